@@ -1,0 +1,107 @@
+# Sourced by the other scripts: provides `in_env CMD…`, which runs CMD with
+# Python 3.14 and the project's virtual environment (requirements_test.txt).
+#
+# Home Assistant 2026.x needs Python >= 3.14. Where `python3.14` is on PATH we
+# use it. Otherwise we build a minimal Debian sid root that ships it (this
+# needs root, debootstrap and the machine's own Debian mirror) and run inside
+# it through chroot, in a private mount namespace so nothing stays mounted.
+# Both the root and the venv are cached, so only the first run pays for them.
+
+set -euo pipefail
+
+PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_DIR=${ALEXA_CARE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/alexa-care}
+# A new requirements file gets a new venv; an interrupted install is redone.
+VENV_NAME=venv-$(sha256sum "$PROJECT_DIR/requirements_test.txt" | cut -c1-16)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+if command -v python3.14 >/dev/null 2>&1; then
+    ENV_MODE=host
+    VENV=$CACHE_DIR/$VENV_NAME
+else
+    ENV_MODE=debian-root
+    DEBIAN_ROOT=$CACHE_DIR/debian-sid-root
+    VENV=/opt/$VENV_NAME # a path inside the Debian root
+fi
+
+# The first Debian mirror this machine's apt is configured with.
+debian_mirror() {
+    local mirror=""
+    if compgen -G '/etc/apt/sources.list.d/*.sources' >/dev/null; then
+        mirror=$(awk '$1 == "URIs:" { print $2; exit }' /etc/apt/sources.list.d/*.sources)
+    fi
+    if [[ -z $mirror && -f /etc/apt/sources.list ]]; then
+        mirror=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
+    fi
+    [[ -n $mirror ]] || { log "no Debian mirror found in the apt sources"; return 1; }
+    printf '%s\n' "$mirror"
+}
+
+build_debian_root() {
+    [[ -x $DEBIAN_ROOT/usr/bin/python3.14 ]] && return 0
+    [[ $(id -u) == 0 ]] || { log "python3.14 is missing and building it needs root"; return 1; }
+    if ! command -v debootstrap >/dev/null 2>&1; then
+        log "installing debootstrap"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    fi
+    local mirror
+    mirror=$(debian_mirror)
+    log "python3.14 not found: building a Debian sid root with it in $DEBIAN_ROOT"
+    rm -rf "$DEBIAN_ROOT.partial"
+    mkdir -p "$CACHE_DIR"
+    debootstrap --variant=minbase --include=python3.14,python3.14-venv,ca-certificates \
+        sid "$DEBIAN_ROOT.partial" "$mirror" >"$CACHE_DIR/debootstrap.log" 2>&1 ||
+        { tail -20 "$CACHE_DIR/debootstrap.log" >&2; return 1; }
+    mv "$DEBIAN_ROOT.partial" "$DEBIAN_ROOT"
+}
+
+# Run a command inside the Debian root with the project mounted at the same path.
+in_debian_root() {
+    # Name resolution and the trust store (which may hold a local proxy's CA) come from the host.
+    cp /etc/resolv.conf "$DEBIAN_ROOT/etc/resolv.conf"
+    cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$DEBIAN_ROOT/etc/ssl/certs/ca-certificates.crt"
+    mkdir -p "$DEBIAN_ROOT$PROJECT_DIR"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare --mount --propagation private -- bash -c '
+        set -e
+        root=$1; project=$2; shift 2
+        mount --rbind /dev "$root/dev"
+        mount -t proc proc "$root/proc"
+        mount --rbind /sys "$root/sys"
+        mount --bind "$project" "$root$project"
+        cd "$project"
+        exec chroot "$root" /usr/bin/env --chdir="$project" \
+            -u PIP_FIND_LINKS HOME=/root PATH=/usr/local/bin:/usr/bin:/bin "$@"
+    ' bash "$DEBIAN_ROOT" "$PROJECT_DIR" "$@"
+}
+
+# Run a command with Python 3.14 as `python3.14`, outside any venv.
+in_python() {
+    if [[ $ENV_MODE == host ]]; then "$@"; else in_debian_root "$@"; fi
+}
+
+ensure_env() {
+    [[ $ENV_MODE == debian-root ]] && build_debian_root
+    local venv_on_host=$VENV
+    [[ $ENV_MODE == debian-root ]] && venv_on_host=$DEBIAN_ROOT$VENV
+    [[ -f $venv_on_host/.complete ]] && return 0
+    log "creating the virtual environment ($ENV_MODE) from requirements_test.txt"
+    # Venvs of earlier requirement files are of no more use.
+    rm -rf "$(dirname "$venv_on_host")"/venv-*
+    mkdir -p "$(dirname "$venv_on_host")"
+    in_python python3.14 -m venv "$VENV"
+    in_python "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+        -r "$PROJECT_DIR/requirements_test.txt"
+    touch "$venv_on_host/.complete"
+}
+
+# Run a command with the venv's bin first on PATH.
+in_env() {
+    ensure_env
+    if [[ $ENV_MODE == host ]]; then
+        PATH="$VENV/bin:$PATH" VIRTUAL_ENV=$VENV "$@"
+    else
+        in_debian_root PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin" VIRTUAL_ENV="$VENV" "$@"
+    fi
+}
