@@ -1,0 +1,1 @@
+"""Custom integrations (this folder is what Home Assistant mounts)."""

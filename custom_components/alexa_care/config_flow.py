@@ -1,0 +1,158 @@
+"""Config flow: log in to Amazon; reauthenticate; reconfigure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, override
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD
+from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio
+
+from .api import (
+    AmazonAuthError,
+    AmazonConnectionError,
+    AmazonResponseError,
+    LoginResult,
+    async_login,
+)
+from .const import CONF_LOGIN_DATA, DOMAIN, LOGGER
+
+_EMAIL_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+)
+_PASSWORD_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+_CODE_SELECTOR = TextSelector(TextSelectorConfig(autocomplete="one-time-code"))
+
+_PASSWORD_AND_CODE = {
+    probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
+    probatio.Required(CONF_CODE): _CODE_SELECTOR,
+}
+_PASSWORD_AND_CODE_SCHEMA = probatio.Schema(_PASSWORD_AND_CODE)
+_LOGIN_SCHEMA = probatio.Schema(
+    {probatio.Required(CONF_EMAIL): _EMAIL_SELECTOR} | _PASSWORD_AND_CODE
+)
+
+
+def masked_email(email: str) -> str:
+    """Show enough of an email to recognise it: o***r@example.com."""
+    local, _, domain = email.partition("@")
+    # The last character is shown only if something is hidden before it.
+    last = local[-1] if local[1:-1] else ""
+    return f"{local[:1]}***{last}@{domain}"
+
+
+class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Log in to an Amazon account with email, password and one-time code."""
+
+    VERSION = 1
+
+    async def _async_login(
+        self, email: str, user_input: dict[str, Any], errors: dict[str, str]
+    ) -> LoginResult | None:
+        """Log in; on failure fill `errors` for the form and return None."""
+        try:
+            return await async_login(
+                async_create_clientsession(self.hass),
+                Path(self.hass.config.path(DOMAIN)),
+                email=email,
+                password=user_input[CONF_PASSWORD],
+                one_time_code=user_input[CONF_CODE],
+            )
+        except AmazonAuthError:
+            errors["base"] = "invalid_auth"
+        except AmazonConnectionError:
+            errors["base"] = "cannot_connect"
+        except AmazonResponseError:
+            errors["base"] = "cannot_retrieve_data"
+        except Exception:  # noqa: BLE001 # the form must survive anything
+            LOGGER.exception("Unexpected error while logging in to Amazon")
+            errors["base"] = "unknown"
+        return None
+
+    @override
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the Amazon login and log in."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            email = user_input[CONF_EMAIL]
+            if login := await self._async_login(email, user_input, errors):
+                await self.async_set_unique_id(login.customer_id)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=masked_email(email),
+                    # The password is not stored: the tokens are enough.
+                    data={CONF_EMAIL: email, CONF_LOGIN_DATA: login.login_data},
+                )
+        return self.async_show_form(
+            step_id="user",
+            # The password and code are not offered again after an error.
+            data_schema=self.add_suggested_values_to_schema(
+                _LOGIN_SCHEMA, {CONF_EMAIL: (user_input or {}).get(CONF_EMAIL)}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Amazon refused the stored tokens: log in again."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the password and a new one-time code."""
+        entry = self._get_reauth_entry()
+        email = entry.data[CONF_EMAIL]
+        errors: dict[str, str] = {}
+        if user_input is not None and (
+            login := await self._async_login(email, user_input, errors)
+        ):
+            await self.async_set_unique_id(login.customer_id)
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(
+                entry, data_updates={CONF_LOGIN_DATA: login.login_data}
+            )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_PASSWORD_AND_CODE_SCHEMA,
+            description_placeholders={"email": masked_email(email)},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Log in again, for example after the account's email changed."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        email = entry.data[CONF_EMAIL]
+        if user_input is not None:
+            email = user_input[CONF_EMAIL]
+            if login := await self._async_login(email, user_input, errors):
+                await self.async_set_unique_id(login.customer_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry,
+                    title=masked_email(email),
+                    data_updates={CONF_EMAIL: email, CONF_LOGIN_DATA: login.login_data},
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _LOGIN_SCHEMA, {CONF_EMAIL: email}
+            ),
+            errors=errors,
+        )
