@@ -1,4 +1,4 @@
-"""Fixtures: a config entry and a fake Amazon account at the library boundary."""
+"""Fixtures: a config entry, and Amazon faked at the HTTP boundary."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from collections.abc import Generator
 import copy
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
-from aioamazondevices.structures import AmazonDevice
 from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from syrupy.assertion import SnapshotAssertion
 
 # Home Assistant's loader looks for custom integrations in the config folder
@@ -22,30 +23,25 @@ from syrupy.assertion import SnapshotAssertion
 import custom_components.alexa_care  # noqa: F401
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 
+from .fake_amazon import FakeAmazon
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_EMAIL = "olivia.carter@example.com"
 TEST_PASSWORD = "correct horse battery staple"
 TEST_CODE = "417093"
 
 
-def load_json(name: str) -> Any:  # noqa: ANN401
-    """Read a JSON fixture."""
-    return json.loads((FIXTURES / name).read_text())
-
-
-def library_devices(raw_devices: list[dict[str, Any]]) -> dict[str, AmazonDevice]:
-    """Build the library's device objects, as get_devices_data returns them."""
-    return {
-        raw["serial_number"]: AmazonDevice(
-            **raw, sensors={}, notifications={}, communication_settings={}
-        )
-        for raw in raw_devices
-    }
-
-
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
+
+
+@pytest.fixture(autouse=True)
+def no_library_retry_delays() -> Generator[AsyncMock]:
+    """The library waits 2 s and 5 s before retrying a 429 or 5xx: not in tests."""
+    sleep = AsyncMock()
+    with patch("aioamazondevices.http_wrapper.asyncio", SimpleNamespace(sleep=sleep)):
+        yield sleep
 
 
 @pytest.fixture
@@ -57,15 +53,8 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 @pytest.fixture
 def login_data() -> dict[str, Any]:
     """What the library returns after a login (tokens, cookies, customer)."""
-    data: dict[str, Any] = load_json("login_data.json")
+    data: dict[str, Any] = json.loads((FIXTURES / "login_data.json").read_text())
     return data
-
-
-@pytest.fixture
-def raw_devices() -> list[dict[str, Any]]:
-    """The account's devices, field by field as the library builds them."""
-    devices: list[dict[str, Any]] = load_json("devices.json")
-    return devices
 
 
 @pytest.fixture
@@ -74,35 +63,43 @@ def mock_config_entry(login_data: dict[str, Any]) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title="o***r@example.com",
-        unique_id=login_data["customer_info"]["user_id"],
+        unique_id="amzn1.account.AFAKECUSTOMERID0000000000000",
         data={CONF_EMAIL: TEST_EMAIL, CONF_LOGIN_DATA: copy.deepcopy(login_data)},
     )
 
 
 @pytest.fixture
-def mock_amazon(
-    login_data: dict[str, Any], raw_devices: list[dict[str, Any]]
-) -> Generator[MagicMock]:
-    """The library's client, faked: the one place where Amazon is mocked.
+def fake_amazon(aioclient_mock: AiohttpClientMocker) -> FakeAmazon:
+    """Amazon's web API for one account, behind Home Assistant's HTTP client."""
+    fake = FakeAmazon()
+    fake.register(aioclient_mock)
+    return fake
 
-    Yields the client instance; its class is `mock_amazon.library_class`.
+
+@pytest.fixture
+def mock_login(login_data: dict[str, Any]) -> Generator[MagicMock]:
+    """The library's interactive login, faked (Amazon's sign-in pages are HTML).
+
+    Yields the library client class; its instance is `.return_value`.
     """
     with patch(
         "custom_components.alexa_care.api.AmazonEchoApi", autospec=True
     ) as library_class:
         client = library_class.return_value
-        client.library_class = library_class
         client.login = MagicMock()
         client.login.login_mode_interactive = AsyncMock(
             side_effect=lambda _code: copy.deepcopy(login_data)
         )
-        client.login.login_mode_stored_data = AsyncMock(
-            side_effect=lambda: copy.deepcopy(login_data)
-        )
-        client.get_devices_data = AsyncMock(
-            side_effect=lambda: library_devices(raw_devices)
-        )
-        yield client
+        yield library_class
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Config flow tests stop at the entry: setting it up is tested elsewhere."""
+    with patch(
+        "custom_components.alexa_care.async_setup_entry", return_value=True
+    ) as setup_entry:
+        yield setup_entry
 
 
 @pytest.fixture
@@ -115,7 +112,7 @@ def platforms() -> list[str] | None:
 async def init_integration(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    mock_amazon: MagicMock,
+    fake_amazon: FakeAmazon,
     platforms: list[str] | None,
 ) -> MockConfigEntry:
     """Set up Alexa Care with the fake account."""

@@ -24,6 +24,8 @@ from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 
 from .conftest import TEST_CODE, TEST_EMAIL, TEST_PASSWORD
 
+pytestmark = pytest.mark.usefixtures("mock_setup_entry")
+
 USER_INPUT = {
     CONF_EMAIL: TEST_EMAIL,
     CONF_PASSWORD: TEST_PASSWORD,
@@ -42,7 +44,7 @@ LOGIN_FAILURES = [
 
 
 async def test_user_flow_creates_entry_without_password(
-    hass: HomeAssistant, mock_amazon: MagicMock, login_data: dict[str, Any]
+    hass: HomeAssistant, mock_login: MagicMock, login_data: dict[str, Any]
 ) -> None:
     """A good login creates an entry that keeps the tokens but not the password."""
     result = await hass.config_entries.flow.async_init(
@@ -61,28 +63,30 @@ async def test_user_flow_creates_entry_without_password(
     assert result["data"] == {CONF_EMAIL: TEST_EMAIL, CONF_LOGIN_DATA: login_data}
     assert result["result"].unique_id == "amzn1.account.AFAKECUSTOMERID0000000000000"
     assert TEST_PASSWORD not in str(result["data"])
-    _session, email, password = mock_amazon.library_class.call_args_list[0].args
+    _session, email, password = mock_login.call_args_list[0].args
     assert (email, password) == (TEST_EMAIL, TEST_PASSWORD)
-    mock_amazon.login.login_mode_interactive.assert_awaited_once_with(TEST_CODE)
+    mock_login.return_value.login.login_mode_interactive.assert_awaited_once_with(
+        TEST_CODE
+    )
 
 
 @pytest.mark.parametrize(("exception", "error"), LOGIN_FAILURES)
 async def test_user_flow_error_then_recovery(
     hass: HomeAssistant,
-    mock_amazon: MagicMock,
+    mock_login: MagicMock,
     exception: Exception,
     error: str,
 ) -> None:
     """Each login failure shows on the form, and the user can still finish."""
-    good_login = mock_amazon.login.login_mode_interactive.side_effect
-    mock_amazon.login.login_mode_interactive.side_effect = exception
+    good_login = mock_login.return_value.login.login_mode_interactive.side_effect
+    mock_login.return_value.login.login_mode_interactive.side_effect = exception
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}, data=USER_INPUT
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
 
-    mock_amazon.login.login_mode_interactive.side_effect = good_login
+    mock_login.return_value.login.login_mode_interactive.side_effect = good_login
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT
     )
@@ -91,11 +95,13 @@ async def test_user_flow_error_then_recovery(
 
 
 async def test_user_flow_login_without_customer_id(
-    hass: HomeAssistant, mock_amazon: MagicMock, login_data: dict[str, Any]
+    hass: HomeAssistant, mock_login: MagicMock, login_data: dict[str, Any]
 ) -> None:
     """A login answer without the customer is an unusable answer."""
     del login_data["customer_info"]
-    mock_amazon.login.login_mode_interactive.side_effect = lambda _: login_data
+    mock_login.return_value.login.login_mode_interactive.side_effect = lambda _: (
+        login_data
+    )
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}, data=USER_INPUT
     )
@@ -103,7 +109,7 @@ async def test_user_flow_login_without_customer_id(
 
 
 async def test_user_flow_same_account_twice(
-    hass: HomeAssistant, mock_amazon: MagicMock, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, mock_login: MagicMock, mock_config_entry: MockConfigEntry
 ) -> None:
     """The same Amazon account cannot be added twice, even with another email."""
     mock_config_entry.add_to_hass(hass)
@@ -118,7 +124,7 @@ async def test_user_flow_same_account_twice(
 
 async def test_reauth_stores_new_tokens(
     hass: HomeAssistant,
-    mock_amazon: MagicMock,
+    mock_login: MagicMock,
     mock_config_entry: MockConfigEntry,
     login_data: dict[str, Any],
 ) -> None:
@@ -145,7 +151,7 @@ async def test_reauth_stores_new_tokens(
 @pytest.mark.parametrize(("exception", "error"), LOGIN_FAILURES)
 async def test_reauth_error_then_recovery(
     hass: HomeAssistant,
-    mock_amazon: MagicMock,
+    mock_login: MagicMock,
     mock_config_entry: MockConfigEntry,
     exception: Exception,
     error: str,
@@ -153,15 +159,15 @@ async def test_reauth_error_then_recovery(
     """Reauthentication errors show on the form and can be corrected."""
     mock_config_entry.add_to_hass(hass)
     result = await mock_config_entry.start_reauth_flow(hass)
-    good_login = mock_amazon.login.login_mode_interactive.side_effect
-    mock_amazon.login.login_mode_interactive.side_effect = exception
+    good_login = mock_login.return_value.login.login_mode_interactive.side_effect
+    mock_login.return_value.login.login_mode_interactive.side_effect = exception
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_PASSWORD: TEST_PASSWORD, CONF_CODE: TEST_CODE}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
 
-    mock_amazon.login.login_mode_interactive.side_effect = good_login
+    mock_login.return_value.login.login_mode_interactive.side_effect = good_login
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_PASSWORD: TEST_PASSWORD, CONF_CODE: TEST_CODE}
     )
@@ -171,7 +177,7 @@ async def test_reauth_error_then_recovery(
 
 async def test_reauth_with_another_account(
     hass: HomeAssistant,
-    mock_amazon: MagicMock,
+    mock_login: MagicMock,
     mock_config_entry: MockConfigEntry,
     login_data: dict[str, Any],
 ) -> None:
@@ -190,7 +196,7 @@ async def test_reauth_with_another_account(
 
 
 async def test_reconfigure_with_a_new_email(
-    hass: HomeAssistant, mock_amazon: MagicMock, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, mock_login: MagicMock, mock_config_entry: MockConfigEntry
 ) -> None:
     """Reconfigure logs in again and may change the email of the same account."""
     mock_config_entry.add_to_hass(hass)
@@ -207,13 +213,13 @@ async def test_reconfigure_with_a_new_email(
     assert result["reason"] == "reconfigure_successful"
     assert mock_config_entry.data[CONF_EMAIL] == new_email
     assert mock_config_entry.title == "o***a@example.org"
-    assert mock_amazon.library_class.call_args.args[1] == new_email
+    assert mock_login.call_args.args[1] == new_email
 
 
 @pytest.mark.parametrize(("exception", "error"), LOGIN_FAILURES)
 async def test_reconfigure_error_then_recovery(
     hass: HomeAssistant,
-    mock_amazon: MagicMock,
+    mock_login: MagicMock,
     mock_config_entry: MockConfigEntry,
     exception: Exception,
     error: str,
@@ -221,15 +227,15 @@ async def test_reconfigure_error_then_recovery(
     """Reconfigure errors show on the form and can be corrected."""
     mock_config_entry.add_to_hass(hass)
     result = await mock_config_entry.start_reconfigure_flow(hass)
-    good_login = mock_amazon.login.login_mode_interactive.side_effect
-    mock_amazon.login.login_mode_interactive.side_effect = exception
+    good_login = mock_login.return_value.login.login_mode_interactive.side_effect
+    mock_login.return_value.login.login_mode_interactive.side_effect = exception
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
 
-    mock_amazon.login.login_mode_interactive.side_effect = good_login
+    mock_login.return_value.login.login_mode_interactive.side_effect = good_login
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT
     )
@@ -239,7 +245,7 @@ async def test_reconfigure_error_then_recovery(
 
 async def test_reconfigure_with_another_account(
     hass: HomeAssistant,
-    mock_amazon: MagicMock,
+    mock_login: MagicMock,
     mock_config_entry: MockConfigEntry,
     login_data: dict[str, Any],
 ) -> None:

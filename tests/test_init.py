@@ -2,91 +2,114 @@
 
 from __future__ import annotations
 
-from typing import Any
-from unittest.mock import MagicMock
+from unittest.mock import patch
 
-from aioamazondevices.exceptions import (
-    CannotAuthenticate,
-    CannotConnect,
-    CannotRetrieveData,
-    NoOnlineDevicesError,
-)
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 
+from .fake_amazon import (
+    EXPIRED_LOGIN,
+    GRAPHQL_THROTTLED,
+    MALFORMED,
+    SERVER_ERROR,
+    THROTTLED,
+    TIMEOUT,
+    FakeAmazon,
+)
+
+# The library retries a 429 or 5xx twice before it gives up.
+ATTEMPTS = 3
+
 
 async def test_setup_and_unload(
-    hass: HomeAssistant, init_integration: MockConfigEntry, mock_amazon: MagicMock
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
-    """The entry loads with the stored tokens and unloads cleanly."""
+    """The entry loads with the stored tokens in three requests, and unloads."""
     assert init_integration.state is ConfigEntryState.LOADED
-    mock_amazon.login.login_mode_interactive.assert_not_called()
-    # Logged in with the stored tokens and no password.
-    assert mock_amazon.library_class.call_args.args[2] == ""
-    assert (
-        mock_amazon.library_class.call_args.kwargs["login_data"]
-        == (init_integration.data[CONF_LOGIN_DATA])
-    )
+    assert [(method, path) for method, path, _ in fake_amazon.requests] == [
+        ("POST", "/nexus/v1/graphql"),
+        ("GET", "/api/devices-v2/device"),
+        ("GET", "/api/dnd/device-status-list"),
+    ]
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
 
 
-@pytest.mark.parametrize("failing_call", ["stored_login", "poll"])
+async def test_no_password_is_given_to_the_library(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Only the stored tokens reach the library; the password is never needed."""
+    mock_config_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.alexa_care.api.AmazonEchoApi", autospec=True
+    ) as library_class:
+        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    _session, _email, password = library_class.call_args.args
+    assert password == ""
+    given = library_class.call_args.kwargs["login_data"]
+    assert given == mock_config_entry.data[CONF_LOGIN_DATA]
+    # A copy: the library refreshes tokens in place, the entry changes only
+    # through Home Assistant.
+    assert given is not mock_config_entry.data[CONF_LOGIN_DATA]
+
+
+@pytest.mark.parametrize("login_data", [{}], ids=["no stored login"])
+async def test_missing_login_starts_reauth(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """An entry without tokens asks the user to sign in again."""
+    await _assert_setup_starts_reauth(hass, mock_config_entry)
+    assert fake_amazon.requests == []
+
+
 async def test_expired_login_starts_reauth(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    mock_amazon: MagicMock,
-    failing_call: str,
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
     """Amazon refusing the stored tokens starts a reauthentication flow."""
-    if failing_call == "stored_login":
-        mock_amazon.login.login_mode_stored_data.side_effect = CannotAuthenticate(
-            "Unauthorized"
-        )
-    else:
-        mock_amazon.get_devices_data.side_effect = CannotAuthenticate("Forbidden")
-    mock_config_entry.add_to_hass(hass)
+    fake_amazon.fail_next(EXPIRED_LOGIN)
+    await _assert_setup_starts_reauth(hass, mock_config_entry)
 
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+
+async def _assert_setup_starts_reauth(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert flows[0]["context"]["entry_id"] == mock_config_entry.entry_id
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
 
 
 @pytest.mark.parametrize(
-    ("failing_call", "exception", "translation_key"),
+    ("failure", "count", "translation_key"),
     [
-        ("stored_login", CannotConnect("Connection error"), "cannot_connect"),
-        ("stored_login", CannotRetrieveData("Bad Gateway"), "cannot_retrieve_data"),
-        ("poll", CannotConnect("Connection error"), "cannot_connect"),
-        ("poll", TimeoutError(), "cannot_connect"),
-        ("poll", CannotRetrieveData("Too Many Requests"), "cannot_retrieve_data"),
-        ("poll", ValueError("Response with corrupted JSON"), "cannot_retrieve_data"),
-        ("poll", NoOnlineDevicesError("No online devices"), "cannot_retrieve_data"),
+        (TIMEOUT, 1, "cannot_connect"),
+        (SERVER_ERROR, ATTEMPTS, "cannot_retrieve_data"),
+        (MALFORMED, 1, "cannot_retrieve_data"),
+        (THROTTLED, ATTEMPTS, "throttled"),
+        (GRAPHQL_THROTTLED, 1, "throttled"),
     ],
 )
 async def test_amazon_unreachable_retries_setup(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    mock_amazon: MagicMock,
-    failing_call: str,
-    exception: Exception,
+    fake_amazon: FakeAmazon,
+    failure: str,
+    count: int,
     translation_key: str,
 ) -> None:
-    """Amazon unreachable at setup: retried later, with a translated reason."""
-    if failing_call == "stored_login":
-        mock_amazon.login.login_mode_stored_data.side_effect = exception
-    else:
-        mock_amazon.get_devices_data.side_effect = exception
+    """Amazon failing at setup: retried later, with a translated reason."""
+    fake_amazon.fail_next(failure, count)
     mock_config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -97,26 +120,48 @@ async def test_amazon_unreachable_retries_setup(
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
 
-async def test_refreshed_tokens_are_stored(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    mock_amazon: MagicMock,
-    login_data: dict[str, Any],
+async def test_login_data_the_library_completes_is_stored(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
-    """Tokens the library refreshed are written back into the entry."""
-    refreshed = login_data | {"access_token": "Atna|REFRESHED"}
-    mock_amazon.login.login_mode_stored_data.side_effect = lambda: dict(refreshed)
+    """What the library adds to the login (the customer id) is kept."""
+    login_data = dict(mock_config_entry.data[CONF_LOGIN_DATA])
+    del login_data["account_customer_id"]
     mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        data={**mock_config_entry.data, CONF_LOGIN_DATA: login_data},
+    )
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert mock_config_entry.data[CONF_LOGIN_DATA]["access_token"] == "Atna|REFRESHED"
+    assert ("GET", "/api/users/me") in [(m, p) for m, p, _ in fake_amazon.requests]
+    stored = mock_config_entry.data[CONF_LOGIN_DATA]
+    assert stored["account_customer_id"] == "A1FAKECUSTOMER"
 
 
-async def test_entry_data_is_not_shared_with_the_library(
-    hass: HomeAssistant, init_integration: MockConfigEntry, mock_amazon: MagicMock
+async def test_devices(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """The library gets a copy of the tokens, never the entry's own dict."""
-    given = mock_amazon.library_class.call_args.kwargs["login_data"]
-    assert given is not init_integration.data[CONF_LOGIN_DATA]
+    """Echos and plugs are devices; speaker groups, lights and monitors are not."""
+    devices = dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    )
+    assert sorted(
+        (d.name, d.model, d.manufacturer, d.serial_number, d.sw_version)
+        for d in devices
+    ) == [
+        (
+            "Bedroom Echo Show",
+            "Echo Show 8",
+            "Amazon",
+            "G0B1Q90987654BED",
+            "29884356868",
+        ),
+        ("Desk Lamp Plug", "KP115", "TP-Link Kasa", None, None),
+        ("Kitchen Echo", "Echo Dot", "Amazon", "G090XG1234567KIT", "8960323972"),
+        ("Kitchen Plug", "Amazon Smart Plug", "Amazon", "G0G0PLUG00000KIT", "305"),
+    ]
+    assert {(DOMAIN, "G090XG1234567KIT")} in [d.identifiers for d in devices]

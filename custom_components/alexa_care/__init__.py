@@ -6,13 +6,19 @@ from pathlib import Path
 
 from homeassistant.const import CONF_EMAIL, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 
 from .api import AmazonAccount
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator, AlexaCareData
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
@@ -33,5 +39,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
-    """Unload the platforms."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload the platforms and withdraw the entry's repair issues."""
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        ir.async_delete_issue(
+            hass, DOMAIN, entry.runtime_data.coordinator.throttled_issue_id
+        )
+    return unloaded

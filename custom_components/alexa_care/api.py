@@ -2,6 +2,12 @@
 
 Everything above it sees our own frozen dataclasses and our own exceptions;
 nothing else imports aioamazondevices.
+
+A poll costs a constant number of requests, whatever the number of devices:
+one GraphQL `listEndpoints` request carries every endpoint's name, model,
+reachability and power state; one request reads every Echo's do-not-disturb
+state; and devices-v2 (the Echo list with capabilities) is read only when the
+coordinator asks for it or when an endpoint shows a device it does not know.
 """
 
 from __future__ import annotations
@@ -9,21 +15,80 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 import copy
+import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
+from http import HTTPMethod, HTTPStatus
 from pathlib import Path
-from typing import Any
+import types
+from typing import Any, get_origin
 
 from aioamazondevices.api import AmazonEchoApi
-from aioamazondevices.const.devices import SPEAKER_GROUP_FAMILY
+from aioamazondevices.const.devices import DEVICE_TYPES_TO_IGNORE, SPEAKER_GROUP_FAMILY
+from aioamazondevices.const.http import REQUEST_AGENT
 from aioamazondevices.exceptions import (
     AmazonError,
     CannotAuthenticate,
     CannotConnect,
-    NoOnlineDevicesError,
     WrongMethod,
 )
 from aioamazondevices.structures import AmazonDevice, AmazonSaveDataConfig
 from aiohttp import ClientError, ClientSession
+from yarl import URL
+
+URI_DEVICES = "api/devices-v2/device"
+URI_GRAPHQL = "nexus/v1/graphql"
+
+# listEndpoints with the fields of the library's own device and state queries
+# (const/queries.py), reachability and power included, for all endpoints at once.
+QUERY_ENDPOINTS = """
+query alexaCareEndpoints {
+  listEndpoints(
+    listEndpointsInput: { latencyTolerance: LOW, includeHouseholdDevices: true }
+  ) {
+    endpoints {
+      endpointId: id
+      friendlyNameObject { value { text } }
+      manufacturer { value { text } }
+      model { value { text } }
+      serialNumber { value { text } }
+      softwareVersion { value { text } }
+      displayCategories { primary { value } }
+      legacyIdentifiers { dmsIdentifier { deviceType { value { text } } } }
+      legacyAppliance { applianceId }
+      features {
+        name
+        properties {
+          name
+          __typename
+          ... on Reachability {
+            reachabilityStatusValue
+            timeOfSample
+            timeOfLastChange
+          }
+          ... on Power { powerStateValue timeOfSample }
+        }
+      }
+    }
+  }
+}
+"""
+
+# The smart-home feature mutation the library's call_feature_operation sends.
+MUTATION_SET_FEATURES = """
+mutation setEndpointFeatures(
+  $setEndpointFeaturesInput: SetEndpointFeaturesInput!
+) {
+  setEndpointFeatures(setEndpointFeaturesInput: $setEndpointFeaturesInput) {
+    featureControlResponses { endpointId featureName featureOperationName code }
+    errors { endpointId featureName featureOperationName code message }
+  }
+}
+"""
+
+GRAPHQL_THROTTLED = "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS"
+CATEGORY_SMART_PLUG = "SMARTPLUG"
+CAPABILITY_REBOOT = "ALEXA_DEVICE_REBOOT"
 
 
 class AlexaCareError(Exception):
@@ -42,25 +107,58 @@ class AmazonResponseError(AlexaCareError):
     """Amazon answered, but not with anything we can use."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class Echo:
-    """An Echo (or another Alexa device with microphones) on the account."""
+class AmazonThrottledError(AlexaCareError):
+    """Amazon throttles the account (HTTP 429 or its GraphQL equivalent)."""
 
-    serial_number: str
-    device_type: str
+
+@dataclass(frozen=True, kw_only=True)
+class Device:
+    """What every device on the account has."""
+
+    key: str
     name: str
     model: str | None
     manufacturer: str | None
+    serial_number: str | None
     software_version: str | None
-    online: bool
+    # None when Amazon reports no reachability for the device.
+    online: bool | None
+    last_seen_online: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Echo(Device):
+    """An Echo, or another Alexa device with microphones. Its key is its serial."""
+
+    device_type: str
     capabilities: frozenset[str]
+    do_not_disturb: bool | None
+
+    @property
+    def can_restart(self) -> bool:
+        """Whether Amazon can reboot it."""
+        return CAPABILITY_REBOOT in self.capabilities
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmartPlug(Device):
+    """A smart plug Alexa controls. Its key is its endpoint id."""
+
+    appliance_id: str | None
+    power_on: bool | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class AccountSnapshot:
-    """What one poll learned about the account, keyed by serial number."""
+    """What one poll learned about the account."""
 
     echos: Mapping[str, Echo]
+    plugs: Mapping[str, SmartPlug]
+
+    @property
+    def devices(self) -> Mapping[str, Device]:
+        """Every device, Echos and plugs, by key."""
+        return {**self.echos, **self.plugs}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +170,11 @@ class LoginResult:
     login_data: dict[str, Any]
 
 
+def _is_throttling(err: AmazonError) -> bool:
+    # The library retries a 429 twice, then raises with the status phrase.
+    return HTTPStatus.TOO_MANY_REQUESTS.phrase in str(err)
+
+
 @asynccontextmanager
 async def _amazon_errors() -> AsyncIterator[None]:
     """Translate the library's (and aiohttp's) errors into ours."""
@@ -81,10 +184,14 @@ async def _amazon_errors() -> AsyncIterator[None]:
         raise AmazonAuthError(str(err)) from err
     except (CannotConnect, ClientError, TimeoutError) as err:
         raise AmazonConnectionError(str(err) or type(err).__name__) from err
-    except (AmazonError, ValueError, KeyError, TypeError) as err:
-        # The library raises KeyError/ValueError/TypeError when Amazon's
-        # answer lacks a field or is not JSON.
+    except AmazonError as err:
+        if _is_throttling(err):
+            raise AmazonThrottledError(str(err)) from err
         raise AmazonResponseError(str(err) or type(err).__name__) from err
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        # What the library and our parsing raise when an answer lacks a field
+        # or is not JSON.
+        raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
 
 
 def _new_library_client(
@@ -126,25 +233,55 @@ async def async_login(
     return LoginResult(customer_id=customer_id, site=site, login_data=login_data)
 
 
-def _is_echo(device: AmazonDevice) -> bool:
-    # Speaker groups are not devices: there is nothing to restart or reset.
-    # Devices without microphones (an air quality monitor) are not Echos.
-    return (
-        device.voice_control_supported and device.device_family != SPEAKER_GROUP_FAMILY
-    )
+def _text(container: Mapping[str, Any] | None, key: str) -> str | None:
+    """Read GraphQL's `{key: {value: {text: …}}}`."""
+    value = ((container or {}).get(key) or {}).get("value") or {}
+    text = value.get("text")
+    return str(text) if text is not None else None
 
 
-def _echo_from_library(device: AmazonDevice) -> Echo:
-    return Echo(
-        serial_number=device.serial_number,
-        device_type=device.device_type,
-        name=device.account_name,
-        model=device.model,
-        manufacturer=device.manufacturer,
-        software_version=device.software_version,
-        online=device.online,
-        capabilities=frozenset(device.capabilities),
-    )
+def _time(raw: str | None) -> datetime | None:
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def _property(endpoint: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    for feature in endpoint.get("features") or ():
+        for prop in feature.get("properties") or ():
+            if prop.get("name") == name:
+                return dict(prop)
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Reachability:
+    online: bool
+    last_seen_online: datetime | None
+
+
+def _reachability(endpoint: Mapping[str, Any]) -> _Reachability | None:
+    if not (prop := _property(endpoint, "reachability")):
+        return None
+    online = prop.get("reachabilityStatusValue") == "OK"
+    # Online: seen at the last sample. Offline: last seen when that changed.
+    seen = prop.get("timeOfSample") if online else prop.get("timeOfLastChange")
+    return _Reachability(online=online, last_seen_online=_time(seen))
+
+
+def _raise_for_graphql_errors(answer: Mapping[str, Any]) -> None:
+    errors = answer.get("errors") or []
+    codes = {(error.get("extensions") or {}).get("errorCode") for error in errors}
+    if GRAPHQL_THROTTLED in codes:
+        raise AmazonThrottledError("Too many requests")
+    if errors and not answer.get("data"):
+        raise AmazonResponseError(str(errors[0].get("message", "GraphQL error")))
+
+
+def _empty_value(annotation: Any) -> Any:  # noqa: ANN401
+    """An empty value of a field's type: {}, [], None, False or ""."""
+    origin = get_origin(annotation) or annotation
+    if isinstance(annotation, types.UnionType) and type(None) in annotation.__args__:
+        return None
+    return {dict: {}, list: [], bool: False, str: ""}.get(origin)
 
 
 class AmazonAccount:
@@ -161,6 +298,16 @@ class AmazonAccount:
         """Prepare the client; nothing is sent to Amazon yet."""
         # No password: the stored tokens are all the library needs from here on.
         self._client = _new_library_client(session, email, "", storage_dir, login_data)
+        # devices-v2 records of the Echos, and the endpoints' serial numbers
+        # when devices-v2 was last read.
+        self._echo_records: dict[str, dict[str, Any]] | None = None
+        self._serials_at_last_read: set[str] = set()
+        self._dnd_states: dict[str, bool] = {}
+        self._client.on_dnd_event.append(self._on_dnd_states)
+        self._client.on_dnd_event.freeze()
+
+    async def _on_dnd_states(self, states: dict[str, bool]) -> None:
+        self._dnd_states = dict(states)
 
     async def async_login(self) -> None:
         """Check the stored tokens by logging in with them."""
@@ -170,23 +317,6 @@ class AmazonAccount:
             except WrongMethod as err:
                 raise AmazonAuthError("no stored login") from err
 
-    async def async_get_snapshot(self) -> AccountSnapshot:
-        """Read every device and its online state."""
-        async with _amazon_errors():
-            try:
-                devices = await self._client.get_devices_data()
-            except NoOnlineDevicesError as err:
-                raise AmazonResponseError(
-                    "Amazon reports no device of the account online"
-                ) from err
-        return AccountSnapshot(
-            echos={
-                serial: _echo_from_library(device)
-                for serial, device in devices.items()
-                if _is_echo(device)
-            }
-        )
-
     async def async_get_login_data(self) -> dict[str, Any]:
         """Return the login data as it stands now, refreshed tokens included.
 
@@ -195,3 +325,187 @@ class AmazonAccount:
         """
         async with _amazon_errors():
             return copy.deepcopy(await self._client.login.login_mode_stored_data())
+
+    async def _request(
+        self, method: HTTPMethod, path: str, payload: object = None
+    ) -> dict[str, Any]:
+        """Send one request the library has no public call for.
+
+        The library's HTTP wrapper adds the cookies, CSRF token and headers
+        Amazon expects and retries 5xx/429 the way all its own calls do.
+        """
+        wrapper = self._client._http_wrapper  # noqa: SLF001
+        url = URL(f"https://alexa.amazon.{self._client.domain}") / path
+        _, response = await wrapper.session_request(
+            method=method,
+            url=url,
+            input_data=payload,  # type: ignore[arg-type]
+            json_data=payload is not None,
+            extended_headers={"User-Agent": REQUEST_AGENT["Amazon"]},
+        )
+        # An empty description keeps the library from logging the answer.
+        return await wrapper.response_to_json(response, "")
+
+    async def _refresh_echo_records(self) -> None:
+        answer = await self._request(HTTPMethod.GET, URI_DEVICES)
+        self._echo_records = {
+            device["serialNumber"]: device
+            for device in answer["devices"]
+            if device
+            # Speaker groups and stereo pairs have nothing to reset; devices
+            # without microphones (an air quality monitor) are not Echos.
+            if device.get("deviceFamily") != SPEAKER_GROUP_FAMILY
+            and device.get("deviceType") not in DEVICE_TYPES_TO_IGNORE
+            and "MICROPHONE" in (device.get("capabilities") or ())
+        }
+
+    async def _read_endpoints(self) -> list[dict[str, Any]]:
+        answer = await self._request(
+            HTTPMethod.POST,
+            URI_GRAPHQL,
+            {"operationName": "alexaCareEndpoints", "query": QUERY_ENDPOINTS},
+        )
+        _raise_for_graphql_errors(answer)
+        endpoints: list[dict[str, Any]] = answer["data"]["listEndpoints"]["endpoints"]
+        return endpoints
+
+    async def async_get_snapshot(self, *, refresh_device_list: bool) -> AccountSnapshot:
+        """Read every device and its state, in at most three requests."""
+        async with _amazon_errors():
+            endpoints = await self._read_endpoints()
+            by_serial = {
+                serial: endpoint
+                for endpoint in endpoints
+                if (serial := _text(endpoint, "serialNumber"))
+            }
+            # A device added to or removed from the account shows up here
+            # first: read the Echo list at once, not at the next refresh.
+            if (
+                refresh_device_list
+                or self._echo_records is None
+                or by_serial.keys() != self._serials_at_last_read
+            ):
+                await self._refresh_echo_records()
+                self._serials_at_last_read = set(by_serial)
+            await self._client.sync_dnd_state()
+            return AccountSnapshot(
+                echos={
+                    serial: self._echo(record, by_serial.get(serial))
+                    for serial, record in (self._echo_records or {}).items()
+                },
+                plugs={
+                    plug.key: plug
+                    for endpoint in endpoints
+                    if (plug := _smart_plug(endpoint)) is not None
+                },
+            )
+
+    def _echo(
+        self, record: Mapping[str, Any], endpoint: Mapping[str, Any] | None
+    ) -> Echo:
+        serial = str(record["serialNumber"])
+        reachability = _reachability(endpoint) if endpoint else None
+        return Echo(
+            key=serial,
+            name=_text(endpoint, "friendlyNameObject") or record["accountName"],
+            model=_text(endpoint, "model") or record.get("deviceTypeFriendlyName"),
+            manufacturer=_text(endpoint, "manufacturer") or "Amazon",
+            serial_number=serial,
+            software_version=_text(endpoint, "softwareVersion")
+            or record.get("softwareVersion"),
+            # Without an endpoint, devices-v2's own flag is all there is.
+            online=reachability.online if reachability else bool(record["online"]),
+            last_seen_online=reachability.last_seen_online if reachability else None,
+            device_type=str(record["deviceType"]),
+            capabilities=frozenset(record.get("capabilities") or ()),
+            do_not_disturb=self._dnd_states.get(serial),
+        )
+
+    def _library_device(self, echo: Echo) -> AmazonDevice:
+        """The library's device object for its per-device calls.
+
+        Those calls (reboot, do not disturb) read only the serial number, the
+        device type and the name; the library builds these objects only in
+        get_devices_data, which costs a request per device. So we fill the
+        fields we know and leave the others empty, whatever the library's
+        version adds.
+        """
+        known: dict[str, Any] = {
+            "account_name": echo.name,
+            "serial_number": echo.key,
+            "device_type": echo.device_type,
+            "capabilities": sorted(echo.capabilities),
+            "device_cluster_members": {echo.key: echo.device_type},
+            "online": echo.online,
+            "model": echo.model,
+            "manufacturer": echo.manufacturer,
+            "software_version": echo.software_version,
+        }
+        return AmazonDevice(
+            **{
+                field.name: known.get(field.name, _empty_value(field.type))
+                for field in dataclasses.fields(AmazonDevice)
+            }
+        )
+
+    async def async_restart(self, echo: Echo) -> None:
+        """Reboot an Echo (Amazon's soft reset)."""
+        async with _amazon_errors():
+            await self._client.restart_device(self._library_device(echo))
+
+    async def async_set_do_not_disturb(self, echo: Echo, *, enable: bool) -> None:
+        """Turn an Echo's do not disturb on or off."""
+        async with _amazon_errors():
+            await self._client.set_do_not_disturb(self._library_device(echo), enable)
+
+    async def async_set_plug_power(self, plug: SmartPlug, *, turn_on: bool) -> None:
+        """Switch a smart plug on or off through its power feature."""
+        request = {
+            "endpointId": plug.key,
+            "featureName": "power",
+            "featureOperationName": "turnOn" if turn_on else "turnOff",
+        }
+        async with _amazon_errors():
+            answer = await self._request(
+                HTTPMethod.POST,
+                URI_GRAPHQL,
+                {
+                    "operationName": "setEndpointFeatures",
+                    "variables": {
+                        "setEndpointFeaturesInput": {
+                            "featureControlRequests": [request]
+                        }
+                    },
+                    "query": MUTATION_SET_FEATURES,
+                },
+            )
+            _raise_for_graphql_errors(answer)
+            result = answer["data"]["setEndpointFeatures"]
+            if failures := result.get("errors"):
+                raise AmazonResponseError(
+                    str(failures[0].get("message") or failures[0].get("code"))
+                )
+
+
+def _smart_plug(endpoint: Mapping[str, Any]) -> SmartPlug | None:
+    """A plug is an endpoint of the smart-plug category with a power feature."""
+    category = ((endpoint.get("displayCategories") or {}).get("primary") or {}).get(
+        "value"
+    )
+    power = _property(endpoint, "powerState")
+    if category != CATEGORY_SMART_PLUG or power is None:
+        return None
+    reachability = _reachability(endpoint)
+    power_value = power.get("powerStateValue")
+    return SmartPlug(
+        key=str(endpoint["endpointId"]),
+        name=_text(endpoint, "friendlyNameObject") or "Smart plug",
+        model=_text(endpoint, "model"),
+        manufacturer=_text(endpoint, "manufacturer"),
+        serial_number=_text(endpoint, "serialNumber"),
+        software_version=_text(endpoint, "softwareVersion"),
+        online=reachability.online if reachability else None,
+        last_seen_online=reachability.last_seen_online if reachability else None,
+        appliance_id=(endpoint.get("legacyAppliance") or {}).get("applianceId"),
+        power_on=None if power_value is None else power_value == "ON",
+    )

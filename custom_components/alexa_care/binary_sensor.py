@@ -1,9 +1,8 @@
-"""Binary sensors of the Echo devices."""
+"""Connectivity of the Echos and smart plugs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import override
 
 from homeassistant.components.binary_sensor import (
@@ -12,30 +11,24 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Echo
-from .coordinator import AlexaCareConfigEntry
-from .entity import AlexaCareEchoEntity
+from .api import Device, Echo, SmartPlug
+from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
+from .entity import (
+    AlexaCareEchoEntity,
+    AlexaCareEntity,
+    AlexaCarePlugEntity,
+    async_add_entities_for_devices,
+)
 
 PARALLEL_UPDATES = 0
 
-
-@dataclass(frozen=True, kw_only=True)
-class AlexaCareBinarySensorEntityDescription(BinarySensorEntityDescription):
-    """Describes a binary sensor of an Echo."""
-
-    is_on_fn: Callable[[Echo], bool]
-    exists_fn: Callable[[Echo], bool] = lambda _: True
-
-
-ECHO_BINARY_SENSORS: tuple[AlexaCareBinarySensorEntityDescription, ...] = (
-    AlexaCareBinarySensorEntityDescription(
-        key="connectivity",
-        translation_key="connectivity",
-        device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        is_on_fn=lambda echo: echo.online,
-    ),
+CONNECTIVITY = BinarySensorEntityDescription(
+    key="connectivity",
+    translation_key="connectivity",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
 )
 
 
@@ -44,23 +37,45 @@ async def async_setup_entry(
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the binary sensors of every Echo on the account."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        AlexaCareBinarySensor(coordinator, serial_number, description)
-        for serial_number, echo in coordinator.data.echos.items()
-        for description in ECHO_BINARY_SENSORS
-        if description.exists_fn(echo)
-    )
+    """Add a connectivity sensor to every Echo and plug, now and later."""
+
+    def entities_for(
+        coordinator: AlexaCareCoordinator, device: Device
+    ) -> Iterable[Entity]:
+        if device.online is None:
+            # Amazon does not report reachability for some plugs of other brands.
+            return []
+        if isinstance(device, Echo):
+            return [EchoConnectivity(coordinator, device, CONNECTIVITY)]
+        if isinstance(device, SmartPlug):
+            return [PlugConnectivity(coordinator, device, CONNECTIVITY)]
+        return []
+
+    async_add_entities_for_devices(entry, async_add_entities, entities_for)
 
 
-class AlexaCareBinarySensor(AlexaCareEchoEntity, BinarySensorEntity):
-    """A binary sensor of an Echo."""
+class _Connectivity[DeviceT: Device](AlexaCareEntity[DeviceT], BinarySensorEntity):
+    """Online as Amazon reports it.
 
-    entity_description: AlexaCareBinarySensorEntityDescription
+    A failed poll does not make the device offline, nor unknown: the sensor
+    keeps what Amazon last reported, and is unavailable only while the
+    account does not list the device.
+    """
 
     @property
     @override
-    def is_on(self) -> bool:
-        """Read the state from the last poll."""
-        return self.entity_description.is_on_fn(self.echo)
+    def available(self) -> bool:
+        return self.known
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        return self.device.online
+
+
+class EchoConnectivity(_Connectivity[Echo], AlexaCareEchoEntity):
+    """Whether an Echo is online."""
+
+
+class PlugConnectivity(_Connectivity[SmartPlug], AlexaCarePlugEntity):
+    """Whether a smart plug is online."""

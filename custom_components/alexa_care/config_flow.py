@@ -6,10 +6,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, override
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -23,7 +32,13 @@ from .api import (
     LoginResult,
     async_login,
 )
-from .const import CONF_LOGIN_DATA, DOMAIN, LOGGER
+from .const import (
+    CONF_LOGIN_DATA,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MIN_SCAN_INTERVAL,
+)
 
 _EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -55,6 +70,12 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
     """Log in to an Amazon account with email, password and one-time code."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> AlexaCareOptionsFlow:
+        """Options: how often to poll Amazon."""
+        return AlexaCareOptionsFlow()
 
     async def _async_login(
         self, email: str, user_input: dict[str, Any], errors: dict[str, str]
@@ -155,4 +176,37 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
                 _LOGIN_SCHEMA, {CONF_EMAIL: email}
             ),
             errors=errors,
+        )
+
+
+class AlexaCareOptionsFlow(OptionsFlowWithReload):
+    """How often Alexa Care polls Amazon."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the poll interval; the entry reloads with it."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        schema = probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_SCAN_INTERVAL,
+                    default=DEFAULT_SCAN_INTERVAL.total_seconds(),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_SCAN_INTERVAL.total_seconds(),
+                        max=3600,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self.config_entry.options
+            ),
         )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     AccountSnapshot,
@@ -16,8 +20,18 @@ from .api import (
     AmazonAccount,
     AmazonAuthError,
     AmazonConnectionError,
+    AmazonThrottledError,
 )
-from .const import CONF_LOGIN_DATA, DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
+from .const import (
+    CONF_LOGIN_DATA,
+    DEFAULT_SCAN_INTERVAL,
+    DEVICE_LIST_REFRESH,
+    DOMAIN,
+    ISSUE_THROTTLED,
+    LOGGER,
+    MAX_BACKOFF_INTERVAL,
+    STALE_DEVICE_GRACE,
+)
 
 
 @dataclass(kw_only=True)
@@ -28,6 +42,14 @@ class AlexaCareData:
 
 
 type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]
+
+
+def _auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
+    return ConfigEntryAuthFailed(
+        translation_domain=DOMAIN,
+        translation_key="invalid_auth",
+        translation_placeholders={"error": str(err)},
+    )
 
 
 def _update_failed(err: AlexaCareError) -> UpdateFailed:
@@ -43,16 +65,8 @@ def _update_failed(err: AlexaCareError) -> UpdateFailed:
     )
 
 
-def _auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
-    return ConfigEntryAuthFailed(
-        translation_domain=DOMAIN,
-        translation_key="invalid_auth",
-        translation_placeholders={"error": str(err)},
-    )
-
-
 class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
-    """Polls the Amazon account and keeps the stored tokens current."""
+    """Polls the Amazon account, backs off when throttled, prunes gone devices."""
 
     config_entry: AlexaCareConfigEntry
 
@@ -63,14 +77,26 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         account: AmazonAccount,
     ) -> None:
         """Create the coordinator for one Amazon account."""
+        self.poll_interval = timedelta(
+            seconds=entry.options.get(
+                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+            )
+        )
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=DEFAULT_SCAN_INTERVAL,
+            update_interval=self.poll_interval,
         )
         self.account = account
+        self._device_list_read_at: datetime | None = None
+        self._missing_since: dict[str, datetime] = {}
+
+    @property
+    def throttled_issue_id(self) -> str:
+        """The repair issue shown while Amazon throttles this account."""
+        return f"{ISSUE_THROTTLED}_{self.config_entry.entry_id}"
 
     @override
     async def _async_setup(self) -> None:
@@ -85,15 +111,56 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     @override
     async def _async_update_data(self) -> AccountSnapshot:
         """Read the account; an expired login starts reauthentication."""
+        now = dt_util.utcnow()
+        refresh_device_list = (
+            self._device_list_read_at is None
+            or now - self._device_list_read_at >= DEVICE_LIST_REFRESH
+        )
         try:
-            snapshot = await self.account.async_get_snapshot()
+            snapshot = await self.account.async_get_snapshot(
+                refresh_device_list=refresh_device_list
+            )
             login_data = await self.account.async_get_login_data()
         except AmazonAuthError as err:
             raise _auth_failed(err) from err
+        except AmazonThrottledError as err:
+            raise self._back_off() from err
         except AlexaCareError as err:
             raise _update_failed(err) from err
+        if refresh_device_list:
+            self._device_list_read_at = now
+        self._end_back_off()
         self._store_login_data(login_data)
+        self._remove_stale_devices(snapshot, now)
         return snapshot
+
+    def _back_off(self) -> UpdateFailed:
+        interval = min(
+            (self.update_interval or self.poll_interval) * 2, MAX_BACKOFF_INTERVAL
+        )
+        self.update_interval = interval
+        minutes = str(round(interval.total_seconds() / 60))
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self.throttled_issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_THROTTLED,
+            translation_placeholders={"minutes": minutes},
+        )
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="throttled",
+            translation_placeholders={"minutes": minutes},
+        )
+
+    def _end_back_off(self) -> None:
+        if self.update_interval != self.poll_interval:
+            LOGGER.info("Amazon no longer throttles the account; polling as usual")
+            self.update_interval = self.poll_interval
+        ir.async_delete_issue(self.hass, DOMAIN, self.throttled_issue_id)
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
         # Amazon hands out fresh tokens now and then; keeping them in the entry
@@ -103,3 +170,22 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self.hass.config_entries.async_update_entry(
                 entry, data={**entry.data, CONF_LOGIN_DATA: login_data}
             )
+
+    def _remove_stale_devices(self, snapshot: AccountSnapshot, now: datetime) -> None:
+        """Remove devices the account has not listed for STALE_DEVICE_GRACE."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        present = snapshot.devices
+        for device in dr.async_entries_for_config_entry(registry, entry_id):
+            key = next(
+                (value for domain, value in device.identifiers if domain == DOMAIN),
+                None,
+            )
+            if key is None or key in present:
+                self._missing_since.pop(key or "", None)
+                continue
+            missing_since = self._missing_since.setdefault(key, now)
+            if now - missing_since >= STALE_DEVICE_GRACE:
+                LOGGER.info("Removing %s: gone from the Amazon account", device.name)
+                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+                del self._missing_since[key]

@@ -1,0 +1,56 @@
+"""Restart buttons of the Echos that Amazon can reboot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import override
+
+from homeassistant.components.button import (
+    ButtonDeviceClass,
+    ButtonEntity,
+    ButtonEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import Device, Echo
+from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
+from .entity import AlexaCareEchoEntity, async_add_entities_for_devices
+from .helpers import amazon_action
+
+PARALLEL_UPDATES = 1
+
+RESTART = ButtonEntityDescription(
+    key="restart",
+    translation_key="restart",
+    device_class=ButtonDeviceClass.RESTART,
+    entity_category=EntityCategory.CONFIG,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AlexaCareConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a restart button to every Echo Amazon can reboot."""
+
+    def entities_for(
+        coordinator: AlexaCareCoordinator, device: Device
+    ) -> Iterable[Entity]:
+        if isinstance(device, Echo) and device.can_restart:
+            return [EchoRestartButton(coordinator, device, RESTART)]
+        return []
+
+    async_add_entities_for_devices(entry, async_add_entities, entities_for)
+
+
+class EchoRestartButton(AlexaCareEchoEntity, ButtonEntity):
+    """Reboots the Echo through Amazon (a soft reset)."""
+
+    @override
+    @amazon_action
+    async def async_press(self) -> None:
+        await self.coordinator.account.async_restart(self.device)

@@ -1,0 +1,290 @@
+"""A fake Amazon account behind Home Assistant's HTTP client mock.
+
+It answers the requests aioamazondevices and our api.py send to
+alexa.amazon.com with the JSON shapes Amazon sends (devices-v2, GraphQL
+listEndpoints and setEndpointFeatures, do-not-disturb, reboot), keeps state
+(a plug switched off stays off), and can be told to fail the next requests
+the ways Amazon fails: HTTP 429, 5xx, timeouts, malformed JSON, GraphQL
+throttling inside an HTTP 200, and expired logins.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+import copy
+from dataclasses import dataclass, field
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+from yarl import URL
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALEXA = "https://alexa.amazon.com"
+REBOOT = re.compile(r"^/v1/alexa/device/reboot/(?P<type>[^/]+)/(?P<serial>[^/]+)$")
+
+# Failure kinds for FakeAmazon.fail_next
+THROTTLED = "throttled"  # HTTP 429
+GRAPHQL_THROTTLED = "graphql_throttled"  # HTTP 200 with Amazon's GraphQL error
+SERVER_ERROR = "server_error"  # HTTP 500
+TIMEOUT = "timeout"
+MALFORMED = "malformed"  # HTTP 200, not JSON
+EXPIRED_LOGIN = "expired_login"  # HTTP 401
+
+
+def _load(name: str) -> Any:  # noqa: ANN401
+    return json.loads((FIXTURES / name).read_text())
+
+
+def _text(value: str | None) -> dict[str, Any] | None:
+    return None if value is None else {"value": {"text": value}}
+
+
+def _property(endpoint: dict[str, Any], name: str) -> dict[str, Any]:
+    for feature in endpoint["features"]:
+        for prop in feature["properties"]:
+            if prop["name"] == name:
+                return dict(prop)
+    raise KeyError(name)
+
+
+@dataclass
+class FakeAmazon:
+    """The state of one Amazon account, as its web API shows it."""
+
+    devices: list[dict[str, Any]] = field(
+        default_factory=lambda: _load("devices_v2.json")["devices"]
+    )
+    endpoints: list[dict[str, Any]] = field(
+        default_factory=lambda: _load("endpoints.json")["data"]["listEndpoints"][
+            "endpoints"
+        ]
+    )
+    dnd: list[dict[str, Any]] = field(
+        default_factory=lambda: _load("dnd.json")["doNotDisturbDeviceStatusList"]
+    )
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    _failures: deque[str] = field(default_factory=deque)
+
+    def register(self, aioclient_mock: AiohttpClientMocker) -> None:
+        """Answer every request to alexa.amazon.com."""
+        for method in ("get", "post", "put", "delete"):
+            aioclient_mock.request(
+                method, re.compile(r"^https://alexa\.amazon\.com/"), side_effect=self
+            )
+
+    def fail_next(self, kind: str, count: int = 1) -> None:
+        """Make the next `count` requests fail the way `kind` says."""
+        self._failures.extend([kind] * count)
+
+    # Changing the account, as a test (or a user in the Alexa app) would.
+
+    def endpoint(self, name: str) -> dict[str, Any]:
+        """The GraphQL endpoint of a device, by its name."""
+        return next(
+            e
+            for e in self.endpoints
+            if e["friendlyNameObject"]["value"]["text"] == name
+        )
+
+    def set_online(self, name: str, *, online: bool, at: str) -> None:
+        """Make a device reachable or not, as of the ISO time `at`."""
+        reachability = _property(self.endpoint(name), "reachability")
+        if (reachability["reachabilityStatusValue"] == "OK") != online:
+            reachability["timeOfLastChange"] = at
+        reachability["reachabilityStatusValue"] = "OK" if online else "UNREACHABLE"
+        reachability["timeOfSample"] = at
+        self._replace_property(name, reachability)
+
+    def _replace_property(self, name: str, new: dict[str, Any]) -> None:
+        for feature in self.endpoint(name)["features"]:
+            feature["properties"] = [
+                new if prop["name"] == new["name"] else prop
+                for prop in feature["properties"]
+            ]
+
+    def remove(self, name: str) -> None:
+        """Remove a device from the account (devices-v2 and endpoints)."""
+        serial = (self.endpoint(name).get("serialNumber") or {}).get("value", {})
+        serial_text = serial.get("text") if serial else None
+        self.endpoints.remove(self.endpoint(name))
+        self.devices = [d for d in self.devices if d["serialNumber"] != serial_text]
+
+    def add_echos(self, count: int, start: int = 0) -> None:
+        """Add `count` Echo Dots, as Amazon lists them."""
+        for number in range(start, start + count):
+            serial = f"G0FAKE{number:010d}"
+            name = f"Echo {number}"
+            self.devices.append(
+                {
+                    "accountName": name,
+                    "capabilities": ["ALEXA_DEVICE_REBOOT", "MICROPHONE"],
+                    "clusterMembers": [],
+                    "deviceAccountId": f"AFAKEACCOUNT{number:08d}",
+                    "deviceFamily": "ECHO",
+                    "deviceOwnerCustomerId": "A1FAKECUSTOMER",
+                    "deviceType": "A4ZXE0RM7LQ7A",
+                    "deviceTypeFriendlyName": None,
+                    "online": True,
+                    "parentClusters": [],
+                    "serialNumber": serial,
+                    "softwareVersion": "8960323972",
+                }
+            )
+            self.endpoints.append(
+                {
+                    "endpointId": f"amzn1.alexa.endpoint.fake{number:010d}",
+                    "friendlyNameObject": _text(name),
+                    "manufacturer": _text("Amazon"),
+                    "model": _text("Echo Dot"),
+                    "serialNumber": _text(serial),
+                    "softwareVersion": _text("8960323972"),
+                    "displayCategories": {"primary": {"value": "ALEXA_VOICE_ENABLED"}},
+                    "legacyIdentifiers": {
+                        "dmsIdentifier": {"deviceType": _text("A4ZXE0RM7LQ7A")}
+                    },
+                    "legacyAppliance": {"applianceId": f"AAA_SonarCloud_{serial}"},
+                    "features": [
+                        {
+                            "name": "connectivity",
+                            "properties": [
+                                {
+                                    "name": "reachability",
+                                    "__typename": "Reachability",
+                                    "reachabilityStatusValue": "OK",
+                                    "timeOfSample": "2026-11-22T02:40:00Z",
+                                    "timeOfLastChange": "2026-11-20T08:00:00Z",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            )
+            self.dnd.append(
+                {
+                    "deviceSerialNumber": serial,
+                    "deviceType": "A4ZXE0RM7LQ7A",
+                    "enabled": False,
+                }
+            )
+
+    # Answering requests.
+
+    async def __call__(
+        self,
+        method: str,
+        url: URL,
+        data: Any,  # noqa: ANN401
+    ) -> AiohttpClientMockResponse:
+        """Answer one request, or fail it if a failure is queued."""
+        body = json.loads(data) if isinstance(data, bytes) else data
+        self.requests.append((method.upper(), url.path, body))
+        if self._failures:
+            return self._failure(method, url, self._failures.popleft())
+        status, answer = self._answer(method.upper(), url.path, body)
+        return AiohttpClientMockResponse(method, url, status=status, json=answer)
+
+    def _failure(self, method: str, url: URL, kind: str) -> AiohttpClientMockResponse:
+        if kind == TIMEOUT:
+            return AiohttpClientMockResponse(method, url, exc=TimeoutError())
+        if kind == MALFORMED:
+            return AiohttpClientMockResponse(method, url, text="<html>Oops</html>")
+        if kind == GRAPHQL_THROTTLED:
+            return AiohttpClientMockResponse(
+                method,
+                url,
+                json={
+                    "errors": [
+                        {
+                            "message": "Too many requests",
+                            "path": ["listEndpoints"],
+                            "extensions": {
+                                "errorCode": "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS",
+                                "isRetryable": False,
+                                "classification": "DataFetchingException",
+                            },
+                        }
+                    ],
+                    "data": None,
+                    "extensions": {"requestID": "FAKE0REQUEST0ID", "duration": 12},
+                },
+            )
+        status = {THROTTLED: 429, SERVER_ERROR: 500, EXPIRED_LOGIN: 401}[kind]
+        return AiohttpClientMockResponse(method, url, status=status, json={})
+
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:  # noqa: ANN401
+        if (method, path) == ("GET", "/api/devices-v2/device"):
+            return 200, {"devices": copy.deepcopy(self.devices)}
+        if (method, path) == ("GET", "/api/users/me"):
+            return 200, {"id": "A1FAKECUSTOMER", "marketPlaceId": "ATVPDKIKX0DER"}
+        if (method, path) == ("GET", "/api/dnd/device-status-list"):
+            return 200, {"doNotDisturbDeviceStatusList": copy.deepcopy(self.dnd)}
+        if (method, path) == ("PUT", "/api/dnd/status"):
+            return self._set_dnd(body)
+        if (method, path) == ("POST", "/nexus/v1/graphql"):
+            return self._graphql(body)
+        if method == "POST" and (match := REBOOT.match(path)):
+            return self._reboot(match["serial"])
+        return 404, {"message": f"No fake for {method} {path}"}
+
+    def _set_dnd(self, body: dict[str, Any]) -> tuple[int, Any]:
+        for status in self.dnd:
+            if status["deviceSerialNumber"] == body["deviceSerialNumber"]:
+                status["enabled"] = body["enabled"]
+                return 200, status
+        return 400, {"message": "Unknown device"}
+
+    def _reboot(self, serial: str) -> tuple[int, Any]:
+        if any(d["serialNumber"] == serial for d in self.devices):
+            return 200, {}
+        return 404, {"message": "Device not found"}
+
+    def _graphql(self, body: dict[str, Any]) -> tuple[int, Any]:
+        if body["operationName"] == "alexaCareEndpoints":
+            endpoints = copy.deepcopy(self.endpoints)
+            return 200, {"data": {"listEndpoints": {"endpoints": endpoints}}}
+        if body["operationName"] == "setEndpointFeatures":
+            requests = body["variables"]["setEndpointFeaturesInput"][
+                "featureControlRequests"
+            ]
+            done, errors = [], []
+            for request in requests:
+                outcome = {
+                    key: request[key]
+                    for key in ("endpointId", "featureName", "featureOperationName")
+                }
+                if self._set_feature(request):
+                    done.append(outcome | {"code": "SUCCESS"})
+                else:
+                    errors.append(
+                        outcome
+                        | {"code": "ENDPOINT_NOT_FOUND", "message": "No such endpoint"}
+                    )
+            return 200, {
+                "data": {
+                    "setEndpointFeatures": {
+                        "featureControlResponses": done,
+                        "errors": errors,
+                    }
+                }
+            }
+        return 400, {"errors": [{"message": "Unknown operation"}]}
+
+    def _set_feature(self, request: dict[str, Any]) -> bool:
+        endpoint = next(
+            (e for e in self.endpoints if e["endpointId"] == request["endpointId"]),
+            None,
+        )
+        if endpoint is None:
+            return False
+        power = _property(endpoint, "powerState")
+        power["powerStateValue"] = (
+            "ON" if request["featureOperationName"] == "turnOn" else "OFF"
+        )
+        self._replace_property(endpoint["friendlyNameObject"]["value"]["text"], power)
+        return True

@@ -1,0 +1,66 @@
+"""Tests of the restart buttons."""
+
+from __future__ import annotations
+
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from .fake_amazon import SERVER_ERROR, FakeAmazon
+
+KITCHEN_RESTART = "button.kitchen_echo_restart"
+
+
+@pytest.fixture
+def platforms() -> list[str]:
+    """Only the button platform."""
+    return [Platform.BUTTON]
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Only Echos Amazon can reboot have a restart button."""
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    assert hass.states.get("button.bedroom_echo_show_restart") is None
+
+
+async def test_restart(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Pressing restart asks Amazon to reboot that Echo."""
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: KITCHEN_RESTART}, blocking=True
+    )
+    assert fake_amazon.requests[-1] == (
+        "POST",
+        "/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/G090XG1234567KIT",
+        {"deviceSerialNumber": "G090XG1234567KIT", "deviceType": "A4ZXE0RM7LQ7A"},
+    )
+
+
+async def test_restart_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """A reboot Amazon refuses raises a translated error."""
+    fake_amazon.fail_next(SERVER_ERROR, 3)
+    with pytest.raises(HomeAssistantError) as raised:
+        await hass.services.async_call(
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: KITCHEN_RESTART},
+            blocking=True,
+        )
+    assert raised.value.translation_key == "action_failed"
+    assert raised.value.translation_placeholders["device"] == "Kitchen Echo"

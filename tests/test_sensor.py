@@ -1,0 +1,54 @@
+"""Tests of the diagnostic sensors of the Echos."""
+
+from __future__ import annotations
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from .common import next_poll
+from .fake_amazon import FakeAmazon
+
+LAST_SEEN = "sensor.kitchen_echo_last_seen_online"
+
+
+@pytest.fixture
+def platforms() -> list[str]:
+    """Only the sensor platform."""
+    return [Platform.SENSOR]
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every Echo has its software version and when it was last seen online."""
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_last_seen_online(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Online: seen at Amazon's last sample. Offline: seen when it went offline."""
+    assert hass.states.get(LAST_SEEN).state == "2026-11-22T02:40:00+00:00"
+
+    fake_amazon.set_online("Kitchen Echo", online=True, at="2026-11-22T02:45:00Z")
+    await next_poll(hass, freezer)
+    assert hass.states.get(LAST_SEEN).state == "2026-11-22T02:45:00+00:00"
+
+    fake_amazon.set_online("Kitchen Echo", online=False, at="2026-11-22T02:50:00Z")
+    fake_amazon.set_online("Kitchen Echo", online=False, at="2026-11-22T02:55:00Z")
+    await next_poll(hass, freezer)
+    assert hass.states.get(LAST_SEEN).state == "2026-11-22T02:50:00+00:00"
