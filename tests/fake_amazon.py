@@ -35,6 +35,7 @@ SERVER_ERROR = "server_error"  # HTTP 500
 TIMEOUT = "timeout"
 MALFORMED = "malformed"  # HTTP 200, not JSON
 EXPIRED_LOGIN = "expired_login"  # HTTP 401
+GRAPHQL_ERROR = "graphql_error"  # HTTP 200 with a GraphQL error and no data
 
 
 def _load(name: str) -> Any:  # noqa: ANN401
@@ -194,6 +195,17 @@ class FakeAmazon:
             return AiohttpClientMockResponse(method, url, exc=TimeoutError())
         if kind == MALFORMED:
             return AiohttpClientMockResponse(method, url, text="<html>Oops</html>")
+        if kind == GRAPHQL_ERROR:
+            return AiohttpClientMockResponse(
+                method,
+                url,
+                json={
+                    "errors": [
+                        {"message": "Internal error", "path": ["listEndpoints"]}
+                    ],
+                    "data": None,
+                },
+            )
         if kind == GRAPHQL_THROTTLED:
             return AiohttpClientMockResponse(
                 method,

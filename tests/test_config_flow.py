@@ -13,9 +13,9 @@ from aioamazondevices.exceptions import (
 )
 from aiohttp import ClientConnectionError
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD
+from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -272,3 +272,31 @@ async def test_reconfigure_with_another_account(
 def test_masked_email(email: str, masked: str) -> None:
     """Entry titles show the email masked, even a very short one."""
     assert masked_email(email) == masked
+
+
+async def test_options_poll_interval(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """The poll interval is an option; the form offers the current value."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 120}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options == {CONF_SCAN_INTERVAL: 120}
+
+
+async def test_options_refuse_too_short_an_interval(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Polling more often than every 60 s would only get the account throttled."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_SCAN_INTERVAL: 30}
+        )

@@ -14,6 +14,7 @@ from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 
 from .fake_amazon import (
     EXPIRED_LOGIN,
+    GRAPHQL_ERROR,
     GRAPHQL_THROTTLED,
     MALFORMED,
     SERVER_ERROR,
@@ -96,6 +97,7 @@ async def _assert_setup_starts_reauth(
         (TIMEOUT, 1, "cannot_connect"),
         (SERVER_ERROR, ATTEMPTS, "cannot_retrieve_data"),
         (MALFORMED, 1, "cannot_retrieve_data"),
+        (GRAPHQL_ERROR, 1, "cannot_retrieve_data"),
         (THROTTLED, ATTEMPTS, "throttled"),
         (GRAPHQL_THROTTLED, 1, "throttled"),
     ],
@@ -165,3 +167,24 @@ async def test_devices(
         ("Kitchen Plug", "Amazon Smart Plug", "Amazon", "G0G0PLUG00000KIT", "305"),
     ]
     assert {(DOMAIN, "G090XG1234567KIT")} in [d.identifiers for d in devices]
+
+
+async def test_customer_id_lookup_failing_retries_setup(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """The stored-token login itself can meet an unreachable Amazon."""
+    login_data = dict(mock_config_entry.data[CONF_LOGIN_DATA])
+    del login_data["account_customer_id"]
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        data={**mock_config_entry.data, CONF_LOGIN_DATA: login_data},
+    )
+    fake_amazon.fail_next(TIMEOUT)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.error_reason_translation_key == "cannot_connect"
+    assert [(m, p) for m, p, _ in fake_amazon.requests] == [("GET", "/api/users/me")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from typing import override
 
@@ -43,8 +44,9 @@ class AlexaCareEntity[DeviceT: Device](CoordinatorEntity[AlexaCareCoordinator]):
             sw_version=device.software_version,
         )
 
+    @abstractmethod
     def _devices(self, snapshot: AccountSnapshot) -> Mapping[str, DeviceT]:
-        raise NotImplementedError
+        """The devices of this entity's kind in a snapshot."""
 
     @property
     def device(self) -> DeviceT:

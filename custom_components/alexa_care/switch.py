@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any, override
 
@@ -58,11 +59,13 @@ class _OptimisticSwitch[DeviceT: Device](AlexaCareEntity[DeviceT], SwitchEntity)
 
     _optimistic_state: bool | None = None
 
+    @abstractmethod
     def _polled_state(self) -> bool | None:
-        raise NotImplementedError
+        """The state the last poll read."""
 
+    @abstractmethod
     async def _async_switch(self, *, turn_on: bool) -> None:
-        raise NotImplementedError
+        """Ask Amazon to switch."""
 
     @property
     @override

@@ -1,0 +1,313 @@
+"""Tests of polling: its cost, throttling, failures, devices coming and going."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+import time
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import (
+    CONF_SCAN_INTERVAL,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.alexa_care.const import (
+    DEFAULT_SCAN_INTERVAL,
+    DEVICE_LIST_REFRESH,
+    DOMAIN,
+    MAX_BACKOFF_INTERVAL,
+    STALE_DEVICE_GRACE,
+)
+from custom_components.alexa_care.coordinator import AlexaCareCoordinator
+
+from .common import next_poll
+from .fake_amazon import (
+    EXPIRED_LOGIN,
+    GRAPHQL_THROTTLED,
+    MALFORMED,
+    SERVER_ERROR,
+    THROTTLED,
+    TIMEOUT,
+    FakeAmazon,
+)
+
+KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
+KITCHEN_RESTART = "button.kitchen_echo_restart"
+KITCHEN_PLUG = "switch.kitchen_plug_power"
+STEADY_POLL = [("POST", "/nexus/v1/graphql"), ("GET", "/api/dnd/device-status-list")]
+
+
+def _sent(fake_amazon: FakeAmazon, since: int) -> list[tuple[str, str]]:
+    return [(method, path) for method, path, _ in fake_amazon.requests[since:]]
+
+
+async def _setup_with_echos(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    count: int,
+) -> float:
+    """Set up an account of `count` Echos; return the seconds setup took."""
+    fake_amazon.devices.clear()
+    fake_amazon.endpoints.clear()
+    fake_amazon.dnd.clear()
+    fake_amazon.add_echos(count)
+    entry.add_to_hass(hass)
+    started = time.perf_counter()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize("devices", [1, 50, 500])
+async def test_poll_cost_does_not_grow_with_devices(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    devices: int,
+) -> None:
+    """Two requests per poll for 1, 50 or 500 devices; three when the list is read."""
+    await _setup_with_echos(hass, mock_config_entry, fake_amazon, devices)
+    assert len(hass.states.async_entity_ids("binary_sensor")) == devices
+
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer)
+    assert _sent(fake_amazon, before) == STEADY_POLL
+
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer, DEVICE_LIST_REFRESH)
+    assert len(_sent(fake_amazon, before)) == 3
+
+
+async def test_setup_of_500_devices_is_quick(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """500 Echos: our part of the setup (log in, read, parse) takes under 2 s.
+
+    The whole setup, Home Assistant creating the 2,500 entities included,
+    takes about 1.3 s here; it is checked with room for a slower machine.
+    """
+    our_seconds: list[float] = []
+    first_refresh = AlexaCareCoordinator.async_config_entry_first_refresh
+
+    async def timed_first_refresh(coordinator: AlexaCareCoordinator) -> None:
+        started = time.perf_counter()
+        await first_refresh(coordinator)
+        our_seconds.append(time.perf_counter() - started)
+
+    with patch.object(
+        AlexaCareCoordinator, "async_config_entry_first_refresh", timed_first_refresh
+    ):
+        seconds = await _setup_with_echos(hass, mock_config_entry, fake_amazon, 500)
+
+    assert len(hass.states.async_entity_ids()) == 500 * 5
+    assert our_seconds[0] < 2
+    assert seconds < 5
+
+
+async def test_throttling_backs_off_and_recovers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Throttled: double the interval up to an hour, say so, and recover."""
+    coordinator = init_integration.runtime_data.coordinator
+    issue_id = f"throttled_{init_integration.entry_id}"
+
+    fake_amazon.fail_next(GRAPHQL_THROTTLED)
+    await next_poll(hass, freezer)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "throttled"
+    assert issue.translation_placeholders == {"minutes": "10"}
+    assert issue.is_fixable is False
+    assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL * 2
+
+    # HTTP 429, which the library retries twice before giving up.
+    for interval, minutes in (
+        (timedelta(minutes=10), "20"),
+        (timedelta(minutes=20), "40"),
+    ):
+        fake_amazon.fail_next(THROTTLED, 3)
+        await next_poll(hass, freezer, interval)
+        issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+        assert issue.translation_placeholders == {"minutes": minutes}
+
+    fake_amazon.fail_next(GRAPHQL_THROTTLED)
+    await next_poll(hass, freezer, timedelta(minutes=40))
+    assert coordinator.update_interval == MAX_BACKOFF_INTERVAL
+
+    await next_poll(hass, freezer, MAX_BACKOFF_INTERVAL)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL
+    assert coordinator.last_update_success
+
+
+@pytest.mark.parametrize(
+    ("failure", "count"),
+    [(TIMEOUT, 1), (SERVER_ERROR, 3), (MALFORMED, 1)],
+    ids=["timeout", "server error", "malformed JSON"],
+)
+async def test_failed_poll_and_recovery(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+    count: int,
+) -> None:
+    """A failed poll: unavailable (connectivity keeps what it knew), then back."""
+    for _ in range(2):
+        fake_amazon.fail_next(failure, count)
+        await next_poll(hass, freezer)
+        assert hass.states.get(KITCHEN_RESTART).state == STATE_UNAVAILABLE
+        assert hass.states.get(KITCHEN_PLUG).state == STATE_UNAVAILABLE
+        assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_ON
+
+    await next_poll(hass, freezer)
+    assert hass.states.get(KITCHEN_RESTART).state != STATE_UNAVAILABLE
+    assert hass.states.get(KITCHEN_PLUG).state == STATE_ON
+
+    logged = [r for r in caplog.records if r.name.startswith("custom_components")]
+    failures = [r for r in logged if r.levelno >= logging.ERROR]
+    recoveries = [r for r in logged if "recovered" in r.getMessage()]
+    assert (len(failures), len(recoveries)) == (1, 1)
+
+
+async def test_expired_login_during_a_poll_starts_reauth(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon refusing the tokens later on asks the user to sign in again."""
+    fake_amazon.fail_next(EXPIRED_LOGIN)
+    await next_poll(hass, freezer)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_new_device_appears_without_reload(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An Echo added to the account gets its entities at the next poll."""
+    fake_amazon.add_echos(1)
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer)
+
+    assert len(_sent(fake_amazon, before)) == 3  # the Echo list is read at once
+    assert hass.states.get("binary_sensor.echo_0_connectivity").state == STATE_ON
+    assert hass.states.get("switch.echo_0_do_not_disturb").state == STATE_OFF
+    assert hass.states.get("button.echo_0_restart") is not None
+
+
+async def test_gone_device_is_removed_after_grace(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A device missing from the account is removed only after a grace period."""
+    kitchen = {(DOMAIN, "G090XG1234567KIT")}
+    removed_endpoint = fake_amazon.endpoint("Kitchen Echo")
+    removed_device = fake_amazon.devices[0]
+    fake_amazon.remove("Kitchen Echo")
+
+    await next_poll(hass, freezer)
+    assert _device(device_registry, init_integration, kitchen) is not None
+    assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_UNAVAILABLE
+
+    await next_poll(hass, freezer, STALE_DEVICE_GRACE)
+    assert _device(device_registry, init_integration, kitchen) is None
+    assert hass.states.get(KITCHEN_CONNECTIVITY) is None
+
+    # It comes back (set up again in the Alexa app): so do its entities.
+    fake_amazon.endpoints.append(removed_endpoint)
+    fake_amazon.devices.append(removed_device)
+    await next_poll(hass, freezer)
+    assert _device(device_registry, init_integration, kitchen) is not None
+    assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_ON
+
+
+async def test_flickering_device_is_kept(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Missing from one poll and back at the next: nothing is removed."""
+    plug = fake_amazon.endpoint("Kitchen Plug")
+    fake_amazon.endpoints.remove(plug)
+    await next_poll(hass, freezer)
+    fake_amazon.endpoints.append(plug)
+    await next_poll(hass, freezer, STALE_DEVICE_GRACE)
+    await next_poll(hass, freezer, STALE_DEVICE_GRACE)
+    plug_key = {(DOMAIN, plug["endpointId"])}
+    assert _device(device_registry, init_integration, plug_key) is not None
+    assert hass.states.get(KITCHEN_PLUG).state == STATE_ON
+    assert hass.states.get("switch.bedroom_echo_show_do_not_disturb").state == STATE_ON
+    assert hass.states.get("binary_sensor.bedroom_echo_show_connectivity").state == (
+        STATE_OFF
+    )
+
+
+def _device(
+    registry: dr.DeviceRegistry,
+    entry: MockConfigEntry,
+    identifiers: set[tuple[str, str]],
+) -> dr.DeviceEntry | None:
+    (identifier,) = identifiers
+    return registry.async_get_device_by_identifier(identifier, entry.entry_id)
+
+
+async def test_poll_interval_option(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Changing the poll interval in the options reloads the entry with it."""
+    flow = await hass.config_entries.options.async_init(init_integration.entry_id)
+    await hass.config_entries.options.async_configure(
+        flow["flow_id"], {CONF_SCAN_INTERVAL: 120}
+    )
+    await hass.async_block_till_done()
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval == timedelta(seconds=120)
+
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer, timedelta(seconds=120))
+    assert _sent(fake_amazon, before) == STEADY_POLL
+
+
+async def test_unload_withdraws_the_throttling_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An unloaded entry leaves no repair issue behind."""
+    fake_amazon.fail_next(GRAPHQL_THROTTLED)
+    await next_poll(hass, freezer)
+    assert len(issue_registry.issues) == 1
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    assert len(issue_registry.issues) == 0
