@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
 
 
 async def next_poll(
@@ -20,3 +22,22 @@ async def next_poll(
     freezer.tick(interval)
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+async def run_while_time_passes[T](
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    awaitable: Coroutine[Any, Any, T],
+    step: timedelta = timedelta(seconds=5),
+    limit: timedelta = timedelta(minutes=10),
+) -> T:
+    """Run something that waits on Home Assistant's clock, moving the clock."""
+    task = hass.async_create_background_task(awaitable, "test")
+    waited = timedelta(0)
+    await hass.async_block_till_done()
+    while not task.done() and waited < limit:
+        freezer.tick(step)
+        waited += step
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    return await task

@@ -10,8 +10,6 @@ from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
-from homeassistant.const import CONF_EMAIL
-from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -22,6 +20,8 @@ from syrupy.assertion import SnapshotAssertion
 # it is given first; importing ours here makes it the one that is found.
 import custom_components.alexa_care  # noqa: F401
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
+from homeassistant.const import CONF_EMAIL
+from homeassistant.core import HomeAssistant
 
 from .fake_amazon import FakeAmazon
 

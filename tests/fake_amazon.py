@@ -27,6 +27,8 @@ from yarl import URL
 FIXTURES = Path(__file__).parent / "fixtures"
 ALEXA = "https://alexa.amazon.com"
 REBOOT = re.compile(r"^/v1/alexa/device/reboot/(?P<type>[^/]+)/(?P<serial>[^/]+)$")
+DEREGISTER = re.compile(r"^/api/devices/device/(?P<serial>[^/]+)$")
+APPLIANCE = re.compile(r"^/api/phoenix/appliance/(?P<appliance_id>.+)$")
 
 # Failure kinds for FakeAmazon.fail_next
 THROTTLED = "throttled"  # HTTP 429
@@ -70,6 +72,12 @@ class FakeAmazon:
         default_factory=lambda: _load("dnd.json")["doNotDisturbDeviceStatusList"]
     )
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    # Amazon accepts deletions but keeps listing the device (to test checks).
+    keeps_deleted_devices: bool = False
+    # Requests whose path contains this fail with TIMEOUT (one device failing).
+    failing_path: str | None = None
+    # Plug operations ("turnOn", "turnOff") to fail, with how many times.
+    failing_operations: dict[str, int] = field(default_factory=dict)
     _failures: deque[str] = field(default_factory=deque)
 
     def register(self, aioclient_mock: AiohttpClientMocker) -> None:
@@ -187,8 +195,65 @@ class FakeAmazon:
         self.requests.append((method.upper(), url.path, body))
         if self._failures:
             return self._failure(method, url, self._failures.popleft())
+        if self.failing_path and self.failing_path in url.path:
+            return self._failure(method, url, TIMEOUT)
+        if self._fails_operation(body):
+            return self._failure(method, url, TIMEOUT)
+        if method.upper() == "DELETE":
+            status = self._delete(url)
+            return AiohttpClientMockResponse(method, url, status=status, text="")
         status, answer = self._answer(method.upper(), url.path, body)
         return AiohttpClientMockResponse(method, url, status=status, json=answer)
+
+    def _fails_operation(self, body: Any) -> bool:  # noqa: ANN401
+        if not isinstance(body, dict) or body.get("operationName") != (
+            "setEndpointFeatures"
+        ):
+            return False
+        requests = body["variables"]["setEndpointFeaturesInput"][
+            "featureControlRequests"
+        ]
+        operation = requests[0]["featureOperationName"]
+        if self.failing_operations.get(operation, 0) > 0:
+            self.failing_operations[operation] -= 1
+            return True
+        return False
+
+    def _delete(self, url: URL) -> int:
+        """Deregister an Echo or delete an appliance; Amazon answers no body."""
+        if match := DEREGISTER.match(url.path):
+            serial = match["serial"]
+            device = next(
+                (d for d in self.devices if d["serialNumber"] == serial), None
+            )
+            if device is None or device["deviceType"] != url.query.get("deviceType"):
+                return 404
+            if not self.keeps_deleted_devices:
+                self.devices.remove(device)
+                self.endpoints = [
+                    e
+                    for e in self.endpoints
+                    if (e.get("serialNumber") or {}).get("value", {}).get("text")
+                    != serial
+                ]
+            return 200
+        if match := APPLIANCE.match(url.path):
+            appliance_id = match["appliance_id"]
+            endpoint = next(
+                (
+                    e
+                    for e in self.endpoints
+                    if (e.get("legacyAppliance") or {}).get("applianceId")
+                    == appliance_id
+                ),
+                None,
+            )
+            if endpoint is None:
+                return 404
+            if not self.keeps_deleted_devices:
+                self.endpoints.remove(endpoint)
+            return 200
+        return 404
 
     def _failure(self, method: str, url: URL, kind: str) -> AiohttpClientMockResponse:
         if kind == TIMEOUT:

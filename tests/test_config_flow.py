@@ -12,15 +12,15 @@ from aioamazondevices.exceptions import (
     CannotRetrieveData,
 )
 from aiohttp import ClientConnectionError
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
-from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.config_flow import masked_email
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 
 from .conftest import TEST_CODE, TEST_EMAIL, TEST_PASSWORD
 
@@ -277,7 +277,7 @@ def test_masked_email(email: str, masked: str) -> None:
 async def test_options_poll_interval(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
-    """The poll interval is an option; the form offers the current value."""
+    """The poll interval and the reset cooldown are options."""
     mock_config_entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
@@ -287,7 +287,8 @@ async def test_options_poll_interval(
         result["flow_id"], {CONF_SCAN_INTERVAL: 120}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert mock_config_entry.options == {CONF_SCAN_INTERVAL: 120}
+    # The cooldown keeps its default of 10 minutes.
+    assert mock_config_entry.options == {CONF_SCAN_INTERVAL: 120, "cooldown": 10}
 
 
 async def test_options_refuse_too_short_an_interval(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 
 from .fake_amazon import (
     EXPIRED_LOGIN,
@@ -188,3 +189,24 @@ async def test_customer_id_lookup_failing_retries_setup(
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert mock_config_entry.error_reason_translation_key == "cannot_connect"
     assert [(m, p) for m, p, _ in fake_amazon.requests] == [("GET", "/api/users/me")]
+
+
+async def test_removing_the_entry_deletes_its_power_links(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Nothing the entry kept stays behind when it is deleted."""
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.kitchen_echo_powered_by", "option": "Kitchen Plug"},
+        blocking=True,
+    )
+    key = f"alexa_care.{init_integration.entry_id}.power_links"
+    assert hass_storage[key]["data"] == {
+        "G090XG1234567KIT": "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+    }
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from homeassistant.const import CONF_EMAIL, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from .api import AmazonAccount
-from .const import CONF_LOGIN_DATA, DOMAIN
+from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator, AlexaCareData
+from .power_links import PowerLinks
+from .reset import Resets
+from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which then exist even while no entry is loaded."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
@@ -33,7 +47,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     )
     coordinator = AlexaCareCoordinator(hass, entry, account)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = AlexaCareData(coordinator=coordinator)
+    power_links = PowerLinks(hass, entry.entry_id)
+    await power_links.async_load()
+    cooldown = timedelta(
+        minutes=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN.total_seconds() / 60)
+    )
+    entry.runtime_data = AlexaCareData(
+        coordinator=coordinator,
+        power_links=power_links,
+        resets=Resets(hass, coordinator, power_links, cooldown),
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -45,3 +68,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -
             hass, DOMAIN, entry.runtime_data.coordinator.throttled_issue_id
         )
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> None:
+    """Delete what the entry kept on disk."""
+    await PowerLinks(hass, entry.entry_id).async_remove()

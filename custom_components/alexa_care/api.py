@@ -22,6 +22,7 @@ from http import HTTPMethod, HTTPStatus
 from pathlib import Path
 import types
 from typing import Any, get_origin
+from urllib.parse import quote
 
 from aioamazondevices.api import AmazonEchoApi
 from aioamazondevices.const.devices import DEVICE_TYPES_TO_IGNORE, SPEAKER_GROUP_FAMILY
@@ -38,6 +39,10 @@ from yarl import URL
 
 URI_DEVICES = "api/devices-v2/device"
 URI_GRAPHQL = "nexus/v1/graphql"
+# Not in aioamazondevices; the requests Apollon77/alexa-remote sends
+# (deleteDevice, deleteSmarthomeDevice).
+URI_DEREGISTER = "api/devices/device/{serial}"
+URI_APPLIANCE = "api/phoenix/appliance/{appliance_id}"
 
 # listEndpoints with the fields of the library's own device and state queries
 # (const/queries.py), reachability and power included, for all endpoints at once.
@@ -89,6 +94,7 @@ mutation setEndpointFeatures(
 GRAPHQL_THROTTLED = "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS"
 CATEGORY_SMART_PLUG = "SMARTPLUG"
 CAPABILITY_REBOOT = "ALEXA_DEVICE_REBOOT"
+CAPABILITY_DEREGISTER = "DEREGISTER_DEVICE"
 
 
 class AlexaCareError(Exception):
@@ -138,6 +144,11 @@ class Echo(Device):
     def can_restart(self) -> bool:
         """Whether Amazon can reboot it."""
         return CAPABILITY_REBOOT in self.capabilities
+
+    @property
+    def can_deregister(self) -> bool:
+        """Whether Amazon lets it be deregistered remotely."""
+        return CAPABILITY_DEREGISTER in self.capabilities
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -327,15 +338,22 @@ class AmazonAccount:
             return copy.deepcopy(await self._client.login.login_mode_stored_data())
 
     async def _request(
-        self, method: HTTPMethod, path: str, payload: object = None
+        self,
+        method: HTTPMethod,
+        path: str,
+        payload: object = None,
+        query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """Send one request the library has no public call for.
 
-        The library's HTTP wrapper adds the cookies, CSRF token and headers
-        Amazon expects and retries 5xx/429 the way all its own calls do.
+        `path` is already percent-encoded. The library's HTTP wrapper adds
+        the cookies, CSRF token and headers Amazon expects and retries
+        5xx/429 the way all its own calls do.
         """
         wrapper = self._client._http_wrapper  # noqa: SLF001
-        url = URL(f"https://alexa.amazon.{self._client.domain}") / path
+        url = URL(
+            f"https://alexa.amazon.{self._client.domain}/{path}", encoded=True
+        ).with_query(query)
         _, response = await wrapper.session_request(
             method=method,
             url=url,
@@ -343,6 +361,8 @@ class AmazonAccount:
             json_data=payload is not None,
             extended_headers={"User-Agent": REQUEST_AGENT["Amazon"]},
         )
+        if not await response.read():
+            return {}  # DELETE answers with no body
         # An empty description keeps the library from logging the answer.
         return await wrapper.response_to_json(response, "")
 
@@ -457,6 +477,35 @@ class AmazonAccount:
         """Turn an Echo's do not disturb on or off."""
         async with _amazon_errors():
             await self._client.set_do_not_disturb(self._library_device(echo), enable)
+
+    async def async_deregister_echo(self, echo: Echo) -> None:
+        """Ask Amazon to deregister an Echo from the account."""
+        async with _amazon_errors():
+            await self._request(
+                HTTPMethod.DELETE,
+                URI_DEREGISTER.format(serial=quote(echo.key, safe="")),
+                {"deviceType": echo.device_type},
+                {"deviceType": echo.device_type},
+            )
+
+    async def async_delete_plug(self, plug: SmartPlug) -> None:
+        """Ask Amazon to delete a smart plug from the account."""
+        if plug.appliance_id is None:
+            raise AmazonResponseError("Amazon gave this plug no appliance id")
+        async with _amazon_errors():
+            await self._request(
+                HTTPMethod.DELETE,
+                URI_APPLIANCE.format(appliance_id=quote(plug.appliance_id, safe="")),
+            )
+
+    async def async_is_listed(self, device: Device) -> bool:
+        """Read the account again: does Amazon still list the device?"""
+        async with _amazon_errors():
+            if isinstance(device, Echo):
+                await self._refresh_echo_records()
+                return device.key in (self._echo_records or {})
+            endpoints = await self._read_endpoints()
+            return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
 
     async def async_set_plug_power(self, plug: SmartPlug, *, turn_on: bool) -> None:
         """Switch a smart plug on or off through its power feature."""

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, override
 
+import probatio
+
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -23,7 +25,6 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import probatio
 
 from .api import (
     AmazonAuthError,
@@ -33,7 +34,9 @@ from .api import (
     async_login,
 )
 from .const import (
+    CONF_COOLDOWN,
     CONF_LOGIN_DATA,
+    DEFAULT_COOLDOWN,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -180,7 +183,7 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class AlexaCareOptionsFlow(OptionsFlowWithReload):
-    """How often Alexa Care polls Amazon."""
+    """How often Alexa Care polls Amazon; how long a reset blocks the next."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -201,7 +204,19 @@ class AlexaCareOptionsFlow(OptionsFlowWithReload):
                         unit_of_measurement="s",
                         mode=NumberSelectorMode.BOX,
                     )
-                )
+                ),
+                probatio.Required(
+                    CONF_COOLDOWN,
+                    default=DEFAULT_COOLDOWN.total_seconds() / 60,
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=1440,
+                        step=1,
+                        unit_of_measurement="min",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
             }
         )
         return self.async_show_form(

@@ -21,3 +21,22 @@ DEVICE_LIST_REFRESH: Final = timedelta(hours=1)
 STALE_DEVICE_GRACE: Final = timedelta(hours=1)
 
 ISSUE_THROTTLED: Final = "throttled"
+
+CONF_COOLDOWN: Final = "cooldown"
+# A looping automation must not reboot or power-cycle a device again and again.
+DEFAULT_COOLDOWN: Final = timedelta(minutes=10)
+
+# Amazon's advice: unplug for about 20 seconds.
+DEFAULT_OFF_SECONDS: Final = 20
+MIN_OFF_SECONDS: Final = 5
+MAX_OFF_SECONDS: Final = 300
+# After power returns, how long and how often we look for the Echo online.
+BACK_ONLINE_TIMEOUT: Final = timedelta(minutes=4)
+BACK_ONLINE_CHECK: Final = timedelta(seconds=30)
+PLUG_RETRY_DELAY: Final = timedelta(seconds=5)
+# Amazon may take a moment to drop a deregistered device from its lists.
+DEREGISTER_CHECKS: Final = (timedelta(0), timedelta(seconds=5), timedelta(seconds=15))
+# Tries to switch a plug back on before we report it left off.
+POWER_ON_ATTEMPTS: Final = 3
+
+EVENT_ACTION: Final = "alexa_care_action"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import override
+from typing import TYPE_CHECKING, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
@@ -33,12 +33,18 @@ from .const import (
     STALE_DEVICE_GRACE,
 )
 
+if TYPE_CHECKING:  # they need the coordinator themselves
+    from .power_links import PowerLinks
+    from .reset import Resets
+
 
 @dataclass(kw_only=True)
 class AlexaCareData:
     """What a loaded config entry holds."""
 
     coordinator: AlexaCareCoordinator
+    power_links: PowerLinks
+    resets: Resets
 
 
 type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]

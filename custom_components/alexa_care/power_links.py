@@ -1,0 +1,54 @@
+"""Which smart plug powers which Echo, as the user set it ("Powered by")."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+
+STORAGE_VERSION = 1
+
+
+class PowerLinks:
+    """Echo serial number → key of the plug that powers it, kept on disk."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Prepare the store of one config entry."""
+        self._store: Store[dict[str, str]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.power_links"
+        )
+        self._links: dict[str, str] = {}
+
+    async def async_load(self) -> None:
+        """Read the links saved before."""
+        self._links = await self._store.async_load() or {}
+
+    def plug_of(self, echo_key: str) -> str | None:
+        """The plug that powers the Echo, if the user said so."""
+        return self._links.get(echo_key)
+
+    def echos_of(self, plug_key: str) -> list[str]:
+        """The Echos a plug powers."""
+        return [echo for echo, plug in self._links.items() if plug == plug_key]
+
+    async def async_link(self, echo_key: str, plug_key: str | None) -> None:
+        """Link an Echo to a plug, or unlink it with None, and save."""
+        if plug_key is None:
+            self._links.pop(echo_key, None)
+        else:
+            self._links[echo_key] = plug_key
+        await self._store.async_save(self._links)
+
+    async def async_forget(self, device_key: str) -> None:
+        """Drop every link of a device that left the account, and save."""
+        self._links = {
+            echo: plug
+            for echo, plug in self._links.items()
+            if device_key not in (echo, plug)
+        }
+        await self._store.async_save(self._links)
+
+    async def async_remove(self) -> None:
+        """Delete the file when the config entry is removed."""
+        await self._store.async_remove()

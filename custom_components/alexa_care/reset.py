@@ -1,0 +1,195 @@
+"""Resets, shared by the actions and the repair flows: restart, power cycle.
+
+Every refusal is raised before anything is sent to Amazon; a reset of a
+device is refused again until its cooldown has passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+from .api import AlexaCareError, Device, Echo, SmartPlug
+from .const import (
+    BACK_ONLINE_CHECK,
+    BACK_ONLINE_TIMEOUT,
+    DOMAIN,
+    PLUG_RETRY_DELAY,
+    POWER_ON_ATTEMPTS,
+)
+from .coordinator import AlexaCareCoordinator
+from .power_links import PowerLinks
+
+OUTCOME_RESTART_REQUESTED = "restart_requested"
+OUTCOME_BACK_ONLINE = "back_online"
+OUTCOME_NOT_BACK_ONLINE = "not_back_online"
+OUTCOME_POWER_CYCLED = "power_cycled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResetOutcome:
+    """What a reset did."""
+
+    device: Device
+    action: str
+    outcome: str
+    plug: SmartPlug | None = None
+
+
+def _refused(key: str, device: Device, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"device": device.name, **placeholders},
+    )
+
+
+def _failed(key: str, device: Device, **placeholders: str) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"device": device.name, **placeholders},
+    )
+
+
+async def async_wait(hass: HomeAssistant, delay: timedelta) -> None:
+    """Wait on Home Assistant's clock (which tests can move)."""
+    done = hass.loop.create_future()
+
+    @callback
+    def _done(_now: datetime) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    cancel = async_call_later(hass, delay, _done)
+    try:
+        await done
+    finally:
+        cancel()
+
+
+class Resets:
+    """Performs the resets of one config entry and keeps their cooldowns."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        coordinator: AlexaCareCoordinator,
+        power_links: PowerLinks,
+        cooldown: timedelta,
+    ) -> None:
+        """Start with no reset done."""
+        self._hass = hass
+        self._coordinator = coordinator
+        self._power_links = power_links
+        self._cooldown = cooldown
+        self.last_resets: dict[str, datetime] = {}
+
+    def _check_cooldown(self, device: Device) -> None:
+        if (last := self.last_resets.get(device.key)) is None:
+            return
+        until = last + self._cooldown
+        if dt_util.utcnow() < until:
+            raise _refused(
+                "cooldown",
+                device,
+                time=dt_util.as_local(until).strftime("%H:%M:%S"),
+            )
+
+    def _mark(self, *devices: Device) -> None:
+        now = dt_util.utcnow()
+        for device in devices:
+            self.last_resets[device.key] = now
+
+    def validate_restart(self, device: Device) -> Echo:
+        """Refuse what cannot be restarted, or not yet."""
+        if not isinstance(device, Echo):
+            raise _refused("not_an_echo", device)
+        if not device.can_restart:
+            raise _refused("cannot_restart", device)
+        self._check_cooldown(device)
+        return device
+
+    def validate_power_cycle(self, device: Device, *, confirm: bool) -> SmartPlug:
+        """Refuse what cannot be power-cycled; return the plug to switch."""
+        if isinstance(device, SmartPlug):
+            plug = device
+            # A plug no Echo is linked to may power anything: the router, or
+            # the machine Home Assistant runs on.
+            if not self._power_links.echos_of(plug.key) and not confirm:
+                raise _refused("plug_not_linked", device)
+        else:
+            plug_key = self._power_links.plug_of(device.key)
+            if plug_key is None:
+                raise _refused("no_linked_plug", device)
+            if (linked := self._coordinator.data.plugs.get(plug_key)) is None:
+                raise _refused("linked_plug_gone", device)
+            plug = linked
+        self._check_cooldown(device)
+        self._check_cooldown(plug)
+        return plug
+
+    async def async_restart(self, echo: Echo) -> ResetOutcome:
+        """Ask Amazon to reboot the Echo."""
+        try:
+            await self._coordinator.account.async_restart(echo)
+        except AlexaCareError as err:
+            raise _failed("restart_failed", echo, error=str(err)) from err
+        self._mark(echo)
+        return ResetOutcome(
+            device=echo, action="restart", outcome=OUTCOME_RESTART_REQUESTED
+        )
+
+    async def async_power_cycle(
+        self, device: Device, plug: SmartPlug, off_time: timedelta
+    ) -> ResetOutcome:
+        """Switch the plug off, wait, switch it on; then look for the Echo."""
+        account = self._coordinator.account
+        try:
+            await account.async_set_plug_power(plug, turn_on=False)
+        except AlexaCareError as err:
+            raise _failed(
+                "power_cycle_not_started", device, plug=plug.name, error=str(err)
+            ) from err
+        self._mark(device, plug)
+        await async_wait(self._hass, off_time)
+        await self._async_power_on(device, plug)
+        outcome = OUTCOME_POWER_CYCLED
+        if isinstance(device, Echo):
+            back = await self._async_wait_online(device)
+            outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+        else:
+            await self._coordinator.async_request_refresh()
+        return ResetOutcome(
+            device=device, action="power_cycle", outcome=outcome, plug=plug
+        )
+
+    async def _async_power_on(self, device: Device, plug: SmartPlug) -> None:
+        """Switch the plug back on, trying again before giving up."""
+        for attempt in range(1, POWER_ON_ATTEMPTS + 1):
+            try:
+                await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
+            except AlexaCareError as err:
+                if attempt == POWER_ON_ATTEMPTS:
+                    raise _failed(
+                        "plug_left_off", device, plug=plug.name, error=str(err)
+                    ) from err
+                await async_wait(self._hass, PLUG_RETRY_DELAY)
+            else:
+                return
+
+    async def _async_wait_online(self, echo: Echo) -> bool:
+        """Poll until Amazon reports the Echo online, up to a timeout."""
+        deadline = dt_util.utcnow() + BACK_ONLINE_TIMEOUT
+        while dt_util.utcnow() < deadline:
+            await async_wait(self._hass, BACK_ONLINE_CHECK)
+            await self._coordinator.async_refresh()
+            current = self._coordinator.data.echos.get(echo.key)
+            if self._coordinator.last_update_success and current and current.online:
+                return True
+        return False

@@ -1,0 +1,476 @@
+"""Tests of the restart, power_cycle and deregister actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import probatio
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
+from homeassistant.components.select import (
+    DOMAIN as SELECT_DOMAIN,
+    SERVICE_SELECT_OPTION,
+)
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+
+from .common import run_while_time_passes
+from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
+
+KITCHEN = "G090XG1234567KIT"
+BEDROOM = "G0B1Q90987654BED"
+KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+DESK_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000004"
+PLUG_OFF = ("POST", "turnOff")
+PLUG_ON = ("POST", "turnOn")
+
+
+def device_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """The Home Assistant device id of an Echo or plug."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, key), entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+async def call(
+    hass: HomeAssistant, service: str, data: dict[str, Any]
+) -> ServiceResponse:
+    """Call one of our actions and return its response."""
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+
+
+def plug_switches(fake_amazon: FakeAmazon) -> list[str]:
+    """The plug operations Amazon was asked for, in order."""
+    return [
+        body["variables"]["setEndpointFeaturesInput"]["featureControlRequests"][0][
+            "featureOperationName"
+        ]
+        for method, path, body in fake_amazon.requests
+        if path == "/nexus/v1/graphql"
+        and body["operationName"] == "setEndpointFeatures"
+    ]
+
+
+async def link(hass: HomeAssistant, echo_name: str, plug_name: str) -> None:
+    """Choose the Echo's "Powered by" plug, as a user would."""
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: f"select.{echo_name}_powered_by", ATTR_OPTION: plug_name},
+        blocking=True,
+    )
+
+
+# restart
+
+
+async def test_restart(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Restart reboots the Echo, answers per device, and fires an event."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    kitchen = device_id(hass, init_integration, KITCHEN)
+
+    response = await call(hass, "restart", {"device_id": kitchen})
+
+    assert response == {
+        "results": [
+            {
+                "device_id": kitchen,
+                "device": "Kitchen Echo",
+                "action": "restart",
+                "outcome": "restart_requested",
+            }
+        ]
+    }
+    assert fake_amazon.requests[-1][:2] == (
+        "POST",
+        f"/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/{KITCHEN}",
+    )
+    assert [event.data for event in events] == [
+        {
+            "device_id": kitchen,
+            "device_name": "Kitchen Echo",
+            "action": "restart",
+            "outcome": "restart_requested",
+        }
+    ]
+
+
+async def test_restart_cooldown(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A restarted Echo is refused again until the cooldown has passed."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    await call(hass, "restart", {"device_id": kitchen})
+
+    freezer.tick(timedelta(minutes=9))
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert refused.value.translation_key == "cooldown"
+    assert len(fake_amazon.requests) == sent
+
+    freezer.tick(timedelta(minutes=1))
+    await call(hass, "restart", {"device_id": kitchen})
+
+
+@pytest.mark.parametrize(
+    ("key", "translation_key"),
+    [(BEDROOM, "cannot_restart"), (KITCHEN_PLUG, "not_an_echo")],
+)
+async def test_restart_refusals(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    key: str,
+    translation_key: str,
+) -> None:
+    """What cannot be restarted is refused before anything is sent."""
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(
+            hass,
+            "restart",
+            {
+                "device_id": [
+                    device_id(hass, init_integration, KITCHEN),
+                    device_id(hass, init_integration, key),
+                ]
+            },
+        )
+    assert refused.value.translation_key == translation_key
+    assert len(fake_amazon.requests) == sent  # not even the Kitchen Echo
+
+
+async def test_unknown_and_foreign_devices_are_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A device id that is not ours says so."""
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": "not-a-device"})
+    assert refused.value.translation_key == "device_not_found"
+
+    other_entry = MockConfigEntry(domain="demo")
+    other_entry.add_to_hass(hass)
+    lamp = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other_entry.entry_id, identifiers={("demo", "lamp")}
+    )
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": lamp.id})
+    assert refused.value.translation_key == "not_alexa_care_device"
+
+
+async def test_entry_not_loaded(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Actions stay registered and say the account is not loaded."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert refused.value.translation_key == "entry_not_loaded"
+
+
+async def test_restart_failure_and_partial_success(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Amazon failing says so; with several Echos, it says which were done."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    fake_amazon.fail_next(SERVER_ERROR, 3)
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert failed.value.translation_key == "restart_failed"
+    assert events[-1].data["outcome"] == "failed"
+
+    fake_amazon.add_echos(1)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    echo_0 = device_id(hass, init_integration, "G0FAKE0000000000")
+    # The first reboot goes through, the second meets a timeout.
+    fake_amazon.failing_path = "G0FAKE0000000000"
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "restart", {"device_id": [kitchen, echo_0]})
+    assert failed.value.translation_key == "partly_done"
+    assert failed.value.translation_placeholders["done"] == "Kitchen Echo"
+    assert failed.value.translation_placeholders["device"] == "Echo 0"
+
+
+# power_cycle
+
+
+async def test_power_cycle_an_echo_through_its_plug(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Off, wait, on, then the Echo is seen online again."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+
+    response = await run_while_time_passes(
+        hass,
+        freezer,
+        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 30}),
+    )
+
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    assert response == {
+        "results": [
+            {
+                "device_id": kitchen,
+                "device": "Kitchen Echo",
+                "action": "power_cycle",
+                "outcome": "back_online",
+                "plug": "Kitchen Plug",
+            }
+        ]
+    }
+    assert hass.states.get("switch.kitchen_plug_power").state == "on"
+
+
+async def test_power_cycle_echo_not_back_online(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An Echo that stays offline is reported as such, after the timeout."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    fake_amazon.set_online("Kitchen Echo", online=False, at="2026-11-22T03:00:00Z")
+    response = await run_while_time_passes(
+        hass,
+        freezer,
+        call(
+            hass,
+            "power_cycle",
+            {"device_id": device_id(hass, init_integration, KITCHEN)},
+        ),
+    )
+    assert response["results"][0]["outcome"] == "not_back_online"
+
+
+async def test_power_cycle_refusals(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """No plug, an unlinked plug without confirmation: refused, nothing sent."""
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(
+            hass,
+            "power_cycle",
+            {"device_id": device_id(hass, init_integration, KITCHEN)},
+        )
+    assert refused.value.translation_key == "no_linked_plug"
+
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(
+            hass,
+            "power_cycle",
+            {"device_id": device_id(hass, init_integration, DESK_PLUG)},
+        )
+    assert refused.value.translation_key == "plug_not_linked"
+    assert len(fake_amazon.requests) == sent
+
+    with pytest.raises(probatio.Invalid):
+        await call(
+            hass,
+            "power_cycle",
+            {
+                "device_id": device_id(hass, init_integration, DESK_PLUG),
+                "off_seconds": 1,
+            },
+        )
+
+
+async def test_power_cycle_a_plug(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A plug no Echo is linked to needs confirm; one linked to an Echo does not."""
+    desk = device_id(hass, init_integration, DESK_PLUG)
+    response = await run_while_time_passes(
+        hass, freezer, call(hass, "power_cycle", {"device_id": desk, "confirm": True})
+    )
+    assert response["results"][0]["outcome"] == "power_cycled"
+
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    response = await run_while_time_passes(
+        hass,
+        freezer,
+        call(
+            hass,
+            "power_cycle",
+            {"device_id": device_id(hass, init_integration, KITCHEN_PLUG)},
+        ),
+    )
+    assert response["results"][0]["outcome"] == "power_cycled"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"] * 2
+
+
+async def test_power_cycle_plug_failures(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Off refused: nothing done. On refused: tried again, then reported left off."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+
+    fake_amazon.fail_next(TIMEOUT)
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "power_cycle", {"device_id": kitchen})
+    assert failed.value.translation_key == "power_cycle_not_started"
+    assert plug_switches(fake_amazon) == ["turnOff"]  # the one that timed out
+
+    # The plug goes off, then the first "on" times out and the second works.
+    fake_amazon.failing_operations["turnOn"] = 1
+    response = await run_while_time_passes(
+        hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+    )
+    assert response["results"][0]["outcome"] == "back_online"
+    assert plug_switches(fake_amazon)[1:] == ["turnOff", "turnOn", "turnOn"]
+
+    # Amazon never switches it back on: the error says the plug is left off.
+    fake_amazon.failing_operations["turnOn"] = 3
+    freezer.tick(timedelta(minutes=10))  # past the cooldown
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+        )
+    assert failed.value.translation_key == "plug_left_off"
+    assert failed.value.translation_placeholders["plug"] == "Kitchen Plug"
+
+
+# deregister
+
+
+async def test_deregister_needs_confirmation(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Without confirm: true nothing is sent."""
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(
+            hass,
+            "deregister",
+            {"device_id": device_id(hass, init_integration, KITCHEN)},
+        )
+    assert refused.value.translation_key == "confirmation_required"
+    assert len(fake_amazon.requests) == sent
+
+
+@pytest.mark.parametrize(
+    ("key", "request_path"),
+    [
+        (KITCHEN, f"/api/devices/device/{KITCHEN}"),
+        (
+            KITCHEN_PLUG,
+            "/api/phoenix/appliance/AAA_SonarCloudService_00FF0FAKEPLUG0KITCHEN",
+        ),
+    ],
+    ids=["echo", "plug"],
+)
+async def test_deregister(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    key: str,
+    request_path: str,
+) -> None:
+    """Deregistered, checked gone from the account, removed from Home Assistant."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    target = device_id(hass, init_integration, key)
+    response = await run_while_time_passes(
+        hass, freezer, call(hass, "deregister", {"device_id": target, "confirm": True})
+    )
+    assert ("DELETE", request_path) in [(m, p) for m, p, _ in fake_amazon.requests]
+    (result,) = response["results"]
+    assert result["outcome"] == "deregistered"
+    assert "voice recordings and transcripts in the cloud" in result["not_deleted"]
+    assert dr.async_get(hass).async_get(target) is None
+    assert events[-1].data["outcome"] == "deregistered"
+
+
+async def test_deregister_not_verified_keeps_the_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon still listing the device after the request: it is kept, and we say so."""
+    fake_amazon.keeps_deleted_devices = True
+    target = device_id(hass, init_integration, KITCHEN)
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass,
+            freezer,
+            call(hass, "deregister", {"device_id": target, "confirm": True}),
+        )
+    assert failed.value.translation_key == "deregister_not_verified"
+    assert dr.async_get(hass).async_get(target) is not None
+
+
+async def test_deregister_refused_by_amazon(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A deletion Amazon refuses (and did not carry out) is reported, device kept."""
+    fake_amazon.fail_next(SERVER_ERROR, 3)
+    target = device_id(hass, init_integration, KITCHEN)
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass,
+            freezer,
+            call(hass, "deregister", {"device_id": target, "confirm": True}),
+        )
+    assert failed.value.translation_key == "deregister_not_verified"
+    assert "Internal Server Error" in failed.value.translation_placeholders["error"]
+
+    fake_amazon.fail_next(TIMEOUT)
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "deregister", {"device_id": target, "confirm": True})
+    assert failed.value.translation_key == "deregister_failed"
+
+
+async def test_deregister_without_the_capability(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """An Echo Amazon does not let go remotely is refused."""
+    fake_amazon.add_echos(1)  # fake Echo Dots without DEREGISTER_DEVICE
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(
+            hass,
+            "deregister",
+            {
+                "device_id": device_id(hass, init_integration, "G0FAKE0000000000"),
+                "confirm": True,
+            },
+        )
+    assert refused.value.translation_key == "cannot_deregister"
