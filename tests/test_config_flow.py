@@ -287,8 +287,12 @@ async def test_options_poll_interval(
         result["flow_id"], {CONF_SCAN_INTERVAL: 120}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    # The cooldown keeps its default of 10 minutes.
-    assert mock_config_entry.options == {CONF_SCAN_INTERVAL: 120, "cooldown": 10}
+    # The grace period and the cooldown keep their defaults.
+    assert mock_config_entry.options == {
+        CONF_SCAN_INTERVAL: 120,
+        "grace": 15,
+        "cooldown": 10,
+    }
 
 
 async def test_options_refuse_too_short_an_interval(

@@ -308,6 +308,8 @@ async def test_unload_withdraws_the_throttling_issue(
     """An unloaded entry leaves no repair issue behind."""
     fake_amazon.fail_next(GRAPHQL_THROTTLED)
     await next_poll(hass, freezer)
-    assert len(issue_registry.issues) == 1
+    throttled = f"throttled_{init_integration.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, throttled) is not None
+    assert len(issue_registry.issues) == 2  # and the Bedroom Echo is offline
     await hass.config_entries.async_unload(init_integration.entry_id)
-    assert len(issue_registry.issues) == 0
+    assert issue_registry.issues == {}

@@ -64,9 +64,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
 async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
     """Unload the platforms and withdraw the entry's repair issues."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
-        ir.async_delete_issue(
-            hass, DOMAIN, entry.runtime_data.coordinator.throttled_issue_id
-        )
+        coordinator = entry.runtime_data.coordinator
+        ir.async_delete_issue(hass, DOMAIN, coordinator.throttled_issue_id)
+        coordinator.availability.forget_all()
     return unloaded
 
 

@@ -35,8 +35,10 @@ from .api import (
 )
 from .const import (
     CONF_COOLDOWN,
+    CONF_GRACE,
     CONF_LOGIN_DATA,
     DEFAULT_COOLDOWN,
+    DEFAULT_GRACE,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -202,6 +204,18 @@ class AlexaCareOptionsFlow(OptionsFlowWithReload):
                         max=3600,
                         step=1,
                         unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                probatio.Required(
+                    CONF_GRACE,
+                    default=DEFAULT_GRACE.total_seconds() / 60,
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=1440,
+                        step=1,
+                        unit_of_measurement="min",
                         mode=NumberSelectorMode.BOX,
                     )
                 ),

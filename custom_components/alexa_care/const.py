@@ -40,3 +40,14 @@ DEREGISTER_CHECKS: Final = (timedelta(0), timedelta(seconds=5), timedelta(second
 POWER_ON_ATTEMPTS: Final = 3
 
 EVENT_ACTION: Final = "alexa_care_action"
+
+CONF_GRACE: Final = "grace"
+# Amazon's online state flickers: a device must stay offline this long
+# before a repair issue suggests a reset.
+DEFAULT_GRACE: Final = timedelta(minutes=15)
+# Three outages within a day, even short ones, mean something is wrong.
+DROPS_FOR_ISSUE: Final = 3
+DROPS_WINDOW: Final = timedelta(hours=24)
+
+ISSUE_UNAVAILABLE: Final = "device_unavailable"
+ISSUE_KEEPS_DROPPING: Final = "device_keeps_dropping"

@@ -22,8 +22,11 @@ from .api import (
     AmazonConnectionError,
     AmazonThrottledError,
 )
+from .availability import AvailabilityIssues
 from .const import (
+    CONF_GRACE,
     CONF_LOGIN_DATA,
+    DEFAULT_GRACE,
     DEFAULT_SCAN_INTERVAL,
     DEVICE_LIST_REFRESH,
     DOMAIN,
@@ -96,6 +99,15 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             update_interval=self.poll_interval,
         )
         self.account = account
+        self.availability = AvailabilityIssues(
+            hass,
+            entry.entry_id,
+            timedelta(
+                minutes=entry.options.get(
+                    CONF_GRACE, DEFAULT_GRACE.total_seconds() / 60
+                )
+            ),
+        )
         self._device_list_read_at: datetime | None = None
         self._missing_since: dict[str, datetime] = {}
 
@@ -138,6 +150,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._end_back_off()
         self._store_login_data(login_data)
         self._remove_stale_devices(snapshot, now)
+        self.availability.update(snapshot, now)
         return snapshot
 
     def _back_off(self) -> UpdateFailed:
@@ -195,3 +208,4 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 LOGGER.info("Removing %s: gone from the Amazon account", device.name)
                 registry.async_update_device(device.id, remove_config_entry_id=entry_id)
                 del self._missing_since[key]
+                self.availability.forget(key)

@@ -161,7 +161,7 @@ class Resets:
         await self._async_power_on(device, plug)
         outcome = OUTCOME_POWER_CYCLED
         if isinstance(device, Echo):
-            back = await self._async_wait_online(device)
+            back = await self.async_wait_online(device)
             outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
         else:
             await self._coordinator.async_request_refresh()
@@ -183,7 +183,7 @@ class Resets:
             else:
                 return
 
-    async def _async_wait_online(self, echo: Echo) -> bool:
+    async def async_wait_online(self, echo: Echo) -> bool:
         """Poll until Amazon reports the Echo online, up to a timeout."""
         deadline = dt_util.utcnow() + BACK_ONLINE_TIMEOUT
         while dt_util.utcnow() < deadline:

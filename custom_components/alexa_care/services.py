@@ -216,7 +216,8 @@ async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
     return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
 
 
-def _validate_deregister(target: Target) -> None:
+def validate_deregister(target: Target) -> None:
+    """Refuse what Amazon does not let go remotely."""
     device = target.device
     if isinstance(device, Echo) and not device.can_deregister:
         raise _refused("cannot_deregister", device=device.name)
@@ -224,7 +225,7 @@ def _validate_deregister(target: Target) -> None:
         raise _refused("cannot_deregister", device=device.name)
 
 
-async def _async_deregister_one(hass: HomeAssistant, target: Target) -> dict[str, Any]:
+async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any]:
     """Deregister, check Amazon no longer lists it, then remove the device."""
     device = target.device
     account = target.entry.runtime_data.coordinator.account
@@ -273,10 +274,9 @@ async def _async_deregister(call: ServiceCall) -> ServiceResponse:
     if not call.data[ATTR_CONFIRM]:
         raise _refused("confirmation_required")
     for target in targets:
-        _validate_deregister(target)
+        validate_deregister(target)
     prepared: list[tuple[Target, Step]] = [
-        (target, partial(_async_deregister_one, call.hass, target))
-        for target in targets
+        (target, partial(async_deregister, call.hass, target)) for target in targets
     ]
     return await _async_run_each(call.hass, SERVICE_DEREGISTER, prepared)
 

@@ -1,0 +1,126 @@
+"""Raises and withdraws the repair issues of devices that go offline.
+
+A device offline longer than the grace period gets an issue that suggests a
+soft reset; one that dropped off three times within a day gets a second
+issue. Both go away by themselves once the device is back (or gone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .api import AccountSnapshot, Device
+from .const import (
+    DOMAIN,
+    DROPS_FOR_ISSUE,
+    DROPS_WINDOW,
+    ISSUE_KEEPS_DROPPING,
+    ISSUE_UNAVAILABLE,
+)
+
+
+def issue_id(kind: str, entry_id: str, device_key: str) -> str:
+    """The id of a device's issue of one kind."""
+    return f"{kind}.{entry_id}.{device_key}"
+
+
+@dataclass
+class _Outages:
+    offline_since: datetime | None = None
+    drops: list[datetime] = field(default_factory=list)
+
+
+class AvailabilityIssues:
+    """Follows each device's outages and keeps its repair issues in step."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, grace: timedelta) -> None:
+        """Start knowing of no outage."""
+        self._hass = hass
+        self._entry_id = entry_id
+        self._grace = grace
+        self._outages: dict[str, _Outages] = {}
+
+    def offline_since(self, device_key: str) -> datetime | None:
+        """Since when the device has been offline, if it is."""
+        outages = self._outages.get(device_key)
+        return outages.offline_since if outages else None
+
+    def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
+        """Take in a successful poll: raise or withdraw issues."""
+        for key, device in snapshot.devices.items():
+            if device.online is None:
+                continue
+            outages = self._outages.setdefault(key, _Outages())
+            if device.online:
+                outages.offline_since = None
+                self._delete(ISSUE_UNAVAILABLE, key)
+            else:
+                if outages.offline_since is None:
+                    # Amazon knows when it lost the device; we only know
+                    # when we first saw it offline.
+                    outages.offline_since = min(device.last_seen_online or now, now)
+                    outages.drops.append(now)
+                if now - outages.offline_since >= self._grace:
+                    self._raise_unavailable(device, outages.offline_since)
+            outages.drops = [t for t in outages.drops if now - t < DROPS_WINDOW]
+            if len(outages.drops) >= DROPS_FOR_ISSUE:
+                self._raise_keeps_dropping(device, len(outages.drops))
+            else:
+                self._delete(ISSUE_KEEPS_DROPPING, key)
+        for key in self._outages.keys() - snapshot.devices.keys():
+            # Gone from the account, or its reachability unknown: no claim.
+            self.forget(key)
+
+    def forget(self, device_key: str) -> None:
+        """Withdraw every issue of a device."""
+        self._outages.pop(device_key, None)
+        self._delete(ISSUE_UNAVAILABLE, device_key)
+        self._delete(ISSUE_KEEPS_DROPPING, device_key)
+
+    def forget_all(self) -> None:
+        """Withdraw the issues of every device (the entry is unloaded)."""
+        for key in list(self._outages):
+            self.forget(key)
+
+    def _raise_unavailable(self, device: Device, since: datetime) -> None:
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id(ISSUE_UNAVAILABLE, self._entry_id, device.key),
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_UNAVAILABLE,
+            translation_placeholders={
+                "device": device.name,
+                "model": device.model or "-",
+                "since": dt_util.as_local(since).strftime("%Y-%m-%d %H:%M"),
+            },
+            data={"entry_id": self._entry_id, "device_key": device.key},
+        )
+
+    def _raise_keeps_dropping(self, device: Device, drops: int) -> None:
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id(ISSUE_KEEPS_DROPPING, self._entry_id, device.key),
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_KEEPS_DROPPING,
+            translation_placeholders={
+                "device": device.name,
+                "drops": str(drops),
+            },
+            data={"entry_id": self._entry_id, "device_key": device.key},
+        )
+
+    def _delete(self, kind: str, device_key: str) -> None:
+        ir.async_delete_issue(
+            self._hass, DOMAIN, issue_id(kind, self._entry_id, device_key)
+        )

@@ -1,0 +1,337 @@
+"""Fix flows of the repair issues of offline devices.
+
+An offline device's issue offers, as a menu, only what the device supports:
+restart it, power-cycle it through its plug (linking one first if needed),
+follow the factory-reset steps of its model, or ignore the issue until the
+device has been back online once. Resets run through the same code as the
+actions, cooldown included, and the flow waits for the device to come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+import probatio
+
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    SelectSelector,
+    SelectSelectorConfig,
+)
+
+from .api import Device, Echo, SmartPlug
+from .const import DEFAULT_OFF_SECONDS, DOMAIN, ISSUE_KEEPS_DROPPING
+from .coordinator import AlexaCareConfigEntry
+from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
+from .select import plug_options
+from .services import Target, async_deregister, validate_deregister
+
+CONF_PLUG = "plug"
+CONF_DEREGISTER = "deregister"
+
+GIVE_AWAY_SCHEMA = probatio.Schema(
+    {probatio.Required(CONF_DEREGISTER, default=False): BooleanSelector()}
+)
+
+type ResetStart = Callable[[], Coroutine[Any, Any, ResetOutcome]]
+
+
+def factory_reset_step(device: Device) -> str:
+    """The guided factory-reset step for the device's model."""
+    if isinstance(device, SmartPlug):
+        if device.manufacturer == "Amazon":
+            return "factory_reset_amazon_plug"
+        return "factory_reset_other_plug"
+    model = (device.model or "").lower()
+    # Echo Dot and Echo Show reset with the Action button; the Echo with
+    # the Microphone-off and Volume-down buttons.
+    if "dot" in model or "show" in model:
+        return "factory_reset_action_button"
+    return "factory_reset_echo"
+
+
+class DeviceRepairFlow(RepairsFlow):
+    """What can be done about one device of one Alexa Care entry."""
+
+    def __init__(self, issue_id: str, entry_id: str, device_key: str) -> None:
+        """Remember which device the issue is about."""
+        self._issue_id = issue_id
+        self._entry_id = entry_id
+        self._device_key = device_key
+        self._task: asyncio.Task[ResetOutcome] | None = None
+
+    # Context
+
+    def _entry(self) -> AlexaCareConfigEntry | None:
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return None
+        return entry
+
+    def _device(self) -> Device | None:
+        if (entry := self._entry()) is None:
+            return None
+        return entry.runtime_data.coordinator.data.devices.get(self._device_key)
+
+    def _placeholders(self, device: Device) -> dict[str, str]:
+        return {"device": device.name, "model": device.model or "-"}
+
+    def _gone(self) -> RepairsFlowResult:
+        return self.async_abort(reason="device_gone")
+
+    def _menu_options(self, device: Device) -> list[str]:
+        return [factory_reset_step(device), "ignore"]
+
+    # Steps
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Offer what this device supports."""
+        if (device := self._device()) is None:
+            return self._gone()
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=self._menu_options(device),
+            description_placeholders=self._placeholders(device),
+        )
+
+    async def async_step_ignore(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Dismiss the issue; it comes back only after the device recovers."""
+        ir.async_ignore_issue(self.hass, DOMAIN, self._issue_id, ignore=True)
+        return self.async_abort(reason="ignored")
+
+    async def _async_factory_reset(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> RepairsFlowResult:
+        if (device := self._device()) is None:
+            return self._gone()
+        if user_input is None:
+            return self.async_show_form(
+                step_id=step_id, description_placeholders=self._placeholders(device)
+            )
+        return await self.async_step_give_away()
+
+    async def async_step_factory_reset_echo(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Factory reset with the Microphone-off and Volume-down buttons."""
+        return await self._async_factory_reset("factory_reset_echo", user_input)
+
+    async def async_step_factory_reset_action_button(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Factory reset with the Action button (Echo Dot, Echo Show)."""
+        return await self._async_factory_reset(
+            "factory_reset_action_button", user_input
+        )
+
+    async def async_step_factory_reset_amazon_plug(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Factory reset of the Amazon Smart Plug."""
+        return await self._async_factory_reset("factory_reset_amazon_plug", user_input)
+
+    async def async_step_factory_reset_other_plug(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Factory reset of another brand's plug: its maker's steps."""
+        return await self._async_factory_reset("factory_reset_other_plug", user_input)
+
+    async def async_step_give_away(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """After a factory reset: deregister the device if it leaves the home."""
+        if (device := self._device()) is None or (entry := self._entry()) is None:
+            return self._gone()
+        if user_input is None:
+            return self.async_show_form(
+                step_id="give_away",
+                data_schema=GIVE_AWAY_SCHEMA,
+                description_placeholders=self._placeholders(device),
+            )
+        if not user_input[CONF_DEREGISTER]:
+            # Still offline: the issue stays until the device is back.
+            return self.async_abort(reason="factory_reset_guided")
+        registry_device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, device.key), entry.entry_id
+        )
+        if registry_device is None:
+            return self._gone()
+        target = Target(device_id=registry_device.id, entry=entry, device=device)
+        try:
+            validate_deregister(target)
+            await async_deregister(self.hass, target)
+        except HomeAssistantError as err:
+            return self._refused(err)
+        return self.async_create_entry(data={})
+
+    def _refused(self, err: HomeAssistantError) -> RepairsFlowResult:
+        """End the flow with the translated reason of a refusal or failure."""
+        placeholders = dict(err.translation_placeholders or {})
+        placeholders.setdefault("error", str(err))
+        return self.async_abort(
+            reason=err.translation_key or "reset_failed",
+            description_placeholders=placeholders,
+        )
+
+
+class DeviceUnavailableRepairFlow(DeviceRepairFlow):
+    """An offline device: suggest a soft reset, and perform it."""
+
+    def _menu_options(self, device: Device) -> list[str]:
+        options: list[str] = []
+        if isinstance(device, Echo):
+            if device.can_restart:
+                options.append("restart")
+            entry = self._entry()
+            if entry and entry.runtime_data.coordinator.data.plugs:
+                options.append("power_cycle")
+        return [*options, *super()._menu_options(device)]
+
+    async def _async_reset_step(
+        self, step_id: str, start: ResetStart | None = None
+    ) -> RepairsFlowResult:
+        """Start a reset once, show progress until it ends, then the outcome."""
+        if self._task is None and start is not None:
+            try:
+                # In the background: a reset can wait minutes for the device.
+                self._task = self.hass.async_create_background_task(
+                    start(), f"{DOMAIN} reset of {self._device_key}"
+                )
+            except ServiceValidationError as err:
+                return self._refused(err)
+        if self._task is not None and not self._task.done():
+            device = self._device()
+            return self.async_show_progress(
+                step_id=step_id,
+                progress_action="wait_online",
+                progress_task=self._task,
+                description_placeholders=self._placeholders(device) if device else {},
+            )
+        return self.async_show_progress_done(next_step_id="outcome")
+
+    async def async_step_restart(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Reboot the Echo, then wait for it to come back."""
+        if self._task is not None:  # back from the progress
+            return await self._async_reset_step("restart")
+        if (device := self._device()) is None or (entry := self._entry()) is None:
+            return self._gone()
+        resets = entry.runtime_data.resets
+
+        def start() -> Coroutine[Any, Any, ResetOutcome]:
+            echo = resets.validate_restart(device)
+
+            async def restart_and_wait() -> ResetOutcome:
+                outcome = await resets.async_restart(echo)
+                back = await resets.async_wait_online(echo)
+                return ResetOutcome(
+                    device=echo,
+                    action=outcome.action,
+                    outcome=OUTCOME_BACK_ONLINE if back else "not_back_online",
+                )
+
+            return restart_and_wait()
+
+        return await self._async_reset_step("restart", start)
+
+    def _power_cycle_start(
+        self, entry: AlexaCareConfigEntry, device: Device
+    ) -> ResetStart:
+        resets = entry.runtime_data.resets
+
+        def start() -> Coroutine[Any, Any, ResetOutcome]:
+            plug = resets.validate_power_cycle(device, confirm=False)
+            off_time = timedelta(seconds=DEFAULT_OFF_SECONDS)
+            return resets.async_power_cycle(device, plug, off_time)
+
+        return start
+
+    async def async_step_power_cycle(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Power-cycle the Echo through its plug, linking one first if needed."""
+        if self._task is not None:  # back from the progress
+            return await self._async_reset_step("power_cycle")
+        if (device := self._device()) is None or (entry := self._entry()) is None:
+            return self._gone()
+        if entry.runtime_data.power_links.plug_of(device.key) is None:
+            return await self.async_step_link_plug()
+        start = self._power_cycle_start(entry, device)
+        return await self._async_reset_step("power_cycle", start)
+
+    async def async_step_link_plug(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Ask which plug powers the Echo, remember it, then power-cycle."""
+        if self._task is not None:  # back from the progress
+            return await self._async_reset_step("link_plug")
+        if (device := self._device()) is None or (entry := self._entry()) is None:
+            return self._gone()
+        options = plug_options(entry.runtime_data.coordinator.data)
+        if user_input is not None:
+            await entry.runtime_data.power_links.async_link(
+                device.key, options[user_input[CONF_PLUG]]
+            )
+            # The Echo's "Powered by" select shows the new link.
+            entry.runtime_data.coordinator.async_update_listeners()
+            start = self._power_cycle_start(entry, device)
+            return await self._async_reset_step("link_plug", start)
+        return self.async_show_form(
+            step_id="link_plug",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_PLUG): SelectSelector(
+                        SelectSelectorConfig(options=list(options))
+                    )
+                }
+            ),
+            description_placeholders=self._placeholders(device),
+        )
+
+    async def async_step_outcome(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Say whether the device came back."""
+        if self._task is None:  # reached only after a reset
+            return self._gone()
+        try:
+            outcome = self._task.result()
+        except HomeAssistantError as err:
+            return self._refused(err)
+        placeholders = self._placeholders(outcome.device)
+        if outcome.outcome != OUTCOME_BACK_ONLINE:
+            return self.async_abort(
+                reason="not_back_online", description_placeholders=placeholders
+            )
+        if user_input is None:
+            return self.async_show_form(
+                step_id="outcome", description_placeholders=placeholders
+            )
+        return self.async_create_entry(data={})
+
+
+class DeviceKeepsDroppingRepairFlow(DeviceRepairFlow):
+    """A device that keeps dropping off: Wi-Fi first, then a factory reset."""
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None]
+) -> RepairsFlow:
+    """Create the fix flow of one of our issues."""
+    entry_id, device_key = str(data["entry_id"]), str(data["device_key"])
+    if issue_id.startswith(ISSUE_KEEPS_DROPPING):
+        return DeviceKeepsDroppingRepairFlow(issue_id, entry_id, device_key)
+    return DeviceUnavailableRepairFlow(issue_id, entry_id, device_key)

@@ -1,0 +1,476 @@
+"""Tests of the repair issues of offline devices, through the dashboard's API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from http import HTTPStatus
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.alexa_care.api import Device, Echo, SmartPlug
+from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
+from custom_components.alexa_care.repairs import factory_reset_step
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+from .common import next_poll, run_while_time_passes
+from .fake_amazon import FakeAmazon
+from .test_services import call, device_id, plug_switches
+
+KITCHEN = "G090XG1234567KIT"
+BEDROOM = "G0B1Q90987654BED"
+KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+
+
+@pytest.fixture(autouse=True)
+async def setup_repairs(hass: HomeAssistant) -> None:
+    """The dashboard's repairs API."""
+    assert await async_setup_component(hass, "repairs", {})
+
+
+def unavailable(entry: MockConfigEntry, key: str) -> str:
+    """The id of a device's offline issue."""
+    return f"device_unavailable.{entry.entry_id}.{key}"
+
+
+def keeps_dropping(entry: MockConfigEntry, key: str) -> str:
+    """The id of a device's keeps-dropping issue."""
+    return f"device_keeps_dropping.{entry.entry_id}.{key}"
+
+
+def iso(moment: Any) -> str:  # noqa: ANN401
+    """Amazon's timestamp format."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+async def go_offline(
+    hass: HomeAssistant, fake: FakeAmazon, freezer: FrozenDateTimeFactory, name: str
+) -> None:
+    """The device goes offline now; the next poll sees it."""
+    fake.set_online(name, online=False, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+
+
+async def come_back(
+    hass: HomeAssistant, fake: FakeAmazon, freezer: FrozenDateTimeFactory, name: str
+) -> None:
+    """The device is online again; the next poll sees it."""
+    fake.set_online(name, online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+
+
+class Dashboard:
+    """Drives a fix flow the way the frontend does, over HTTP."""
+
+    def __init__(self, client: Any) -> None:  # noqa: ANN401
+        """Keep the authenticated client."""
+        self._client = client
+
+    async def start(self, issue_id: str) -> dict[str, Any]:
+        """Click "fix" on an issue."""
+        response = await self._client.post(
+            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+        )
+        assert response.status == HTTPStatus.OK
+        return await response.json()
+
+    async def send(self, flow_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Submit a step (a menu choice, a form)."""
+        response = await self._client.post(
+            f"/api/repairs/issues/fix/{flow_id}", json=data
+        )
+        assert response.status == HTTPStatus.OK
+        return await response.json()
+
+    async def current(self, flow_id: str) -> dict[str, Any]:
+        """Read the flow's current step, as the frontend does after progress."""
+        response = await self._client.get(f"/api/repairs/issues/fix/{flow_id}")
+        assert response.status == HTTPStatus.OK
+        return await response.json()
+
+
+@pytest.fixture
+async def dashboard(hass_client: ClientSessionGenerator) -> Dashboard:
+    """The repairs dashboard."""
+    return Dashboard(await hass_client())
+
+
+async def test_issue_after_grace_and_gone_when_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No issue during the grace period; one after it; none once back."""
+    issue_id = unavailable(init_integration, KITCHEN)
+    await go_offline(hass, fake_amazon, freezer, "Kitchen Echo")
+    since = dt_util.as_local(dt_util.utcnow() - timedelta(minutes=5))
+    await next_poll(hass, freezer, timedelta(minutes=5))
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+    await next_poll(hass, freezer, timedelta(minutes=10))
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_placeholders == {
+        "device": "Kitchen Echo",
+        "model": "Echo Dot",
+        "since": since.strftime("%Y-%m-%d %H:%M"),
+    }
+
+    await come_back(hass, fake_amazon, freezer, "Kitchen Echo")
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_offline_since_long_ago_at_setup(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Amazon's own time of the outage counts: an old outage shows at once."""
+    issue = issue_registry.async_get_issue(
+        DOMAIN, unavailable(init_integration, BEDROOM)
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["model"] == "Echo Show 8"
+
+
+async def _offline_issue(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fake: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    name: str = "Kitchen Echo",
+    key: str = KITCHEN,
+) -> str:
+    await go_offline(hass, fake, freezer, name)
+    await next_poll(hass, freezer, timedelta(minutes=15))
+    issue_id = unavailable(entry, key)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    return issue_id
+
+
+async def test_fix_flow_restart(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Restart from the fix flow: progress, the Echo comes back, issue fixed."""
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    assert flow["type"] == "menu"
+    assert flow["menu_options"] == [
+        "restart",
+        "power_cycle",
+        "factory_reset_action_button",
+        "ignore",
+    ]
+
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    assert flow["type"] == "progress"
+    assert flow["progress_action"] == "wait_online"
+    assert fake_amazon.requests[-1][1].startswith("/v1/alexa/device/reboot/")
+
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer, timedelta(seconds=30))
+
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["type"] == "form"
+    assert flow["step_id"] == "outcome"
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "create_entry"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_fix_flow_power_cycle_links_a_plug_first(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No plug linked yet: the flow asks which one, remembers it, power-cycles."""
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    assert flow["step_id"] == "link_plug"
+    flow = await dashboard.send(flow["flow_id"], {"plug": "Kitchen Plug"})
+    assert flow["type"] == "progress"
+    assert hass.states.get("select.kitchen_echo_powered_by").state == "Kitchen Plug"
+
+    # Power comes back after 20 s; the Echo boots and is online 30 s later.
+    await next_poll(hass, freezer, timedelta(seconds=20))
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer, timedelta(seconds=30))
+
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["step_id"] == "outcome"
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "create_entry"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_fix_flow_device_not_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An Echo that does not come back: the flow says so; the issue stays."""
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    for _ in range(10):
+        await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "not_back_online"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+
+async def test_fix_flow_respects_the_cooldown(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A restart from an automation a moment ago blocks the flow's restart."""
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    await call(
+        hass, "restart", {"device_id": device_id(hass, init_integration, KITCHEN)}
+    )
+    sent = len(fake_amazon.requests)
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "cooldown"
+    assert "time" in flow["description_placeholders"]
+    assert len(fake_amazon.requests) == sent
+
+
+async def test_fix_flow_reset_failure(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon refusing the reboot ends the flow with the reason."""
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    fake_amazon.failing_path = "/reboot/"
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    # Amazon answers at once: the flow ends without showing progress.
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "restart_failed"
+
+
+@pytest.mark.parametrize("deregister", [False, True])
+async def test_fix_flow_guided_factory_reset(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    device_registry: dr.DeviceRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+    deregister: bool,
+) -> None:
+    """The steps for the model, then deregister only if the user asks."""
+    issue_id = unavailable(init_integration, BEDROOM)  # an Echo Show
+    flow = await dashboard.start(issue_id)
+    # Amazon cannot reboot it; a plug could power-cycle it.
+    assert flow["menu_options"] == [
+        "power_cycle",
+        "factory_reset_action_button",
+        "ignore",
+    ]
+    flow = await dashboard.send(
+        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
+    )
+    assert flow["type"] == "form"
+    assert flow["description_placeholders"] == {
+        "device": "Bedroom Echo Show",
+        "model": "Echo Show 8",
+    }
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["step_id"] == "give_away"
+
+    result = await run_while_time_passes(
+        hass, freezer, dashboard.send(flow["flow_id"], {"deregister": deregister})
+    )
+    bedroom = device_registry.async_get_device_by_identifier(
+        (DOMAIN, BEDROOM), init_integration.entry_id
+    )
+    if deregister:
+        assert result["type"] == "create_entry"
+        assert bedroom is None
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    else:
+        assert result["type"] == "abort"
+        assert result["reason"] == "factory_reset_guided"
+        assert bedroom is not None
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+
+async def test_plug_offers_its_own_reset(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An offline plug cannot be switched: only its reset steps and ignore."""
+    issue_id = await _offline_issue(
+        hass, init_integration, fake_amazon, freezer, "Kitchen Plug", KITCHEN_PLUG
+    )
+    flow = await dashboard.start(issue_id)
+    assert flow["menu_options"] == ["factory_reset_amazon_plug", "ignore"]
+
+
+async def test_ignore_until_back_online_once(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Ignored: stays dismissed while offline; a later outage is new."""
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "ignore"})
+    assert flow["reason"] == "ignored"
+    await next_poll(hass, freezer, timedelta(hours=2))
+    assert issue_registry.async_get_issue(DOMAIN, issue_id).dismissed_version
+
+    await come_back(hass, fake_amazon, freezer, "Kitchen Echo")
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id).dismissed_version is None
+
+
+async def test_keeps_dropping(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Three short outages in a day raise a second issue; a quiet day ends it."""
+    issue_id = keeps_dropping(init_integration, KITCHEN)
+    for _ in range(3):
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+        await go_offline(hass, fake_amazon, freezer, "Kitchen Echo")
+        await come_back(hass, fake_amazon, freezer, "Kitchen Echo")
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue.translation_placeholders == {"device": "Kitchen Echo", "drops": "3"}
+    assert (
+        issue_registry.async_get_issue(DOMAIN, unavailable(init_integration, KITCHEN))
+        is None
+    )  # each outage was shorter than the grace period
+
+    flow = await dashboard.start(issue_id)
+    assert flow["menu_options"] == ["factory_reset_action_button", "ignore"]
+
+    await next_poll(hass, freezer, timedelta(hours=24))
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_issues_leave_with_the_device_and_the_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A device removed from the account, or the entry removed: no issue left."""
+    bedroom_issue = unavailable(init_integration, BEDROOM)
+    kitchen_issue = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    fake_amazon.remove("Bedroom Echo Show")
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer, STALE_DEVICE_GRACE)
+    assert issue_registry.async_get_issue(DOMAIN, bedroom_issue) is None
+    assert issue_registry.async_get_issue(DOMAIN, kitchen_issue) is not None
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.issues == {}
+
+
+async def test_flow_for_a_device_that_left(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A flow opened after the device left the account says so."""
+    issue_id = unavailable(init_integration, BEDROOM)
+    fake_amazon.remove("Bedroom Echo Show")
+    await next_poll(hass, freezer)
+    # The issue goes only when the device is removed; until then it can be opened.
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=True,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="device_unavailable",
+        data={"entry_id": init_integration.entry_id, "device_key": BEDROOM},
+    )
+    flow = await dashboard.start(issue_id)
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "device_gone"
+
+
+@pytest.mark.parametrize(
+    ("model", "manufacturer", "plug", "step"),
+    [
+        ("Echo Dot", "Amazon", False, "factory_reset_action_button"),
+        ("Echo Show 8", "Amazon", False, "factory_reset_action_button"),
+        ("Echo", "Amazon", False, "factory_reset_echo"),
+        ("Echo Studio", "Amazon", False, "factory_reset_echo"),
+        ("Amazon Smart Plug", "Amazon", True, "factory_reset_amazon_plug"),
+        ("KP115", "TP-Link Kasa", True, "factory_reset_other_plug"),
+    ],
+)
+def test_factory_reset_steps_per_model(
+    model: str, manufacturer: str, plug: bool, step: str
+) -> None:
+    """Each model family gets its own reset steps."""
+    common = {
+        "key": "k",
+        "name": "n",
+        "model": model,
+        "manufacturer": manufacturer,
+        "serial_number": None,
+        "software_version": None,
+        "online": False,
+        "last_seen_online": None,
+    }
+    device: Device = (
+        SmartPlug(**common, appliance_id="a", power_on=None)
+        if plug
+        else Echo(
+            **common, device_type="t", capabilities=frozenset(), do_not_disturb=None
+        )
+    )
+    assert factory_reset_step(device) == step
