@@ -24,6 +24,11 @@ class PowerLinks:
         """Read the links saved before."""
         self._links = await self._store.async_load() or {}
 
+    @property
+    def links(self) -> dict[str, str]:
+        """Every link, Echo serial → plug key."""
+        return dict(self._links)
+
     def plug_of(self, echo_key: str) -> str | None:
         """The plug that powers the Echo, if the user said so."""
         return self._links.get(echo_key)

@@ -1,0 +1,115 @@
+"""Diagnostics a user can attach to a bug report without leaking secrets.
+
+The email, password, every token and cookie and the customer ids are
+redacted; serial numbers, endpoint and appliance ids keep only their last
+four characters. Voice transcripts are never part of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_EMAIL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceEntry
+
+from .api import Device
+from .const import CONF_LOGIN_DATA, DOMAIN
+from .coordinator import AlexaCareConfigEntry
+
+TO_REDACT = {CONF_EMAIL, "password", "title", "unique_id"}
+
+
+def mask(identifier: str | None) -> str | None:
+    """Keep the last four characters of a serial number or an id."""
+    if identifier is None:
+        return None
+    return "***" + identifier[-4:]
+
+
+def _device(device: Device) -> dict[str, Any]:
+    data = asdict(device)
+    for field in ("key", "serial_number", "appliance_id"):
+        if field in data:
+            data[field] = mask(data[field])
+    if "capabilities" in data:
+        data["capabilities"] = sorted(data["capabilities"])
+    return data
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _masked_keys(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {mask(key) or "": value for key, value in mapping.items()}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: AlexaCareConfigEntry
+) -> dict[str, Any]:
+    """The entry, the last poll, resets, links and open issues."""
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    login_data = entry.data.get(CONF_LOGIN_DATA) or {}
+    issues = [
+        {
+            "kind": issue.translation_key,
+            "device": mask(str((issue.data or {}).get("device_key"))),
+            "severity": issue.severity,
+            "ignored": issue.dismissed_version is not None,
+        }
+        for (domain, _), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and entry.entry_id in issue.issue_id
+    ]
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT | {CONF_LOGIN_DATA}),
+            # Which marketplace, and whether tokens are stored: nothing more.
+            "site": login_data.get("site"),
+            "tokens_stored": bool(login_data.get("refresh_token")),
+            "options": dict(entry.options),
+        },
+        "coordinator": {
+            "last_update_success": coordinator.last_update_success,
+            "last_exception": repr(coordinator.last_exception)
+            if coordinator.last_exception
+            else None,
+            "poll_interval": coordinator.poll_interval.total_seconds(),
+            "current_interval": (
+                coordinator.update_interval.total_seconds()
+                if coordinator.update_interval
+                else None
+            ),
+            "backing_off": coordinator.update_interval != coordinator.poll_interval,
+        },
+        "echos": [_device(echo) for echo in coordinator.data.echos.values()],
+        "plugs": [_device(plug) for plug in coordinator.data.plugs.values()],
+        "last_resets": {
+            mask(key): _time(moment)
+            for key, moment in runtime.resets.last_resets.items()
+        },
+        "power_links": _masked_keys(
+            {echo: mask(plug) for echo, plug in runtime.power_links.links.items()}
+        ),
+        "repair_issues": issues,
+    }
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: AlexaCareConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    """One device as the last poll saw it, with its resets and link."""
+    runtime = entry.runtime_data
+    key = next(value for domain, value in device.identifiers if domain == DOMAIN)
+    polled = runtime.coordinator.data.devices.get(key)
+    return {
+        "device": _device(polled) if polled else None,
+        "last_reset": _time(runtime.resets.last_resets.get(key)),
+        "powered_by": mask(runtime.power_links.plug_of(key)),
+        "offline_since": _time(runtime.coordinator.availability.offline_since(key)),
+    }

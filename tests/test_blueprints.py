@@ -1,0 +1,110 @@
+"""The automation blueprints load in Home Assistant and call our actions."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+import shutil
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_mock_service,
+)
+
+from custom_components.alexa_care.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
+ECHO = "0123456789abcdef0123456789abcdef"
+CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
+
+
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """A time-triggered automation keeps its daily timer until Home Assistant stops."""
+    return True
+
+
+@pytest.fixture(autouse=True)
+def blueprint_folder(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Put our blueprints where Home Assistant looks for them."""
+    hass.config.config_dir = str(tmp_path)
+    shutil.copytree(BLUEPRINTS, tmp_path / "blueprints" / "automation" / DOMAIN)
+
+
+async def _automation(hass: HomeAssistant, name: str, inputs: dict) -> None:  # type: ignore[type-arg]
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "id": name,
+                "alias": name,
+                "use_blueprint": {"path": f"{DOMAIN}/{name}.yaml", "input": inputs},
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(f"automation.{name}") is not None
+
+
+def test_every_blueprint_is_tested() -> None:
+    """A new blueprint needs a test here."""
+    assert sorted(path.stem for path in BLUEPRINTS.glob("*.yaml")) == [
+        "nightly_power_cycle",
+        "restart_unavailable_echo",
+    ]
+
+
+async def test_restart_then_power_cycle(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Offline for the chosen minutes: restart; still offline: power cycle."""
+    restarts = async_mock_service(hass, DOMAIN, "restart")
+    power_cycles = async_mock_service(hass, DOMAIN, "power_cycle")
+    hass.states.async_set(CONNECTIVITY, "on")
+    await _automation(
+        hass,
+        "restart_unavailable_echo",
+        {"echo": ECHO, "connectivity": CONNECTIVITY, "minutes": 15, "escalate": True},
+    )
+
+    hass.states.async_set(CONNECTIVITY, "off")
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=15, seconds=1))
+    async_fire_time_changed(hass)
+    # The run now waits up to 10 minutes for the Echo: let it get there,
+    # without waiting for the run itself.
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert [call.data for call in restarts] == [{"device_id": ECHO}]
+    assert power_cycles == []
+
+    freezer.tick(timedelta(minutes=10, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert [call.data for call in power_cycles] == [{"device_id": ECHO}]
+
+
+async def test_nightly_power_cycle(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """At the chosen time, the Echo is power-cycled for the chosen seconds."""
+    freezer.move_to(dt_util.start_of_local_day() + timedelta(hours=3, minutes=59))
+    power_cycles = async_mock_service(hass, DOMAIN, "power_cycle")
+    await _automation(
+        hass,
+        "nightly_power_cycle",
+        {"echo": ECHO, "at": "04:00:00", "off_seconds": 30},
+    )
+    freezer.tick(timedelta(minutes=1, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert [call.data for call in power_cycles] == [
+        {"device_id": ECHO, "off_seconds": 30}
+    ]

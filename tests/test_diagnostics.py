@@ -1,0 +1,99 @@
+"""Tests of the diagnostics: complete enough to help, and free of secrets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+
+from custom_components.alexa_care.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .conftest import TEST_EMAIL, TEST_PASSWORD
+from .fake_amazon import FakeAmazon
+from .test_services import call, device_id, link
+
+KITCHEN = "G090XG1234567KIT"
+
+
+def _secrets(login_data: dict[str, Any], fake_amazon: FakeAmazon) -> set[str]:
+    """Every value of the fixtures that must never appear."""
+    found: set[str] = {TEST_EMAIL, TEST_PASSWORD, "o***r@example.com"}
+
+    def walk(value: Any) -> None:  # noqa: ANN401
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, str) and len(value) > 6:
+            found.add(value)
+
+    for key in ("adp_token", "device_private_key", "access_token", "refresh_token"):
+        found.add(login_data[key])
+    walk(login_data["website_cookies"])
+    walk(login_data["store_authentication_cookie"])
+    walk(login_data["customer_info"])
+    found.add(login_data["account_customer_id"])
+    found.update(device["serialNumber"] for device in fake_amazon.devices)
+    for endpoint in fake_amazon.endpoints:
+        found.add(endpoint["endpointId"])
+        if appliance := (endpoint.get("legacyAppliance") or {}).get("applianceId"):
+            found.add(appliance)
+    return found - {"Amazon", "Olivia"}
+
+
+async def test_entry_diagnostics_leak_nothing(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    login_data: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """No secret of the fixtures appears anywhere in the output."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    await call(
+        hass, "restart", {"device_id": device_id(hass, init_integration, KITCHEN)}
+    )
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    text = json.dumps(diagnostics)
+    leaked = sorted(
+        secret for secret in _secrets(login_data, fake_amazon) if secret in text
+    )
+    assert leaked == []
+    assert diagnostics["last_resets"] == {
+        "***7KIT": diagnostics["last_resets"]["***7KIT"]
+    }
+    assert diagnostics["power_links"] == {"***7KIT": "***0003"}
+    assert [i["kind"] for i in diagnostics["repair_issues"]] == ["device_unavailable"]
+    assert diagnostics == snapshot(exclude=props("last_resets", "last_seen_online"))
+
+
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """One device, masked the same way."""
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "G0B1Q90987654BED"), init_integration.entry_id
+    )
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, device
+    )
+    assert diagnostics["device"]["key"] == "***4BED"
+    assert diagnostics == snapshot
