@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -33,6 +35,13 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """Every Echo has its software version and when it was last seen online."""
+    for entry in er.async_entries_for_config_entry(
+        entity_registry, init_integration.entry_id
+    ):
+        entity_registry.async_update_entity(entry.entity_id, disabled_by=None)
+    with patch("custom_components.alexa_care.PLATFORMS", [Platform.SENSOR]):
+        await hass.config_entries.async_reload(init_integration.entry_id)
+        await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 

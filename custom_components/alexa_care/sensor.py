@@ -36,6 +36,8 @@ ECHO_SENSORS: tuple[EchoSensorEntityDescription, ...] = (
         key="software_version",
         translation_key="software_version",
         entity_category=EntityCategory.DIAGNOSTIC,
+        # The device page shows the version already.
+        entity_registry_enabled_default=False,
         value_fn=lambda echo: echo.software_version,
     ),
     EchoSensorEntityDescription(
