@@ -127,13 +127,7 @@ async def test_login_data_the_library_completes_is_stored(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
     """What the library adds to the login (the customer id) is kept."""
-    login_data = dict(mock_config_entry.data[CONF_LOGIN_DATA])
-    del login_data["account_customer_id"]
-    mock_config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        mock_config_entry,
-        data={**mock_config_entry.data, CONF_LOGIN_DATA: login_data},
-    )
+    _without_customer_id(hass, mock_config_entry)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -174,13 +168,7 @@ async def test_customer_id_lookup_failing_retries_setup(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
     """The stored-token login itself can meet an unreachable Amazon."""
-    login_data = dict(mock_config_entry.data[CONF_LOGIN_DATA])
-    del login_data["account_customer_id"]
-    mock_config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        mock_config_entry,
-        data={**mock_config_entry.data, CONF_LOGIN_DATA: login_data},
-    )
+    _without_customer_id(hass, mock_config_entry)
     fake_amazon.fail_next(TIMEOUT)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -210,3 +198,13 @@ async def test_removing_the_entry_deletes_its_power_links(
     await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+
+
+def _without_customer_id(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """An entry whose login the library must complete with Amazon's users/me."""
+    login_data = dict(entry.data[CONF_LOGIN_DATA])
+    del login_data["account_customer_id"]
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_LOGIN_DATA: login_data}
+    )

@@ -66,10 +66,16 @@ class AvailabilityIssues:
                     outages.offline_since = min(device.last_seen_online or now, now)
                     outages.drops.append(now)
                 if now - outages.offline_since >= self._grace:
-                    self._raise_unavailable(device, outages.offline_since)
+                    since = dt_util.as_local(outages.offline_since)
+                    self._raise(
+                        ISSUE_UNAVAILABLE,
+                        device,
+                        model=device.model or "-",
+                        since=since.strftime("%Y-%m-%d %H:%M"),
+                    )
             outages.drops = [t for t in outages.drops if now - t < DROPS_WINDOW]
             if len(outages.drops) >= DROPS_FOR_ISSUE:
-                self._raise_keeps_dropping(device, len(outages.drops))
+                self._raise(ISSUE_KEEPS_DROPPING, device, drops=str(len(outages.drops)))
             else:
                 self._delete(ISSUE_KEEPS_DROPPING, key)
         for key in self._outages.keys() - snapshot.devices.keys():
@@ -87,36 +93,16 @@ class AvailabilityIssues:
         for key in list(self._outages):
             self.forget(key)
 
-    def _raise_unavailable(self, device: Device, since: datetime) -> None:
+    def _raise(self, kind: str, device: Device, **placeholders: str) -> None:
         ir.async_create_issue(
             self._hass,
             DOMAIN,
-            issue_id(ISSUE_UNAVAILABLE, self._entry_id, device.key),
+            issue_id(kind, self._entry_id, device.key),
             is_fixable=True,
             is_persistent=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_UNAVAILABLE,
-            translation_placeholders={
-                "device": device.name,
-                "model": device.model or "-",
-                "since": dt_util.as_local(since).strftime("%Y-%m-%d %H:%M"),
-            },
-            data={"entry_id": self._entry_id, "device_key": device.key},
-        )
-
-    def _raise_keeps_dropping(self, device: Device, drops: int) -> None:
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            issue_id(ISSUE_KEEPS_DROPPING, self._entry_id, device.key),
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_KEEPS_DROPPING,
-            translation_placeholders={
-                "device": device.name,
-                "drops": str(drops),
-            },
+            translation_key=kind,
+            translation_placeholders={"device": device.name, **placeholders},
             data={"entry_id": self._entry_id, "device_key": device.key},
         )
 

@@ -63,6 +63,18 @@ _LOGIN_SCHEMA = probatio.Schema(
 )
 
 
+def _number(minimum: float, maximum: float, unit: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=1,
+            unit_of_measurement=unit,
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
 def masked_email(email: str) -> str:
     """Show enough of an email to recognise it: o***r@example.com."""
     local, _, domain = email.partition("@")
@@ -196,41 +208,14 @@ class AlexaCareOptionsFlow(OptionsFlowWithReload):
         schema = probatio.Schema(
             {
                 probatio.Required(
-                    CONF_SCAN_INTERVAL,
-                    default=DEFAULT_SCAN_INTERVAL.total_seconds(),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL.total_seconds(),
-                        max=3600,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                    CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL.total_seconds()
+                ): _number(MIN_SCAN_INTERVAL.total_seconds(), 3600, "s"),
                 probatio.Required(
-                    CONF_GRACE,
-                    default=DEFAULT_GRACE.total_seconds() / 60,
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=1440,
-                        step=1,
-                        unit_of_measurement="min",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                    CONF_GRACE, default=DEFAULT_GRACE.total_seconds() / 60
+                ): _number(1, 1440, "min"),
                 probatio.Required(
-                    CONF_COOLDOWN,
-                    default=DEFAULT_COOLDOWN.total_seconds() / 60,
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=1440,
-                        step=1,
-                        unit_of_measurement="min",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                    CONF_COOLDOWN, default=DEFAULT_COOLDOWN.total_seconds() / 60
+                ): _number(0, 1440, "min"),
             }
         )
         return self.async_show_form(
