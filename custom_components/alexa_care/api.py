@@ -359,7 +359,10 @@ class AmazonAccount:
             url=url,
             input_data=payload,  # type: ignore[arg-type]
             json_data=payload is not None,
-            extended_headers={"User-Agent": REQUEST_AGENT["Amazon"]},
+            # Like the library: the app's user agent for GraphQL only.
+            extended_headers=(
+                {"User-Agent": REQUEST_AGENT["Amazon"]} if path == URI_GRAPHQL else None
+            ),
         )
         if not await response.read():
             return {}  # DELETE answers with no body
