@@ -217,9 +217,7 @@ def _new_library_client(
         email,
         password,
         save_data=AmazonSaveDataConfig(path=storage_dir),
-        # The library refreshes tokens inside this dict: give it its own copy
-        # so the config entry's data is only changed through Home Assistant.
-        login_data=copy.deepcopy(login_data) if login_data else None,
+        login_data=login_data or None,
     )
 
 
@@ -307,8 +305,13 @@ class AmazonAccount:
         login_data: dict[str, Any],
     ) -> None:
         """Prepare the client; nothing is sent to Amazon yet."""
+        # The library refreshes tokens inside this very dict: a copy of the
+        # entry's, which Home Assistant alone changes, and ours to read back.
+        self._login_data = copy.deepcopy(login_data)
         # No password: the stored tokens are all the library needs from here on.
-        self._client = _new_library_client(session, email, "", storage_dir, login_data)
+        self._client = _new_library_client(
+            session, email, "", storage_dir, self._login_data
+        )
         # devices-v2 records of the Echos, and the endpoints' serial numbers
         # when devices-v2 was last read.
         self._echo_records: dict[str, dict[str, Any]] | None = None
@@ -328,14 +331,13 @@ class AmazonAccount:
             except WrongMethod as err:
                 raise AmazonAuthError("no stored login") from err
 
-    async def async_get_login_data(self) -> dict[str, Any]:
-        """Return the login data as it stands now, refreshed tokens included.
+    def login_data(self) -> dict[str, Any]:
+        """The login data as it stands now, refreshed tokens included.
 
-        After async_login this sends nothing: the library only asks Amazon
-        when it does not know the account's customer id yet.
+        Read from the dict the library updates, not through its stored-data
+        login, which (from aioamazondevices 17) sends requests every call.
         """
-        async with _amazon_errors():
-            return copy.deepcopy(await self._client.login.login_mode_stored_data())
+        return copy.deepcopy(self._login_data)
 
     async def _request(
         self,

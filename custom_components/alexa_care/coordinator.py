@@ -138,7 +138,6 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             snapshot = await self.account.async_get_snapshot(
                 refresh_device_list=refresh_device_list
             )
-            login_data = await self.account.async_get_login_data()
         except AmazonAuthError as err:
             raise _auth_failed(err) from err
         except AmazonThrottledError as err:
@@ -148,7 +147,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if refresh_device_list:
             self._device_list_read_at = now
         self._end_back_off()
-        self._store_login_data(login_data)
+        self._store_login_data(self.account.login_data())
         self._remove_stale_devices(snapshot, now)
         self.availability.update(snapshot, now)
         return snapshot
