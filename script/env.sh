@@ -1,5 +1,7 @@
 # Sourced by the other scripts: provides `in_env CMD…`, which runs CMD with
-# Python 3.14 and the project's virtual environment (requirements_test.txt).
+# Python 3.14 and the project's virtual environment (requirements_test.txt),
+# and `in_compat_env CMD…`, the same with the newest aioamazondevices our
+# manifest admits (requirements_compat.txt).
 #
 # Home Assistant 2026.x needs Python >= 3.14. Where `python3.14` is on PATH we
 # use it. Otherwise we build a minimal Debian sid root that ships it (this
@@ -11,18 +13,19 @@ set -euo pipefail
 
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${ALEXA_CARE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/alexa-care}
-# A new requirements file gets a new venv; an interrupted install is redone.
-VENV_NAME=venv-$(sha256sum "$PROJECT_DIR/requirements_test.txt" | cut -c1-16)
+# New requirement files get new venvs; an interrupted install is redone.
+VENV_HASH=$(cat "$PROJECT_DIR/requirements_test.txt" "$PROJECT_DIR/requirements_compat.txt" |
+    sha256sum | cut -c1-16)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
 if command -v python3.14 >/dev/null 2>&1; then
     ENV_MODE=host
-    VENV=$CACHE_DIR/$VENV_NAME
+    VENV_DIR=$CACHE_DIR
 else
     ENV_MODE=debian-root
     DEBIAN_ROOT=$CACHE_DIR/debian-sid-root
-    VENV=/opt/$VENV_NAME # a path inside the Debian root
+    VENV_DIR=/opt # a path inside the Debian root
 fi
 
 # The first Debian mirror this machine's apt is configured with.
@@ -81,27 +84,42 @@ in_python() {
     if [[ $ENV_MODE == host ]]; then "$@"; else in_debian_root "$@"; fi
 }
 
+# ensure_env main|compat: build the venv unless it is there; prints its path.
 ensure_env() {
-    [[ $ENV_MODE == debian-root ]] && build_debian_root
-    local venv_on_host=$VENV
-    [[ $ENV_MODE == debian-root ]] && venv_on_host=$DEBIAN_ROOT$VENV
-    [[ -f $venv_on_host/.complete ]] && return 0
-    log "creating the virtual environment ($ENV_MODE) from requirements_test.txt"
-    # Venvs of earlier requirement files are of no more use.
-    rm -rf "$(dirname "$venv_on_host")"/venv-*
-    mkdir -p "$(dirname "$venv_on_host")"
-    in_python python3.14 -m venv "$VENV"
-    in_python "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        -r "$PROJECT_DIR/requirements_test.txt"
-    touch "$venv_on_host/.complete"
+    local flavour=$1 venv=$VENV_DIR/venv-$VENV_HASH-$1 host_dir=$VENV_DIR
+    [[ $ENV_MODE == debian-root ]] && build_debian_root && host_dir=$DEBIAN_ROOT$VENV_DIR
+    if [[ ! -f $host_dir/venv-$VENV_HASH-$flavour/.complete ]]; then
+        log "creating the $flavour virtual environment ($ENV_MODE)"
+        mkdir -p "$host_dir"
+        # Venvs of earlier requirement files are of no more use.
+        find "$host_dir" -maxdepth 1 -name 'venv-*' ! -name "venv-$VENV_HASH-*" \
+            -exec rm -rf {} +
+        rm -rf "${host_dir:?}/venv-$VENV_HASH-$flavour"
+        in_python python3.14 -m venv "$venv" >&2
+        in_python "$venv/bin/pip" install --quiet --disable-pip-version-check \
+            -r "$PROJECT_DIR/requirements_test.txt" >&2
+        if [[ $flavour == compat ]]; then
+            # Without its dependencies: the newer library asks for a newer
+            # aiohttp than the Home Assistant we test with pins.
+            in_python "$venv/bin/pip" install --quiet --disable-pip-version-check \
+                --no-deps -r "$PROJECT_DIR/requirements_compat.txt" >&2
+        fi
+        touch "$host_dir/venv-$VENV_HASH-$flavour/.complete"
+    fi
+    printf '%s\n' "$venv"
 }
 
 # Run a command with the venv's bin first on PATH.
-in_env() {
-    ensure_env
+in_venv() {
+    local venv
+    venv=$(ensure_env "$1")
+    shift
     if [[ $ENV_MODE == host ]]; then
-        PATH="$VENV/bin:$PATH" VIRTUAL_ENV=$VENV "$@"
+        PATH="$venv/bin:$PATH" VIRTUAL_ENV=$venv "$@"
     else
-        in_debian_root PATH="$VENV/bin:/usr/local/bin:/usr/bin:/bin" VIRTUAL_ENV="$VENV" "$@"
+        in_debian_root PATH="$venv/bin:/usr/local/bin:/usr/bin:/bin" VIRTUAL_ENV="$venv" "$@"
     fi
 }
+
+in_env() { in_venv main "$@"; }
+in_compat_env() { in_venv compat "$@"; }

@@ -86,6 +86,19 @@ class FakeAmazon:
             aioclient_mock.request(
                 method, re.compile(r"^https://alexa\.amazon\.com/"), side_effect=self
             )
+        # Token refresh and the app's capabilities, which aioamazondevices 17
+        # sends at every stored-data login.
+        aioclient_mock.post(
+            "https://api.amazon.com/auth/token",
+            json={
+                "access_token": "Atna|FAKE-REFRESHED-ACCESS-TOKEN",
+                "token_type": "bearer",
+                "expires_in": 3600,
+            },
+        )
+        aioclient_mock.put(
+            "https://api.amazonalexa.com/v1/devices/@self/capabilities", status=204
+        )
 
     def fail_next(self, kind: str, count: int = 1) -> None:
         """Make the next `count` requests fail the way `kind` says."""
@@ -298,7 +311,13 @@ class FakeAmazon:
         if (method, path) == ("GET", "/api/devices-v2/device"):
             return 200, {"devices": copy.deepcopy(self.devices)}
         if (method, path) == ("GET", "/api/users/me"):
-            return 200, {"id": "A1FAKECUSTOMER", "marketPlaceId": "ATVPDKIKX0DER"}
+            return 200, {
+                "id": "A1FAKECUSTOMER",
+                "countryOfResidence": "US",
+                "marketPlaceDomainName": "amazon.com",
+                "marketPlaceId": "ATVPDKIKX0DER",
+                "marketPlaceLocale": "en-US",
+            }
         if (method, path) == ("GET", "/api/dnd/device-status-list"):
             return 200, {"doNotDisturbDeviceStatusList": copy.deepcopy(self.dnd)}
         if (method, path) == ("PUT", "/api/dnd/status"):
