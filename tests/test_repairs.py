@@ -305,10 +305,10 @@ async def test_fix_flow_guided_factory_reset(
         flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
     )
     assert flow["type"] == "form"
-    assert flow["description_placeholders"] == {
-        "device": "Bedroom Echo Show",
-        "model": "Echo Show 8",
-    }
+    placeholders = flow["description_placeholders"]
+    assert placeholders["device"] == "Bedroom Echo Show"
+    assert placeholders["model"] == "Echo Show 8"
+    assert "since" in placeholders  # from the issue
     flow = await dashboard.send(flow["flow_id"], {})
     assert flow["step_id"] == "give_away"
 
@@ -389,6 +389,7 @@ async def test_keeps_dropping(
 
     flow = await dashboard.start(issue_id)
     assert flow["menu_options"] == ["factory_reset_action_button", "ignore"]
+    assert flow["description_placeholders"]["drops"] == "3"
 
     await next_poll(hass, freezer, timedelta(hours=24))
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

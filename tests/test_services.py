@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
 from homeassistant.components.select import (
@@ -474,3 +475,40 @@ async def test_deregister_without_the_capability(
             },
         )
     assert refused.value.translation_key == "cannot_deregister"
+
+
+async def test_one_call_cannot_cycle_a_plug_twice(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An Echo and its own plug in one call: refused whole, nothing reserved."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    plug = device_id(hass, init_integration, KITCHEN_PLUG)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "power_cycle", {"device_id": [kitchen, plug]})
+    assert refused.value.translation_key == "cooldown"
+    assert plug_switches(fake_amazon) == []
+
+    response = await run_while_time_passes(
+        hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+    )
+    assert response["results"][0]["outcome"] == "back_online"
+
+
+async def test_restart_renews_the_access_token(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """The reboot carries a fresh token: the stored one expires after an hour."""
+    aioclient_mock.mock_calls.clear()
+    await call(
+        hass, "restart", {"device_id": device_id(hass, init_integration, KITCHEN)}
+    )
+    assert [str(url) for _, url, _, _ in aioclient_mock.mock_calls] == [
+        "https://api.amazon.com/auth/token",
+        f"https://alexa.amazon.com/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/{KITCHEN}",
+    ]

@@ -12,6 +12,7 @@ from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import AmazonAccount
+from .availability import async_delete_entry_issues
 from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator, AlexaCareData
 from .power_links import PowerLinks
@@ -64,12 +65,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
 async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
     """Unload the platforms and withdraw the entry's repair issues."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        # Device issues stay: a reload must not bring back an ignored one.
         coordinator = entry.runtime_data.coordinator
         ir.async_delete_issue(hass, DOMAIN, coordinator.throttled_issue_id)
-        coordinator.availability.forget_all()
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> None:
-    """Delete what the entry kept on disk."""
+    """Delete what the entry kept on disk, and its repair issues."""
     await PowerLinks(hass, entry.entry_id).async_remove()
+    async_delete_entry_issues(hass, entry.entry_id)

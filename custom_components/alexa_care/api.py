@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from aioamazondevices.api import AmazonEchoApi
 from aioamazondevices.const.devices import DEVICE_TYPES_TO_IGNORE, SPEAKER_GROUP_FAMILY
-from aioamazondevices.const.http import REQUEST_AGENT
+from aioamazondevices.const.http import REFRESH_ACCESS_TOKEN, REQUEST_AGENT
 from aioamazondevices.exceptions import (
     AmazonError,
     CannotAuthenticate,
@@ -181,9 +181,14 @@ class LoginResult:
     login_data: dict[str, Any]
 
 
-def _is_throttling(err: AmazonError) -> bool:
-    # The library retries a 429 twice, then raises with the status phrase.
-    return HTTPStatus.TOO_MANY_REQUESTS.phrase in str(err)
+def _is_throttling(err: BaseException | None) -> bool:
+    # The library retries a 429 twice, then raises with the status phrase,
+    # sometimes wrapped in an error of its own (a failed reboot).
+    while err is not None:
+        if HTTPStatus.TOO_MANY_REQUESTS.phrase in str(err):
+            return True
+        err = err.__cause__
+    return False
 
 
 @asynccontextmanager
@@ -476,6 +481,11 @@ class AmazonAccount:
     async def async_restart(self, echo: Echo) -> None:
         """Reboot an Echo (Amazon's soft reset)."""
         async with _amazon_errors():
+            # The reboot carries the access token, which expires after an
+            # hour; the library renews it only for its own history and push
+            # calls. One request more, only when a reboot is asked for.
+            wrapper = self._client._http_wrapper  # noqa: SLF001
+            await wrapper.refresh_data(REFRESH_ACCESS_TOKEN)
             await self._client.restart_device(self._library_device(echo))
 
     async def async_set_do_not_disturb(self, echo: Echo, *, enable: bool) -> None:

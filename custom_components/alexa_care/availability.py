@@ -29,6 +29,14 @@ def issue_id(kind: str, entry_id: str, device_key: str) -> str:
     return f"{kind}.{entry_id}.{device_key}"
 
 
+def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Withdraw every device issue of a removed config entry."""
+    registry = ir.async_get(hass)
+    for domain, issue in list(registry.issues):
+        if domain == DOMAIN and f".{entry_id}." in issue:
+            ir.async_delete_issue(hass, DOMAIN, issue)
+
+
 @dataclass
 class _Outages:
     offline_since: datetime | None = None
@@ -54,6 +62,7 @@ class AvailabilityIssues:
         """Take in a successful poll: raise or withdraw issues."""
         for key, device in snapshot.devices.items():
             if device.online is None:
+                self.forget(key)
                 continue
             outages = self._outages.setdefault(key, _Outages())
             if device.online:
@@ -87,11 +96,6 @@ class AvailabilityIssues:
         self._outages.pop(device_key, None)
         self._delete(ISSUE_UNAVAILABLE, device_key)
         self._delete(ISSUE_KEEPS_DROPPING, device_key)
-
-    def forget_all(self) -> None:
-        """Withdraw the issues of every device (the entry is unloaded)."""
-        for key in list(self._outages):
-            self.forget(key)
 
     def _raise(self, kind: str, device: Device, **placeholders: str) -> None:
         ir.async_create_issue(

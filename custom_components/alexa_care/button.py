@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import Device, Echo
 from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
 from .entity import AlexaCareEchoEntity, async_add_entities_for_devices
-from .helpers import amazon_action
+from .services import fire_action_event
 
 PARALLEL_UPDATES = 1
 
@@ -51,6 +51,15 @@ class EchoRestartButton(AlexaCareEchoEntity, ButtonEntity):
     """Reboots the Echo through Amazon (a soft reset)."""
 
     @override
-    @amazon_action
     async def async_press(self) -> None:
-        await self.coordinator.account.async_restart(self.device)
+        """Restart through the same code as the action, cooldown included."""
+        resets = self.coordinator.config_entry.runtime_data.resets
+        outcome = await resets.async_restart(resets.validate_restart(self.device))
+        if self.device_entry is not None:
+            fire_action_event(
+                self.hass,
+                self.device_entry.id,
+                outcome.device,
+                outcome.action,
+                outcome.outcome,
+            )

@@ -98,9 +98,11 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         self, email: str, user_input: dict[str, Any], errors: dict[str, str]
     ) -> LoginResult | None:
         """Log in; on failure fill `errors` for the form and return None."""
+        # A session of our own for the cookies of this attempt, closed after it.
+        session = async_create_clientsession(self.hass, auto_cleanup=False)
         try:
             return await async_login(
-                async_create_clientsession(self.hass),
+                session,
                 Path(self.hass.config.path(DOMAIN)),
                 email=email,
                 password=user_input[CONF_PASSWORD],
@@ -115,6 +117,8 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:  # noqa: BLE001 # the form must survive anything
             LOGGER.exception("Unexpected error while logging in to Amazon")
             errors["base"] = "unknown"
+        finally:
+            await session.close()
         return None
 
     @override

@@ -82,7 +82,13 @@ class DeviceRepairFlow(RepairsFlow):
         return entry.runtime_data.coordinator.data.devices.get(self._device_key)
 
     def _placeholders(self, device: Device) -> dict[str, str]:
-        return {"device": device.name, "model": device.model or "-"}
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self._issue_id)
+        # The issue's own (since when, how many drops), then the device's now.
+        return {
+            **((issue and issue.translation_placeholders) or {}),
+            "device": device.name,
+            "model": device.model or "-",
+        }
 
     def _gone(self) -> RepairsFlowResult:
         return self.async_abort(reason="device_gone")
@@ -108,7 +114,10 @@ class DeviceRepairFlow(RepairsFlow):
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Dismiss the issue; it comes back only after the device recovers."""
-        ir.async_ignore_issue(self.hass, DOMAIN, self._issue_id, ignore=True)
+        try:
+            ir.async_ignore_issue(self.hass, DOMAIN, self._issue_id, ignore=True)
+        except KeyError:  # the device came back while the flow was open
+            return self._gone()
         return self.async_abort(reason="ignored")
 
     async def _async_factory_reset(

@@ -89,6 +89,8 @@ class Resets:
         self._power_links = power_links
         self._cooldown = cooldown
         self.last_resets: dict[str, datetime] = {}
+        # What last_resets held before a reset reserved the device.
+        self._before_reservation: dict[str, datetime | None] = {}
 
     def _check_cooldown(self, device: Device) -> None:
         if (last := self.last_resets.get(device.key)) is None:
@@ -101,10 +103,24 @@ class Resets:
                 time=dt_util.as_local(until).strftime("%H:%M:%S"),
             )
 
-    def _mark(self, *devices: Device) -> None:
+    def _reserve(self, *devices: Device) -> None:
+        """Start the cooldown at once, so that a second call is refused."""
+        for device in devices:
+            self._check_cooldown(device)
         now = dt_util.utcnow()
         for device in devices:
+            self._before_reservation[device.key] = self.last_resets.get(device.key)
             self.last_resets[device.key] = now
+
+    def release(self, *devices: Device) -> None:
+        """Undo a reservation: nothing was done to these devices."""
+        for device in devices:
+            if device.key not in self._before_reservation:
+                continue
+            if (before := self._before_reservation.pop(device.key)) is None:
+                self.last_resets.pop(device.key, None)
+            else:
+                self.last_resets[device.key] = before
 
     def validate_restart(self, device: Device) -> Echo:
         """Refuse what cannot be restarted, or not yet."""
@@ -112,7 +128,7 @@ class Resets:
             raise _refused("not_an_echo", device)
         if not device.can_restart:
             raise _refused("cannot_restart", device)
-        self._check_cooldown(device)
+        self._reserve(device)
         return device
 
     def validate_power_cycle(self, device: Device, *, confirm: bool) -> SmartPlug:
@@ -130,8 +146,7 @@ class Resets:
             if (linked := self._coordinator.data.plugs.get(plug_key)) is None:
                 raise _refused("linked_plug_gone", device)
             plug = linked
-        self._check_cooldown(device)
-        self._check_cooldown(plug)
+        self._reserve(device, plug)
         return plug
 
     async def async_restart(self, echo: Echo) -> ResetOutcome:
@@ -139,8 +154,9 @@ class Resets:
         try:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:
+            self.release(echo)
             raise _failed("restart_failed", echo, error=str(err)) from err
-        self._mark(echo)
+        self._before_reservation.pop(echo.key, None)
         return ResetOutcome(
             device=echo, action="restart", outcome=OUTCOME_RESTART_REQUESTED
         )
@@ -153,10 +169,12 @@ class Resets:
         try:
             await account.async_set_plug_power(plug, turn_on=False)
         except AlexaCareError as err:
+            self.release(device, plug)
             raise _failed(
                 "power_cycle_not_started", device, plug=plug.name, error=str(err)
             ) from err
-        self._mark(device, plug)
+        self._before_reservation.pop(device.key, None)
+        self._before_reservation.pop(plug.key, None)
         await async_wait(self._hass, off_time)
         await self._async_power_on(device, plug)
         outcome = OUTCOME_POWER_CYCLED
@@ -188,7 +206,10 @@ class Resets:
         deadline = dt_util.utcnow() + BACK_ONLINE_TIMEOUT
         while dt_util.utcnow() < deadline:
             await async_wait(self._hass, BACK_ONLINE_CHECK)
-            await self._coordinator.async_refresh()
+            coordinator = self._coordinator
+            # Throttled by Amazon: no extra polls, the scheduled ones will do.
+            if coordinator.update_interval == coordinator.poll_interval:
+                await coordinator.async_refresh()
             current = self._coordinator.data.echos.get(echo.key)
             if self._coordinator.last_update_success and current and current.online:
                 return True

@@ -118,14 +118,14 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
 
 
 def fire_action_event(
-    hass: HomeAssistant, target: Target, action: str, outcome: str
+    hass: HomeAssistant, device_id: str, device: Device, action: str, outcome: str
 ) -> None:
     """Tell the logbook and automations what an action did."""
     hass.bus.async_fire(
         EVENT_ACTION,
         {
-            "device_id": target.device_id,
-            "device_name": target.device.name,
+            "device_id": device_id,
+            "device_name": device.name,
             "action": action,
             "outcome": outcome,
         },
@@ -148,7 +148,9 @@ async def _async_run_each(
         try:
             result = await run()
         except HomeAssistantError as err:
-            fire_action_event(hass, target, action, OUTCOME_FAILED)
+            fire_action_event(
+                hass, target.device_id, target.device, action, OUTCOME_FAILED
+            )
             if not results:
                 raise
             raise HomeAssistantError(
@@ -160,7 +162,9 @@ async def _async_run_each(
                     "error": str(err),
                 },
             ) from err
-        fire_action_event(hass, target, action, result["outcome"])
+        fire_action_event(
+            hass, target.device_id, target.device, action, result["outcome"]
+        )
         done.append(target.device.name)
         reported: dict[str, JsonValueType] = {
             "device_id": target.device_id,
@@ -168,6 +172,15 @@ async def _async_run_each(
         }
         results.append(reported | result)
     return {"results": results}
+
+
+def _release(
+    prepared: list[tuple[Target, Step]], plugs: list[SmartPlug] | None = None
+) -> None:
+    """A later device was refused: the earlier ones were not reset after all."""
+    for index, (target, _) in enumerate(prepared):
+        resets = target.entry.runtime_data.resets
+        resets.release(target.device, *(plugs[index : index + 1] if plugs else []))
 
 
 def _targets(call: ServiceCall) -> list[Target]:
@@ -196,23 +209,33 @@ async def _power_cycle_one(
 async def _async_restart(call: ServiceCall) -> ServiceResponse:
     # Every device is checked before the first is restarted.
     prepared: list[tuple[Target, Step]] = []
-    for target in _targets(call):
-        resets = target.entry.runtime_data.resets
-        echo = resets.validate_restart(target.device)
-        prepared.append((target, partial(_restart_one, resets, echo)))
+    try:
+        for target in _targets(call):
+            resets = target.entry.runtime_data.resets
+            echo = resets.validate_restart(target.device)
+            prepared.append((target, partial(_restart_one, resets, echo)))
+    except ServiceValidationError:
+        _release(prepared)
+        raise
     return await _async_run_each(call.hass, SERVICE_RESTART, prepared)
 
 
 async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
     off_time = timedelta(seconds=call.data[ATTR_OFF_SECONDS])
     prepared: list[tuple[Target, Step]] = []
-    for target in _targets(call):
-        resets = target.entry.runtime_data.resets
-        plug = resets.validate_power_cycle(
-            target.device, confirm=call.data[ATTR_CONFIRM]
-        )
-        step = partial(_power_cycle_one, resets, target.device, plug, off_time)
-        prepared.append((target, step))
+    plugs: list[SmartPlug] = []
+    try:
+        for target in _targets(call):
+            resets = target.entry.runtime_data.resets
+            plug = resets.validate_power_cycle(
+                target.device, confirm=call.data[ATTR_CONFIRM]
+            )
+            plugs.append(plug)
+            step = partial(_power_cycle_one, resets, target.device, plug, off_time)
+            prepared.append((target, step))
+    except ServiceValidationError:
+        _release(prepared, plugs)
+        raise
     return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
 
 

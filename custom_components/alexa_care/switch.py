@@ -45,7 +45,7 @@ async def async_setup_entry(
     def entities_for(
         coordinator: AlexaCareCoordinator, device: Device
     ) -> Iterable[Entity]:
-        if isinstance(device, Echo) and device.do_not_disturb is not None:
+        if isinstance(device, Echo):
             return [EchoDoNotDisturbSwitch(coordinator, device, DO_NOT_DISTURB)]
         if isinstance(device, SmartPlug):
             return [PlugPowerSwitch(coordinator, device, PLUG_POWER)]
