@@ -242,17 +242,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
 
         def start() -> Coroutine[Any, Any, ResetOutcome]:
             echo = resets.validate_restart(device)
-
-            async def restart_and_wait() -> ResetOutcome:
-                outcome = await resets.async_restart(echo)
-                back = await resets.async_wait_online(echo)
-                return ResetOutcome(
-                    device=echo,
-                    action=outcome.action,
-                    outcome=OUTCOME_BACK_ONLINE if back else "not_back_online",
-                )
-
-            return restart_and_wait()
+            return resets.async_restart(echo, wait_online=True)
 
         return await self._async_reset_step("restart", start)
 

@@ -149,17 +149,21 @@ class Resets:
         self._reserve(device, plug)
         return plug
 
-    async def async_restart(self, echo: Echo) -> ResetOutcome:
-        """Ask Amazon to reboot the Echo."""
+    async def async_restart(
+        self, echo: Echo, *, wait_online: bool = False
+    ) -> ResetOutcome:
+        """Ask Amazon to reboot the Echo; then, if asked, wait for it."""
         try:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:
             self.release(echo)
             raise _failed("restart_failed", echo, error=str(err)) from err
         self._before_reservation.pop(echo.key, None)
-        return ResetOutcome(
-            device=echo, action="restart", outcome=OUTCOME_RESTART_REQUESTED
-        )
+        outcome = OUTCOME_RESTART_REQUESTED
+        if wait_online:
+            back = await self.async_wait_online(echo)
+            outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+        return ResetOutcome(device=echo, action="restart", outcome=outcome)
 
     async def async_power_cycle(
         self, device: Device, plug: SmartPlug, off_time: timedelta

@@ -174,13 +174,10 @@ async def _async_run_each(
     return {"results": results}
 
 
-def _release(
-    prepared: list[tuple[Target, Step]], plugs: list[SmartPlug] | None = None
-) -> None:
+def _release(reserved: list[tuple[Resets, tuple[Device, ...]]]) -> None:
     """A later device was refused: the earlier ones were not reset after all."""
-    for index, (target, _) in enumerate(prepared):
-        resets = target.entry.runtime_data.resets
-        resets.release(target.device, *(plugs[index : index + 1] if plugs else []))
+    for resets, devices in reserved:
+        resets.release(*devices)
 
 
 def _targets(call: ServiceCall) -> list[Target]:
@@ -209,13 +206,15 @@ async def _power_cycle_one(
 async def _async_restart(call: ServiceCall) -> ServiceResponse:
     # Every device is checked before the first is restarted.
     prepared: list[tuple[Target, Step]] = []
+    reserved: list[tuple[Resets, tuple[Device, ...]]] = []
     try:
         for target in _targets(call):
             resets = target.entry.runtime_data.resets
             echo = resets.validate_restart(target.device)
+            reserved.append((resets, (echo,)))
             prepared.append((target, partial(_restart_one, resets, echo)))
     except ServiceValidationError:
-        _release(prepared)
+        _release(reserved)
         raise
     return await _async_run_each(call.hass, SERVICE_RESTART, prepared)
 
@@ -223,18 +222,18 @@ async def _async_restart(call: ServiceCall) -> ServiceResponse:
 async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
     off_time = timedelta(seconds=call.data[ATTR_OFF_SECONDS])
     prepared: list[tuple[Target, Step]] = []
-    plugs: list[SmartPlug] = []
+    reserved: list[tuple[Resets, tuple[Device, ...]]] = []
     try:
         for target in _targets(call):
             resets = target.entry.runtime_data.resets
             plug = resets.validate_power_cycle(
                 target.device, confirm=call.data[ATTR_CONFIRM]
             )
-            plugs.append(plug)
+            reserved.append((resets, (target.device, plug)))
             step = partial(_power_cycle_one, resets, target.device, plug, off_time)
             prepared.append((target, step))
     except ServiceValidationError:
-        _release(prepared, plugs)
+        _release(reserved)
         raise
     return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
 
