@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -29,11 +30,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TEST_EMAIL = "olivia.carter@example.com"
 TEST_PASSWORD = "correct horse battery staple"
 TEST_CODE = "417093"
+# Noon in Home Assistant's test time zone (US/Pacific), after the last voice
+# record of the fixtures.
+NOW = "2026-11-22T20:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(freezer: FrozenDateTimeFactory) -> None:
+    """Every test runs on the day of the fixtures (voice history, last seen)."""
+    freezer.move_to(NOW)
 
 
 @pytest.fixture(autouse=True)

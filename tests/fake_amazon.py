@@ -2,8 +2,10 @@
 
 It answers the requests aioamazondevices and our api.py send to
 alexa.amazon.com with the JSON shapes Amazon sends (devices-v2, GraphQL
-listEndpoints and setEndpointFeatures, do-not-disturb, reboot), keeps state
-(a plug switched off stays off), and can be told to fail the next requests
+listEndpoints and setEndpointFeatures, do-not-disturb, reboot, text commands)
+and to www.amazon.com (the voice history), keeps state (a plug switched off
+stays off; the voice deletion sentences delete records when deletion by voice
+is enabled), and can be told to fail the next requests
 the ways Amazon fails: HTTP 429, 5xx, timeouts, malformed JSON, GraphQL
 throttling inside an HTTP 200, and expired logins.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections import deque
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 import json
 from pathlib import Path
 import re
@@ -24,8 +27,16 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
+from homeassistant.util import dt as dt_util
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ALEXA = "https://alexa.amazon.com"
+HISTORY_CSRF_TOKEN = "gFAKE-CSRF-A2Z-TOKEN"
+HISTORY_PAGE = (
+    '<html><head><meta name="csrf-token" content="'
+    + HISTORY_CSRF_TOKEN
+    + '"></head><body></body></html>'
+)
 REBOOT = re.compile(r"^/v1/alexa/device/reboot/(?P<type>[^/]+)/(?P<serial>[^/]+)$")
 DEREGISTER = re.compile(r"^/api/devices/device/(?P<serial>[^/]+)$")
 APPLIANCE = re.compile(r"^/api/phoenix/appliance/(?P<appliance_id>.+)$")
@@ -71,6 +82,13 @@ class FakeAmazon:
     dnd: list[dict[str, Any]] = field(
         default_factory=lambda: _load("dnd.json")["doNotDisturbDeviceStatusList"]
     )
+    history: list[dict[str, Any]] = field(
+        default_factory=lambda: _load("voice_history.json")["alexaHistoryRecords"]
+    )
+    # "Enable deletion by voice" in the Alexa Privacy settings.
+    voice_deletion_enabled: bool = True
+    history_page_size: int = 50
+    text_commands: list[tuple[str, str]] = field(default_factory=list)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     # Amazon accepts deletions but keeps listing the device (to test checks).
     keeps_deleted_devices: bool = False
@@ -78,13 +96,20 @@ class FakeAmazon:
     failing_path: str | None = None
     # Plug operations ("turnOn", "turnOff") to fail, with how many times.
     failing_operations: dict[str, int] = field(default_factory=dict)
-    _failures: deque[str] = field(default_factory=deque)
+    # Failure kinds queued, each with the path it is for (None: any).
+    _failures: deque[tuple[str, str | None]] = field(default_factory=deque)
 
     def register(self, aioclient_mock: AiohttpClientMocker) -> None:
         """Answer every request to alexa.amazon.com."""
         for method in ("get", "post", "put", "delete"):
             aioclient_mock.request(
                 method, re.compile(r"^https://alexa\.amazon\.com/"), side_effect=self
+            )
+        for method in ("get", "post"):
+            aioclient_mock.request(
+                method,
+                re.compile(r"^https://www\.amazon\.com/alexa-privacy/"),
+                side_effect=self,
             )
         # Token refresh and the app's capabilities, which aioamazondevices 17
         # sends at every stored-data login.
@@ -100,9 +125,9 @@ class FakeAmazon:
             "https://api.amazonalexa.com/v1/devices/@self/capabilities", status=204
         )
 
-    def fail_next(self, kind: str, count: int = 1) -> None:
-        """Make the next `count` requests fail the way `kind` says."""
-        self._failures.extend([kind] * count)
+    def fail_next(self, kind: str, count: int = 1, path: str | None = None) -> None:
+        """Make the next `count` requests (to `path`) fail the way `kind` says."""
+        self._failures.extend([(kind, path)] * count)
 
     # Changing the account, as a test (or a user in the Alexa app) would.
 
@@ -206,8 +231,8 @@ class FakeAmazon:
         """Answer one request, or fail it if a failure is queued."""
         body = json.loads(data) if isinstance(data, bytes) else data
         self.requests.append((method.upper(), url.path, body))
-        if self._failures:
-            return self._failure(method, url, self._failures.popleft())
+        if self._failures and self._failures[0][1] in (None, url.path):
+            return self._failure(method, url, self._failures.popleft()[0])
         if self.failing_path and self.failing_path in url.path:
             return self._failure(method, url, TIMEOUT)
         if self._fails_operation(body):
@@ -215,7 +240,12 @@ class FakeAmazon:
         if method.upper() == "DELETE":
             status = self._delete(url)
             return AiohttpClientMockResponse(method, url, status=status, text="")
-        status, answer = self._answer(method.upper(), url.path, body)
+        if url.path == "/alexa-privacy/apd/rvh":
+            return AiohttpClientMockResponse(method, url, text=HISTORY_PAGE)
+        if url.path == "/api/behaviors/preview":
+            status = self._run_sequence(json.loads(body["sequenceJson"]))
+            return AiohttpClientMockResponse(method, url, status=status, text="")
+        status, answer = self._answer(method.upper(), url, body)
         return AiohttpClientMockResponse(method, url, status=status, json=answer)
 
     def _fails_operation(self, body: Any) -> bool:  # noqa: ANN401
@@ -307,7 +337,13 @@ class FakeAmazon:
         status = {THROTTLED: 429, SERVER_ERROR: 500, EXPIRED_LOGIN: 401}[kind]
         return AiohttpClientMockResponse(method, url, status=status, json={})
 
-    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:  # noqa: ANN401
+    def _answer(self, method: str, url: URL, body: Any) -> tuple[int, Any]:  # noqa: ANN401
+        path = url.path
+        if (method, path) == (
+            "POST",
+            "/alexa-privacy/apd/rah/alexa-history-records-v2",
+        ):
+            return self._history_page(url, body)
         if (method, path) == ("GET", "/api/devices-v2/device"):
             return 200, {"devices": copy.deepcopy(self.devices)}
         if (method, path) == ("GET", "/api/users/me"):
@@ -384,3 +420,70 @@ class FakeAmazon:
         )
         self._replace_property(endpoint["friendlyNameObject"]["value"]["text"], power)
         return True
+
+    # The voice history.
+
+    def add_voice_record(self, name: str, heard: str, at: str) -> None:
+        """Someone says `heard` to the Echo called `name` at the ISO time `at`."""
+        device = next(d for d in self.devices if d["accountName"] == name)
+        timestamp = int(datetime.fromisoformat(at).timestamp() * 1000)
+        self.history.append(
+            {
+                "recordKey": f"A1FAKECUSTOMER#{timestamp}#{device['deviceType']}#"
+                f"{device['serialNumber']}",
+                "recordType": "VOICE_HISTORY",
+                "timestamp": timestamp,
+                "utteranceType": "GENERAL",
+                "intent": "GetTimeIntent",
+                "title": heard,
+                "subTitle": "It's noon.",
+                "deviceInfo": {
+                    "deviceSerialNumber": device["serialNumber"],
+                    "deviceType": device["deviceType"],
+                    "deviceName": name,
+                },
+                "personsInfo": [],
+            }
+        )
+
+    def _history_page(self, url: URL, body: dict[str, Any]) -> tuple[int, Any]:
+        start, end = int(url.query["startTime"]), int(url.query["endTime"])
+        records = sorted(
+            (r for r in self.history if start <= r["timestamp"] <= end),
+            key=lambda r: r["timestamp"],
+            reverse=True,
+        )
+        offset = int(body["previousRequestToken"] or 0)
+        next_offset = offset + self.history_page_size
+        return 200, {
+            "alexaHistoryRecords": copy.deepcopy(records[offset:next_offset]),
+            "encodedRequestToken": str(next_offset)
+            if next_offset < len(records)
+            else None,
+        }
+
+    def _run_sequence(self, sequence: dict[str, Any]) -> int:
+        for node in sequence["startNode"]["nodesToExecute"]:
+            if node["type"] != "Alexa.TextCommand":
+                return 400
+            payload = node["operationPayload"]
+            serial, text = payload["deviceSerialNumber"], payload["text"]
+            self.text_commands.append((serial, text))
+            if self.voice_deletion_enabled:
+                self._delete_by_voice(serial, text)
+        return 200
+
+    def _delete_by_voice(self, serial: str, text: str) -> None:
+        if text == "delete what I just said":
+            own = [
+                r
+                for r in self.history
+                if (r["deviceInfo"] or {}).get("deviceSerialNumber") == serial
+            ]
+            if own:
+                self.history.remove(max(own, key=lambda r: r["timestamp"]))
+        elif text == "delete everything I said today":
+            midnight = dt_util.start_of_local_day().timestamp() * 1000
+            self.history = [r for r in self.history if r["timestamp"] < midnight]
+        elif text == "delete everything I said":
+            self.history = []

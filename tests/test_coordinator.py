@@ -43,7 +43,9 @@ from .fake_amazon import (
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_RESTART = "button.kitchen_echo_restart"
 KITCHEN_PLUG = "switch.kitchen_plug_power"
-STEADY_POLL = [("POST", "/nexus/v1/graphql"), ("GET", "/api/dnd/device-status-list")]
+GRAPHQL = "/nexus/v1/graphql"
+STEADY_POLL = [("POST", GRAPHQL), ("GET", "/api/dnd/device-status-list")]
+HISTORY_READ = ("POST", "/alexa-privacy/apd/rah/alexa-history-records-v2")
 
 
 def _sent(fake_amazon: FakeAmazon, since: int) -> list[tuple[str, str]]:
@@ -76,7 +78,10 @@ async def test_poll_cost_does_not_grow_with_devices(
     freezer: FrozenDateTimeFactory,
     devices: int,
 ) -> None:
-    """Two requests per poll for 1, 50 or 500 devices; three when the list is read."""
+    """Two requests per poll for 1, 50 or 500 devices; three when the list is read.
+
+    The voice history has its own, slower schedule: one request per read.
+    """
     await _setup_with_echos(hass, mock_config_entry, fake_amazon, devices)
     assert len(hass.states.async_entity_ids("binary_sensor")) == devices
 
@@ -86,7 +91,9 @@ async def test_poll_cost_does_not_grow_with_devices(
 
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer, DEVICE_LIST_REFRESH)
-    assert len(_sent(fake_amazon, before)) == 3
+    sent = _sent(fake_amazon, before)
+    assert sent.count(HISTORY_READ) == 1
+    assert len(sent) == 3 + 1
 
 
 async def test_setup_of_500_devices_is_quick(
@@ -94,7 +101,7 @@ async def test_setup_of_500_devices_is_quick(
 ) -> None:
     """500 Echos: our part of the setup (log in, read, parse) takes under 2 s.
 
-    The whole setup, Home Assistant creating the 3,000 entities included,
+    The whole setup, Home Assistant creating the 3,500 entities included,
     takes about 1.3 s here; it is checked with room for a slower machine.
     """
     our_seconds: list[float] = []
@@ -110,8 +117,8 @@ async def test_setup_of_500_devices_is_quick(
     ):
         seconds = await _setup_with_echos(hass, mock_config_entry, fake_amazon, 500)
 
-    # Six entities per Echo, the software version disabled by default.
-    assert len(hass.states.async_entity_ids()) == 500 * 5
+    # Seven entities per Echo, the software version disabled by default.
+    assert len(hass.states.async_entity_ids()) == 500 * 6
     assert our_seconds[0] < 2
     assert seconds < 5
 
@@ -126,8 +133,9 @@ async def test_throttling_backs_off_and_recovers(
     """Throttled: double the interval up to an hour, say so, and recover."""
     coordinator = init_integration.runtime_data.coordinator
     issue_id = f"throttled_{init_integration.entry_id}"
+    # The failures are for the polls, not for the voice history read meanwhile.
 
-    fake_amazon.fail_next(GRAPHQL_THROTTLED)
+    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
     await next_poll(hass, freezer)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
@@ -141,12 +149,12 @@ async def test_throttling_backs_off_and_recovers(
         (timedelta(minutes=10), "20"),
         (timedelta(minutes=20), "40"),
     ):
-        fake_amazon.fail_next(THROTTLED, 3)
+        fake_amazon.fail_next(THROTTLED, 3, path=GRAPHQL)
         await next_poll(hass, freezer, interval)
         issue = issue_registry.async_get_issue(DOMAIN, issue_id)
         assert issue.translation_placeholders == {"minutes": minutes}
 
-    fake_amazon.fail_next(GRAPHQL_THROTTLED)
+    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
     await next_poll(hass, freezer, timedelta(minutes=40))
     assert coordinator.update_interval == MAX_BACKOFF_INTERVAL
 
@@ -307,7 +315,7 @@ async def test_unload_withdraws_the_throttling_issue(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """An unloaded entry withdraws its throttling issue."""
-    fake_amazon.fail_next(GRAPHQL_THROTTLED)
+    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
     await next_poll(hass, freezer)
     throttled = f"throttled_{init_integration.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, throttled) is not None

@@ -48,7 +48,10 @@ def _secrets(login_data: dict[str, Any], fake_amazon: FakeAmazon) -> set[str]:
         found.add(endpoint["endpointId"])
         if appliance := (endpoint.get("legacyAppliance") or {}).get("applianceId"):
             found.add(appliance)
-    return found - {"Amazon", "Olivia"}
+    # What people said to their Echos, and what Alexa answered.
+    for record in fake_amazon.history:
+        found.update(filter(None, (record["title"], record["subTitle"])))
+    return found - {"Amazon", "Olivia", "OK"}
 
 
 async def test_entry_diagnostics_leak_nothing(
@@ -78,6 +81,7 @@ async def test_entry_diagnostics_leak_nothing(
     }
     assert diagnostics["power_links"] == {"***7KIT": "***0003"}
     assert [i["kind"] for i in diagnostics["repair_issues"]] == ["device_unavailable"]
+    assert diagnostics["voice_history"]["records"] == 7
     assert diagnostics == snapshot(exclude=props("last_resets", "last_seen_online"))
 
 

@@ -31,12 +31,18 @@ ATTEMPTS = 3
 async def test_setup_and_unload(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
-    """The entry loads with the stored tokens in three requests, and unloads."""
+    """The entry loads with the stored tokens in five requests, and unloads.
+
+    Three read the devices; two the voice history (its page, for the token
+    its own scripts use, then the records).
+    """
     assert init_integration.state is ConfigEntryState.LOADED
     assert [(method, path) for method, path, _ in fake_amazon.requests] == [
         ("POST", "/nexus/v1/graphql"),
         ("GET", "/api/devices-v2/device"),
         ("GET", "/api/dnd/device-status-list"),
+        ("GET", "/alexa-privacy/apd/rvh"),
+        ("POST", "/alexa-privacy/apd/rah/alexa-history-records-v2"),
     ]
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)

@@ -18,6 +18,8 @@ from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator, AlexaCareDa
 from .power_links import PowerLinks
 from .reset import Resets
 from .services import async_setup_services
+from .voice_actions import async_setup_voice_services
+from .voice_history import VoiceHistoryCoordinator
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -33,6 +35,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, which then exist even while no entry is loaded."""
     async_setup_services(hass)
+    async_setup_voice_services(hass)
     return True
 
 
@@ -53,10 +56,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     cooldown = timedelta(
         minutes=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN.total_seconds() / 60)
     )
+    voice_history = VoiceHistoryCoordinator(hass, entry, account)
+    # The voice history is not needed to set up: a failed read is logged and
+    # retried by the sensors, it does not hold up the devices.
+    await voice_history.async_refresh()
     entry.runtime_data = AlexaCareData(
         coordinator=coordinator,
         power_links=power_links,
         resets=Resets(hass, coordinator, power_links, cooldown),
+        voice_history=voice_history,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -17,23 +17,36 @@ from contextlib import asynccontextmanager
 import copy
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from http import HTTPMethod, HTTPStatus
+import json
 from pathlib import Path
+import time
 import types
 from typing import Any, get_origin
 from urllib.parse import quote
 
 from aioamazondevices.api import AmazonEchoApi
 from aioamazondevices.const.devices import DEVICE_TYPES_TO_IGNORE, SPEAKER_GROUP_FAMILY
-from aioamazondevices.const.http import REFRESH_ACCESS_TOKEN, REQUEST_AGENT
+from aioamazondevices.const.http import (
+    CSRF_A2Z,
+    REFRESH_ACCESS_TOKEN,
+    REQUEST_AGENT,
+    URI_BEHAVIORS_PREVIEW,
+    URI_HISTORY_DATA,
+    URI_HISTORY_FRONTEND,
+)
 from aioamazondevices.exceptions import (
     AmazonError,
     CannotAuthenticate,
     CannotConnect,
     WrongMethod,
 )
-from aioamazondevices.structures import AmazonDevice, AmazonSaveDataConfig
+from aioamazondevices.structures import (
+    AmazonDevice,
+    AmazonSaveDataConfig,
+    AmazonSequenceType,
+)
 from aiohttp import ClientError, ClientSession
 from yarl import URL
 
@@ -90,6 +103,15 @@ mutation setEndpointFeatures(
   }
 }
 """
+
+# The voice history is read page by page; this many pages at most per read.
+MAX_HISTORY_PAGES = 5
+HISTORY_TOKEN_LIFETIME = 12 * 3600  # seconds
+# Records that are no request: only the wake word, nothing understood, or a
+# request another Echo answered (the library skips the same kinds).
+NOT_A_REQUEST = frozenset(
+    {"ASR_TIMEOUT", "DEVICE_ARBITRATION", "NO_EXPRESSED_INTENT", "WAKE_WORD_ONLY"}
+)
 
 GRAPHQL_THROTTLED = "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS"
 CATEGORY_SMART_PLUG = "SMARTPLUG"
@@ -170,6 +192,24 @@ class AccountSnapshot:
     def devices(self) -> Mapping[str, Device]:
         """Every device, Echos and plugs, by key."""
         return {**self.echos, **self.plugs}
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceRecord:
+    """One entry of the account's voice history: what was heard, and by whom."""
+
+    time: datetime
+    # The Echo that heard it; None for requests made in the Alexa app.
+    serial_number: str | None
+    kind: str
+    intent: str | None
+    heard: str | None
+    answer: str | None
+
+    @property
+    def is_request(self) -> bool:
+        """Whether someone asked this Echo something (not only its wake word)."""
+        return self.serial_number is not None and self.kind not in NOT_A_REQUEST
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -322,8 +362,15 @@ class AmazonAccount:
         self._echo_records: dict[str, dict[str, Any]] | None = None
         self._serials_at_last_read: set[str] = set()
         self._dnd_states: dict[str, bool] = {}
+        self._history_token: str | None = None
+        self._history_token_read_at = 0.0
         self._client.on_dnd_event.append(self._on_dnd_states)
         self._client.on_dnd_event.freeze()
+
+    @property
+    def domain(self) -> str:
+        """The marketplace's domain, "com" or "de" for instance."""
+        return self._client.domain
 
     async def _on_dnd_states(self, states: dict[str, bool]) -> None:
         self._dnd_states = dict(states)
@@ -344,40 +391,52 @@ class AmazonAccount:
         """
         return copy.deepcopy(self._login_data)
 
+    def _url(
+        self,
+        path: str,
+        query: Mapping[str, str | int] | None = None,
+        host: str = "alexa",
+    ) -> URL:
+        """An Amazon address on the account's marketplace.
+
+        `host` is `alexa` (the Alexa web API) or `www` (the retail site, where
+        the voice history lives); `path` is already percent-encoded.
+        """
+        return URL(
+            f"https://{host}.amazon.{self._client.domain}/{path}", encoded=True
+        ).with_query(query)
+
     async def _request(
         self,
         method: HTTPMethod,
-        path: str,
+        url: URL,
         payload: object = None,
-        query: Mapping[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Send one request the library has no public call for.
 
-        `path` is already percent-encoded. The library's HTTP wrapper adds
-        the cookies, CSRF token and headers Amazon expects and retries
-        5xx/429 the way all its own calls do.
+        The library's HTTP wrapper adds the cookies, CSRF token and headers
+        Amazon expects and retries 5xx/429 the way all its own calls do.
         """
         wrapper = self._client._http_wrapper  # noqa: SLF001
-        url = URL(
-            f"https://alexa.amazon.{self._client.domain}/{path}", encoded=True
-        ).with_query(query)
+        if url.path == f"/{URI_GRAPHQL}":
+            # Like the library: the app's user agent for GraphQL only.
+            headers = {"User-Agent": REQUEST_AGENT["Amazon"]}
         _, response = await wrapper.session_request(
             method=method,
             url=url,
             input_data=payload,  # type: ignore[arg-type]
             json_data=payload is not None,
-            # Like the library: the app's user agent for GraphQL only.
-            extended_headers=(
-                {"User-Agent": REQUEST_AGENT["Amazon"]} if path == URI_GRAPHQL else None
-            ),
+            extended_headers=headers,
         )
         if not await response.read():
             return {}  # DELETE answers with no body
-        # An empty description keeps the library from logging the answer.
+        # An empty description keeps the library from logging the answer,
+        # which for the voice history holds what people said.
         return await wrapper.response_to_json(response, "")
 
     async def _refresh_echo_records(self) -> None:
-        answer = await self._request(HTTPMethod.GET, URI_DEVICES)
+        answer = await self._request(HTTPMethod.GET, self._url(URI_DEVICES))
         self._echo_records = {
             device["serialNumber"]: device
             for device in answer["devices"]
@@ -392,7 +451,7 @@ class AmazonAccount:
     async def _read_endpoints(self) -> list[dict[str, Any]]:
         answer = await self._request(
             HTTPMethod.POST,
-            URI_GRAPHQL,
+            self._url(URI_GRAPHQL),
             {"operationName": "alexaCareEndpoints", "query": QUERY_ENDPOINTS},
         )
         _raise_for_graphql_errors(answer)
@@ -498,8 +557,10 @@ class AmazonAccount:
         async with _amazon_errors():
             await self._request(
                 HTTPMethod.DELETE,
-                URI_DEREGISTER.format(serial=quote(echo.key, safe="")),
-                {"deviceType": echo.device_type},
+                self._url(
+                    URI_DEREGISTER.format(serial=quote(echo.key, safe="")),
+                    {"deviceType": echo.device_type},
+                ),
                 {"deviceType": echo.device_type},
             )
 
@@ -510,7 +571,9 @@ class AmazonAccount:
         async with _amazon_errors():
             await self._request(
                 HTTPMethod.DELETE,
-                URI_APPLIANCE.format(appliance_id=quote(plug.appliance_id, safe="")),
+                self._url(
+                    URI_APPLIANCE.format(appliance_id=quote(plug.appliance_id, safe=""))
+                ),
             )
 
     async def async_is_listed(self, device: Device) -> bool:
@@ -522,6 +585,84 @@ class AmazonAccount:
             endpoints = await self._read_endpoints()
             return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
 
+    async def _history_csrf_token(self) -> str:
+        """The token the voice history page hands its own scripts."""
+        # The library keeps the token for 12 hours; so do we.
+        if self._history_token is None or (
+            time.monotonic() - self._history_token_read_at > HISTORY_TOKEN_LIFETIME
+        ):
+            wrapper = self._client._http_wrapper  # noqa: SLF001
+            page, _ = await wrapper.session_request(
+                method=HTTPMethod.GET,
+                url=self._url(URI_HISTORY_FRONTEND, host="www"),
+            )
+            meta = page.select_one('meta[name="csrf-token"]')
+            token = meta.get("content") if meta else None
+            if not token:
+                raise AmazonResponseError("no token on the voice history page")
+            self._history_token = str(token)
+            self._history_token_read_at = time.monotonic()
+        return self._history_token
+
+    async def async_get_voice_history(
+        self, start: datetime, end: datetime
+    ) -> list[VoiceRecord]:
+        """Read the voice history between two times, newest first.
+
+        The same requests the library's history sync sends, but every page
+        and every record, and without the library's debug log of the answer.
+        """
+        async with _amazon_errors():
+            wrapper = self._client._http_wrapper  # noqa: SLF001
+            await wrapper.refresh_data(REFRESH_ACCESS_TOKEN)
+            headers = {
+                "Authorization": f"Bearer {self._login_data[REFRESH_ACCESS_TOKEN]}",
+                CSRF_A2Z: await self._history_csrf_token(),
+            }
+            query = {
+                "startTime": int(start.timestamp() * 1000),
+                "endTime": int(end.timestamp() * 1000),
+            }
+            records: list[VoiceRecord] = []
+            page_token: str | None = None
+            for _ in range(MAX_HISTORY_PAGES):
+                answer = await self._request(
+                    HTTPMethod.POST,
+                    self._url(URI_HISTORY_DATA, query, host="www"),
+                    {"previousRequestToken": page_token},
+                    headers,
+                )
+                records.extend(
+                    _voice_record(raw) for raw in answer["alexaHistoryRecords"]
+                )
+                if not (page_token := answer.get("encodedRequestToken")):
+                    break
+        return sorted(records, key=lambda record: record.time, reverse=True)
+
+    async def async_send_text_command(self, echo: Echo, text: str) -> None:
+        """Have an Echo act on `text` as if someone had said it to it."""
+        async with _amazon_errors():
+            # The library's own node: locale and customer id as it sends them.
+            node = self._client._sequence_handler._build_operation_node(  # noqa: SLF001
+                self._library_device(echo), AmazonSequenceType.TextCommand, text
+            )
+            sequence = {
+                "@type": "com.amazon.alexa.behaviors.model.Sequence",
+                "startNode": {
+                    "@type": "com.amazon.alexa.behaviors.model.SerialNode",
+                    "nodesToExecute": [node],
+                },
+            }
+            await self._request(
+                HTTPMethod.POST,
+                self._url(URI_BEHAVIORS_PREVIEW),
+                {
+                    "behaviorId": "PREVIEW",
+                    "sequenceJson": json.dumps(sequence),
+                    "status": "ENABLED",
+                },
+            )
+
     async def async_set_plug_power(self, plug: SmartPlug, *, turn_on: bool) -> None:
         """Switch a smart plug on or off through its power feature."""
         request = {
@@ -532,7 +673,7 @@ class AmazonAccount:
         async with _amazon_errors():
             answer = await self._request(
                 HTTPMethod.POST,
-                URI_GRAPHQL,
+                self._url(URI_GRAPHQL),
                 {
                     "operationName": "setEndpointFeatures",
                     "variables": {
@@ -572,4 +713,20 @@ def _smart_plug(endpoint: Mapping[str, Any]) -> SmartPlug | None:
         last_seen_online=reachability.last_seen_online if reachability else None,
         appliance_id=(endpoint.get("legacyAppliance") or {}).get("applianceId"),
         power_on=None if power_value is None else power_value == "ON",
+    )
+
+
+def _voice_record(raw: Mapping[str, Any]) -> VoiceRecord:
+    # deviceInfo is an object, or a list of them for some record types.
+    device_info = raw.get("deviceInfo")
+    if isinstance(device_info, list):
+        device_info = device_info[0] if device_info else None
+    serial = (device_info or {}).get("deviceSerialNumber")
+    return VoiceRecord(
+        time=datetime.fromtimestamp(raw["timestamp"] / 1000, UTC),
+        serial_number=str(serial) if serial else None,
+        kind=str(raw.get("utteranceType") or raw.get("recordType") or "UNKNOWN"),
+        intent=raw.get("intent"),
+        heard=raw.get("title"),
+        answer=raw.get("subTitle"),
     )

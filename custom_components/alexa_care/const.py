@@ -51,3 +51,17 @@ DROPS_WINDOW: Final = timedelta(hours=24)
 
 ISSUE_UNAVAILABLE: Final = "device_unavailable"
 ISSUE_KEEPS_DROPPING: Final = "device_keeps_dropping"
+
+# The voice history page is throttled: the sensors read it this often, and
+# the actions reuse a read younger than VOICE_HISTORY_MAX_AGE.
+VOICE_HISTORY_INTERVAL: Final = timedelta(minutes=15)
+VOICE_HISTORY_MAX_AGE: Final = timedelta(minutes=1)
+# What Amazon's own history page shows by default.
+HISTORY_WINDOW: Final = timedelta(days=7)
+# After a deletion request, when we read the history again to see its effect.
+VOICE_DELETION_CHECKS: Final = (
+    timedelta(seconds=5),
+    timedelta(seconds=10),
+    timedelta(seconds=20),
+)
+ISSUE_VOICE_DELETION_DISABLED: Final = "voice_deletion_disabled"

@@ -39,6 +39,7 @@ from .const import (
 if TYPE_CHECKING:  # they need the coordinator themselves
     from .power_links import PowerLinks
     from .reset import Resets
+    from .voice_history import VoiceHistoryCoordinator
 
 
 @dataclass(kw_only=True)
@@ -48,6 +49,7 @@ class AlexaCareData:
     coordinator: AlexaCareCoordinator
     power_links: PowerLinks
     resets: Resets
+    voice_history: VoiceHistoryCoordinator
 
 
 type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]

@@ -7,6 +7,7 @@ four characters. Voice transcripts are never part of it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from .api import Device
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareConfigEntry
+from .voice_history import VoiceHistoryCoordinator
 
 TO_REDACT = {CONF_EMAIL, "password", "title", "unique_id"}
 
@@ -59,7 +61,7 @@ async def async_get_config_entry_diagnostics(
     issues = [
         {
             "kind": issue.translation_key,
-            "device": mask(str((issue.data or {}).get("device_key"))),
+            "device": mask((issue.data or {}).get("device_key")),
             "severity": issue.severity,
             "ignored": issue.dismissed_version is not None,
         }
@@ -96,7 +98,19 @@ async def async_get_config_entry_diagnostics(
         "power_links": _masked_keys(
             {echo: mask(plug) for echo, plug in runtime.power_links.links.items()}
         ),
+        "voice_history": _voice_history(runtime.voice_history),
         "repair_issues": issues,
+    }
+
+
+def _voice_history(history: VoiceHistoryCoordinator) -> dict[str, Any]:
+    # How much there is and of which kinds, never what was said.
+    records = history.data.records if history.data else ()
+    return {
+        "last_update_success": history.last_update_success,
+        "read_at": _time(history.data.read_at) if history.data else None,
+        "records": len(records),
+        "kinds": dict(Counter(record.kind for record in records)),
     }
 
 

@@ -83,7 +83,8 @@ class Target:
     device: Device
 
 
-def _refused(key: str, **placeholders: str) -> ServiceValidationError:
+def refused(key: str, **placeholders: str) -> ServiceValidationError:
+    """A translated refusal, raised before anything is sent to Amazon."""
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=key,
@@ -95,7 +96,7 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
     """Find the Alexa Care device behind a device id, or refuse."""
     device_entry = dr.async_get(hass).async_get(device_id)
     if device_entry is None:
-        raise _refused("device_not_found", device_id=device_id)
+        raise refused("device_not_found", device_id=device_id)
     name = device_entry.name_by_user or device_entry.name or device_id
     entry: AlexaCareConfigEntry | None = next(
         (
@@ -107,13 +108,13 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
         None,
     )
     if entry is None:
-        raise _refused("not_alexa_care_device", device=name)
+        raise refused("not_alexa_care_device", device=name)
     if entry.state is not ConfigEntryState.LOADED:
-        raise _refused("entry_not_loaded", device=name)
+        raise refused("entry_not_loaded", device=name)
     key = next(value for domain, value in device_entry.identifiers if domain == DOMAIN)
     device = entry.runtime_data.coordinator.data.devices.get(key)
     if device is None:
-        raise _refused("device_not_on_account", device=name)
+        raise refused("device_not_on_account", device=name)
     return Target(device_id=device_id, entry=entry, device=device)
 
 
@@ -242,9 +243,9 @@ def validate_deregister(target: Target) -> None:
     """Refuse what Amazon does not let go remotely."""
     device = target.device
     if isinstance(device, Echo) and not device.can_deregister:
-        raise _refused("cannot_deregister", device=device.name)
+        raise refused("cannot_deregister", device=device.name)
     if isinstance(device, SmartPlug) and device.appliance_id is None:
-        raise _refused("cannot_deregister", device=device.name)
+        raise refused("cannot_deregister", device=device.name)
 
 
 async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any]:
@@ -294,7 +295,7 @@ def _failed(key: str, device: Device, error: object) -> HomeAssistantError:
 async def _async_deregister(call: ServiceCall) -> ServiceResponse:
     targets = _targets(call)
     if not call.data[ATTR_CONFIRM]:
-        raise _refused("confirmation_required")
+        raise refused("confirmation_required")
     for target in targets:
         validate_deregister(target)
     prepared: list[tuple[Target, Step]] = [

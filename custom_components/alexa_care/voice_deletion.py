@@ -1,0 +1,163 @@
+"""Deleting voice history the only way Amazon allows: by asking an Echo.
+
+Amazon has no working API to delete voice recordings. What works is what
+Amazon documents for people: saying "delete what I just said", "delete
+everything I said today" or "delete everything I said" to an Echo, once
+"Enable deletion by voice" is on in the Alexa Privacy settings. We send that
+sentence as a text command, then read the history again and count what is
+gone, so the result says what Amazon really deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .api import AlexaCareError, Echo, VoiceRecord
+from .const import DOMAIN, ISSUE_VOICE_DELETION_DISABLED, VOICE_DELETION_CHECKS
+from .coordinator import AlexaCareConfigEntry
+from .reset import async_wait
+
+
+class Scope(StrEnum):
+    """What a deletion asks Amazon to delete."""
+
+    LAST = "last"
+    TODAY = "today"
+    ALL = "all"
+
+
+# Amazon's documented sentences, in the marketplaces' languages: the text
+# command is read in the account's language. Other marketplaces get English.
+UTTERANCES: dict[str, dict[Scope, str]] = {
+    "en": {
+        Scope.LAST: "delete what I just said",
+        Scope.TODAY: "delete everything I said today",
+        Scope.ALL: "delete everything I said",
+    },
+    "de": {
+        Scope.LAST: "lösche, was ich gerade gesagt habe",
+        Scope.TODAY: "lösche alles, was ich heute gesagt habe",
+        Scope.ALL: "lösche alles, was ich gesagt habe",
+    },
+    "fr": {
+        Scope.LAST: "supprime ce que je viens de dire",
+        Scope.TODAY: "supprime tout ce que j'ai dit aujourd'hui",
+        Scope.ALL: "supprime tout ce que j'ai dit",
+    },
+    "es": {
+        Scope.LAST: "borra lo que acabo de decir",
+        Scope.TODAY: "borra todo lo que he dicho hoy",
+        Scope.ALL: "borra todo lo que he dicho",
+    },
+}
+LANGUAGE_OF_DOMAIN = {"de": "de", "fr": "fr", "es": "es", "com.mx": "es"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceDeletion:
+    """How many records in scope there were before, and how many remain."""
+
+    scope: Scope
+    before: int
+    after: int
+
+    @property
+    def deleted(self) -> int:
+        """How many records Amazon deleted."""
+        return self.before - self.after
+
+
+def privacy_settings_url(entry: AlexaCareConfigEntry) -> str:
+    """Amazon's Alexa Privacy settings page for the account's marketplace."""
+    domain = entry.runtime_data.coordinator.account.domain
+    return f"https://www.amazon.{domain}/alexaprivacysettings"
+
+
+def records_in_scope(
+    records: Sequence[VoiceRecord], scope: Scope, echo: Echo
+) -> list[VoiceRecord]:
+    """The records a deletion of `scope` asked to `echo` should delete.
+
+    "What I just said" is the last thing the Echo heard; "today" starts at
+    midnight in Home Assistant's time zone; "everything" is all we can read.
+    """
+    if scope is Scope.LAST:
+        own = [record for record in records if record.serial_number == echo.key]
+        return own[:1]
+    if scope is Scope.TODAY:
+        midnight = dt_util.start_of_local_day()
+        return [record for record in records if record.time >= midnight]
+    return list(records)
+
+
+async def async_delete_voice_history(
+    hass: HomeAssistant, entry: AlexaCareConfigEntry, echo: Echo, scope: Scope
+) -> VoiceDeletion:
+    """Ask `echo` to delete, then count what Amazon deleted.
+
+    Raises a translated HomeAssistantError when nothing was deleted, and
+    leaves a repair issue that tells how to enable deletion by voice.
+    """
+    async with entry.runtime_data.voice_history.deletion_lock:
+        return await _async_delete(hass, entry, echo, scope)
+
+
+async def _async_delete(
+    hass: HomeAssistant, entry: AlexaCareConfigEntry, echo: Echo, scope: Scope
+) -> VoiceDeletion:
+    history = entry.runtime_data.voice_history
+    account = entry.runtime_data.coordinator.account
+    in_scope = records_in_scope((await history.async_read()).records, scope, echo)
+    if not in_scope:
+        return VoiceDeletion(scope=scope, before=0, after=0)
+    language = LANGUAGE_OF_DOMAIN.get(account.domain, "en")
+    try:
+        await account.async_send_text_command(echo, UTTERANCES[language][scope])
+    except AlexaCareError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="voice_command_failed",
+            translation_placeholders={"device": echo.name, "error": str(err)},
+        ) from err
+    remaining = in_scope
+    # Amazon deletes in the background: look again until all is gone, or
+    # until the last check.
+    for delay in VOICE_DELETION_CHECKS:
+        await async_wait(hass, delay)
+        now_listed = set((await history.async_read()).records)
+        remaining = [record for record in in_scope if record in now_listed]
+        if not remaining:
+            break
+    result = VoiceDeletion(scope=scope, before=len(in_scope), after=len(remaining))
+    issue_id = f"{ISSUE_VOICE_DELETION_DISABLED}_{entry.entry_id}"
+    if result.deleted:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return result
+    placeholders = {
+        "device": echo.name,
+        "before": str(result.before),
+        "scope": scope.value,
+        "url": privacy_settings_url(entry),
+    }
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        learn_more_url=placeholders["url"],
+        translation_key=ISSUE_VOICE_DELETION_DISABLED,
+        translation_placeholders=placeholders,
+    )
+    raise HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=ISSUE_VOICE_DELETION_DISABLED,
+        translation_placeholders=placeholders,
+    )

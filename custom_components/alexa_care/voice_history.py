@@ -1,0 +1,129 @@
+"""The account's voice history: read rarely, kept briefly, shared by all users.
+
+Amazon throttles its voice history page, so one coordinator reads it (every
+VOICE_HISTORY_INTERVAL, and only while the "last voice request" sensors
+listen) and the actions reuse a read that is recent enough.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, override
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    AlexaCareError,
+    AmazonAccount,
+    AmazonAuthError,
+    AmazonConnectionError,
+    AmazonThrottledError,
+    VoiceRecord,
+)
+from .const import DOMAIN, HISTORY_WINDOW, LOGGER, VOICE_HISTORY_INTERVAL
+
+if TYPE_CHECKING:
+    from .coordinator import AlexaCareConfigEntry
+
+_TRANSLATION_KEYS: list[tuple[type[AlexaCareError], str]] = [
+    (AmazonAuthError, "history_invalid_auth"),
+    (AmazonConnectionError, "history_cannot_connect"),
+    (AmazonThrottledError, "history_throttled"),
+    (AlexaCareError, "history_failed"),
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceHistory:
+    """The voice history of the last HISTORY_WINDOW, newest record first."""
+
+    records: Sequence[VoiceRecord]
+    read_at: datetime
+
+    def last_request(self, serial_number: str) -> datetime | None:
+        """When someone last asked this Echo something, within the window."""
+        return next(
+            (
+                record.time
+                for record in self.records
+                if record.serial_number == serial_number and record.is_request
+            ),
+            None,
+        )
+
+
+def history_error[ErrorT: HomeAssistantError](
+    err: AlexaCareError, error_class: type[ErrorT]
+) -> ErrorT:
+    """The translated error raised when the history cannot be read."""
+    key = next(key for kind, key in _TRANSLATION_KEYS if isinstance(err, kind))
+    return error_class(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(err)},
+    )
+
+
+class VoiceHistoryCoordinator(DataUpdateCoordinator[VoiceHistory]):
+    """Reads the voice history of one Amazon account."""
+
+    config_entry: AlexaCareConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: AlexaCareConfigEntry,
+        account: AmazonAccount,
+    ) -> None:
+        """Create the coordinator; it reads nothing yet."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} voice history",
+            update_interval=VOICE_HISTORY_INTERVAL,
+        )
+        self.account = account
+        # One read at a time: two actions at once share the same read.
+        self._read_lock = asyncio.Lock()
+        # One deletion at a time: each counts what the one before left.
+        self.deletion_lock = asyncio.Lock()
+
+    async def _async_read(self) -> VoiceHistory:
+        now = dt_util.utcnow()
+        records = await self.account.async_get_voice_history(now - HISTORY_WINDOW, now)
+        return VoiceHistory(records=tuple(records), read_at=now)
+
+    @override
+    async def _async_update_data(self) -> VoiceHistory:
+        try:
+            return await self._async_read()
+        except AlexaCareError as err:
+            # The entities show the last good read; the account's own poll
+            # starts a reauthentication if the login has expired.
+            raise history_error(err, UpdateFailed) from err
+
+    async def async_read(self, max_age: timedelta | None = None) -> VoiceHistory:
+        """A read no older than `max_age` (None: a new one), from Amazon if need be.
+
+        Raises a translated HomeAssistantError when Amazon cannot be read.
+        """
+        async with self._read_lock:
+            if (
+                max_age is not None
+                and self.data
+                and dt_util.utcnow() - self.data.read_at <= max_age
+            ):
+                return self.data
+            try:
+                history = await self._async_read()
+            except AlexaCareError as err:
+                raise history_error(err, HomeAssistantError) from err
+            self.async_set_updated_data(history)
+            return history
