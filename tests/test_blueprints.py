@@ -15,6 +15,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.voice_actions import DELETE_VOICE_HISTORY_SCHEMA
+from custom_components.alexa_care.voice_deletion import Scope
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -57,6 +59,7 @@ def test_every_blueprint_is_tested() -> None:
     """A new blueprint needs a test here."""
     assert sorted(path.stem for path in BLUEPRINTS.glob("*.yaml")) == [
         "nightly_power_cycle",
+        "nightly_voice_history_deletion",
         "restart_unavailable_echo",
     ]
 
@@ -107,4 +110,22 @@ async def test_nightly_power_cycle(
     await hass.async_block_till_done()
     assert [call.data for call in power_cycles] == [
         {"device_id": ECHO, "off_seconds": 30}
+    ]
+
+
+async def test_nightly_voice_history_deletion(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Before midnight, the Echo is asked to delete today's history, confirmed."""
+    freezer.move_to(dt_util.start_of_local_day() + timedelta(hours=23, minutes=49))
+    # Our own schema: the blueprint's data must be what the action accepts.
+    deletions = async_mock_service(
+        hass, DOMAIN, "delete_voice_history", schema=DELETE_VOICE_HISTORY_SCHEMA
+    )
+    await _automation(hass, "nightly_voice_history_deletion", {"echo": ECHO})
+    freezer.tick(timedelta(minutes=1, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert [call.data for call in deletions] == [
+        {"device_id": ECHO, "scope": Scope.TODAY, "confirm": True}
     ]
