@@ -455,11 +455,11 @@ class FakeAmazon:
         )
         offset = int(body["previousRequestToken"] or 0)
         next_offset = offset + self.history_page_size
+        # Amazon's pages overlap by a record.
+        start_at = max(offset - 1, 0)
         return 200, {
-            "alexaHistoryRecords": copy.deepcopy(records[offset:next_offset]),
-            "encodedRequestToken": str(next_offset)
-            if next_offset < len(records)
-            else None,
+            "alexaHistoryRecords": copy.deepcopy(records[start_at:next_offset]),
+            "paginationToken": str(next_offset) if next_offset < len(records) else None,
         }
 
     def _run_sequence(self, sequence: dict[str, Any]) -> int:

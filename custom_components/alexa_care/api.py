@@ -623,7 +623,8 @@ class AmazonAccount:
                 "startTime": int(start.timestamp() * 1000),
                 "endTime": int(end.timestamp() * 1000),
             }
-            records: list[VoiceRecord] = []
+            # Amazon's pages overlap: a record is kept once, by its key.
+            records: dict[object, VoiceRecord] = {}
             page_token: str | None = None
             for _ in range(MAX_HISTORY_PAGES):
                 answer = await self._request(
@@ -632,12 +633,13 @@ class AmazonAccount:
                     {"previousRequestToken": page_token},
                     headers,
                 )
-                records.extend(
-                    _voice_record(raw) for raw in answer["alexaHistoryRecords"]
-                )
-                if not (page_token := answer.get("encodedRequestToken")):
+                for raw in answer["alexaHistoryRecords"]:
+                    record = _voice_record(raw)
+                    key = raw.get("recordKey") or (record.time, record.serial_number)
+                    records.setdefault(key, record)
+                if not (page_token := answer.get("paginationToken")):
                     break
-        return sorted(records, key=lambda record: record.time, reverse=True)
+        return sorted(records.values(), key=lambda record: record.time, reverse=True)
 
     async def async_send_text_command(self, echo: Echo, text: str) -> None:
         """Have an Echo act on `text` as if someone had said it to it."""

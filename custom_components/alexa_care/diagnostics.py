@@ -61,7 +61,9 @@ async def async_get_config_entry_diagnostics(
     issues = [
         {
             "kind": issue.translation_key,
-            "device": mask((issue.data or {}).get("device_key")),
+            "device": mask(str(key))
+            if (key := (issue.data or {}).get("device_key"))
+            else None,
             "severity": issue.severity,
             "ignored": issue.dismissed_version is not None,
         }
