@@ -1,0 +1,1 @@
+"""Development tooling for Alexa Care; never shipped with the integration."""

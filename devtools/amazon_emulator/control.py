@@ -1,0 +1,165 @@
+"""Command line for the emulator's control API (standard library only).
+
+    python -m devtools.amazon_emulator.control devices
+    python -m devtools.amazon_emulator.control offline "Kitchen Echo"
+
+Any Python 3.11+ runs it; it talks to the control API over HTTP (the URL in
+--url or $AMAZON_EMULATOR_CONTROL, by default http://127.0.0.1:8125).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+import json
+import os
+import sys
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote
+from urllib.request import Request, urlopen
+
+DEFAULT_URL = "http://127.0.0.1:8125"
+FAULTS = (
+    "throttled",
+    "graphql_throttled",
+    "server_error",
+    "timeout",
+    "close",
+    "malformed",
+    "expired_login",
+)
+
+
+def call(base_url: str, method: str, path: str, body: object = None) -> Any:  # noqa: ANN401
+    """Send one request to the control API; return its JSON answer."""
+    data = None if body is None else json.dumps(body).encode()
+    request = Request(  # noqa: S310 - the URL is the developer's own
+        base_url.rstrip("/") + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
+    with urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.loads(response.read() or b"null")
+
+
+def _device_path(device: str, action: str = "") -> str:
+    return f"/devices/{quote(device, safe='')}{action}"
+
+
+def _print_devices(answer: dict[str, Any]) -> None:
+    for echo in answer["echos"]:
+        state = "online " if echo["online"] else "OFFLINE"
+        plug = f"  powered by {echo['powered_by']}" if echo["powered_by"] else ""
+        print(f"{state}  {echo['name']:<24} {echo['serial']}  {echo['model']}{plug}")
+    for plug in answer["plugs"]:
+        state = "online " if plug["online"] else "OFFLINE"
+        power = "on " if plug["power_on"] else "off"
+        feeds = f"  feeds {plug['feeds']}" if plug["feeds"] else ""
+        print(f"{state}  {plug['name']:<24} {plug['serial']}  power {power}{feeds}")
+    deletion = "allowed" if answer["voice_deletion"] else "not allowed"
+    print(f"deletion by voice: {deletion}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.amazon_emulator.control",
+        description="Change the emulated Amazon account, or make Amazon fail.",
+    )
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("AMAZON_EMULATOR_CONTROL", DEFAULT_URL),
+        help=f"the control API (default {DEFAULT_URL})",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("devices", help="list the Echos and plugs")
+    for name, text in (
+        ("offline", "a device drops off the network (a power cycle cures an Echo)"),
+        ("online", "a device is back online at once"),
+        ("remove", "take a device off the account"),
+    ):
+        commands.add_parser(name, help=text).add_argument(
+            "device", help="name, serial number or id"
+        )
+    add_echo = commands.add_parser("add-echo", help="set up a new Echo")
+    add_echo.add_argument("--name")
+    add_plug = commands.add_parser("add-plug", help="set up a new smart plug")
+    add_plug.add_argument("--name")
+    add_plug.add_argument("--feeds", help="the Echo it powers")
+    say = commands.add_parser("say", help="someone speaks to an Echo (voice history)")
+    say.add_argument("device")
+    say.add_argument("heard", help="what the Echo heard")
+    say.add_argument("answer", nargs="?", default="", help="what Alexa answered")
+    commands.add_parser("records", help="the voice history, newest first")
+    deletion = commands.add_parser(
+        "voice-deletion", help="allow deletion by voice (Alexa Privacy setting)"
+    )
+    deletion.add_argument("state", choices=("on", "off"))
+    fail = commands.add_parser("fail", help="make the next requests fail")
+    fail.add_argument("kind", choices=FAULTS)
+    fail.add_argument("--count", type=int, default=1, help="how many requests")
+    fail.add_argument("--path", help="only requests whose host/path contains this")
+    fail.add_argument(
+        "--seconds", type=float, help="timeout: how long to hang (default 330)"
+    )
+    commands.add_parser("clear-failures", help="forget the queued failures")
+    requests = commands.add_parser("requests", help="count of Amazon requests")
+    requests.add_argument("--reset", action="store_true", help="count from zero")
+    return parser
+
+
+def _fail_rule(args: argparse.Namespace) -> dict[str, object]:
+    rule: dict[str, object] = {"kind": args.kind, "count": args.count}
+    rule |= {"path": args.path} if args.path else {}
+    return rule | ({"seconds": args.seconds} if args.seconds is not None else {})
+
+
+# Each command as (method, path, body) of the control API.
+_REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = {
+    "devices": lambda _: ("GET", "/devices", None),
+    "offline": lambda a: ("POST", _device_path(a.device, "/offline"), None),
+    "online": lambda a: ("POST", _device_path(a.device, "/online"), None),
+    "remove": lambda a: ("DELETE", _device_path(a.device), None),
+    "add-echo": lambda a: ("POST", "/echos", {"name": a.name}),
+    "add-plug": lambda a: ("POST", "/plugs", {"name": a.name, "feeds": a.feeds}),
+    "say": lambda a: (
+        "POST",
+        "/voice-records",
+        {"device": a.device, "heard": a.heard, "answer": a.answer},
+    ),
+    "records": lambda _: ("GET", "/voice-records", None),
+    "voice-deletion": lambda a: (
+        "PUT",
+        "/voice-deletion",
+        {"enabled": a.state == "on"},
+    ),
+    "fail": lambda a: ("POST", "/fail-next", _fail_rule(a)),
+    "clear-failures": lambda _: ("DELETE", "/fail-next", None),
+    "requests": lambda a: ("DELETE" if a.reset else "GET", "/requests", None),
+}
+
+
+def main() -> int:
+    """Run one command; 1 when the control API refuses it or is not there."""
+    args = _parser().parse_args()
+    method, path, body = _REQUESTS[args.command](args)
+    try:
+        answer = call(args.url, method, path, body)
+    except HTTPError as err:
+        print(f"error {err.code}: {err.read().decode()}", file=sys.stderr)
+        return 1
+    except URLError as err:
+        print(
+            f"the emulator is not running at {args.url}: {err.reason}", file=sys.stderr
+        )
+        return 1
+    if args.command == "devices":
+        _print_devices(answer)
+    else:
+        print(json.dumps(answer, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""The control API: plain HTTP and JSON on its own port, for tests and people.
+
+    GET    /devices                   Echos and plugs, with their state
+    POST   /devices/{id}/offline      drop a device off the network
+    POST   /devices/{id}/online       bring it back at once
+    POST   /echos      {"name"?}      set up a new Echo
+    POST   /plugs      {"name"?, "feeds"?}   a new plug, maybe powering an Echo
+    DELETE /devices/{id}              take a device off the account
+    GET    /voice-records             the voice history, newest first
+    POST   /voice-records {"device", "heard", "answer"?, "intent"?}
+    PUT    /voice-deletion {"enabled"}   allow deletion by voice, or not
+    POST   /fail-next  {"kind", "count"?, "path"?, "seconds"?}
+    DELETE /fail-next                 forget the queued failures
+    GET    /requests                  Amazon requests: total and per host/path
+    DELETE /requests                  count from zero again
+
+{id} is a device's name, serial number, endpoint id or appliance id.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+from . import payloads
+from .account import Device, Echo, UnknownDeviceError
+from .faults import DEFAULT_HANG_SECONDS, Fault, FaultRule, Faults
+from .state import AmazonState, bad_request, json_error, read_json
+
+
+class ControlApi:
+    """Reads and changes the emulated account."""
+
+    def __init__(self, state: AmazonState, faults: Faults) -> None:
+        """Control the account in `state` and the request faults."""
+        self._state = state
+        self._faults = faults
+
+    def application(self) -> web.Application:
+        """The control API's aiohttp application."""
+        app = web.Application()
+        router = app.router
+        router.add_get("/devices", self._devices)
+        router.add_post("/devices/{id}/offline", self._offline)
+        router.add_post("/devices/{id}/online", self._online)
+        router.add_delete("/devices/{id}", self._remove)
+        router.add_post("/echos", self._add_echo)
+        router.add_post("/plugs", self._add_plug)
+        router.add_get("/voice-records", self._voice_records)
+        router.add_post("/voice-records", self._add_voice_record)
+        router.add_put("/voice-deletion", self._voice_deletion)
+        router.add_post("/fail-next", self._fail_next)
+        router.add_delete("/fail-next", self._clear_failures)
+        router.add_get("/requests", self._requests)
+        router.add_delete("/requests", self._reset_requests)
+        return app
+
+    def _find(self, key: str) -> Device:
+        try:
+            return self._state.account.find(key)
+        except UnknownDeviceError:
+            raise web.HTTPNotFound(
+                text=json.dumps({"message": f"no device {key!r}"}),
+                content_type="application/json",
+            ) from None
+
+    def _device_json(self, device: Device) -> dict[str, Any]:
+        now = time.time()
+        identity = device.identity
+        common = {
+            "name": identity.name,
+            "serial": identity.serial,
+            "endpoint_id": identity.endpoint_id,
+            "online": device.online(now),
+        }
+        if isinstance(device, Echo):
+            return common | {
+                "kind": "echo",
+                "model": device.identity.model.name,
+                "device_type": device.identity.model.device_type,
+                "can_reboot": device.can_reboot,
+                "do_not_disturb": device.do_not_disturb,
+                "powered_by": device.plug.identity.name if device.plug else None,
+            }
+        fed = self._state.account.fed_by(device)
+        return common | {
+            "kind": "plug",
+            "appliance_id": device.identity.appliance_id,
+            "power_on": device.power_on,
+            "feeds": fed.identity.name if fed else None,
+        }
+
+    async def _devices(self, request: web.Request) -> web.Response:
+        account = self._state.account
+        return web.json_response(
+            {
+                "echos": [self._device_json(echo) for echo in account.echos.values()],
+                "plugs": [self._device_json(plug) for plug in account.plugs.values()],
+                "voice_deletion": self._state.history.deletion_by_voice,
+            }
+        )
+
+    async def _offline(self, request: web.Request) -> web.Response:
+        device = self._find(request.match_info["id"])
+        self._state.account.set_dropped(device, dropped=True)
+        return web.json_response(self._device_json(device))
+
+    async def _online(self, request: web.Request) -> web.Response:
+        device = self._find(request.match_info["id"])
+        self._state.account.set_dropped(device, dropped=False)
+        return web.json_response(self._device_json(device))
+
+    async def _remove(self, request: web.Request) -> web.Response:
+        device = self._find(request.match_info["id"])
+        self._state.account.remove(device)
+        return web.json_response(self._device_json(device))
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        if not request.can_read_body:
+            return {}
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise bad_request("a JSON object is expected")
+        return body
+
+    async def _add_echo(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        echo = self._state.account.add_echo(body.get("name"))
+        self._state.history.seed(echo)
+        return web.json_response(self._device_json(echo), status=201)
+
+    async def _add_plug(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        feeds = self._find(body["feeds"]) if body.get("feeds") else None
+        if feeds is not None and not isinstance(feeds, Echo):
+            raise bad_request("a plug feeds an Echo")
+        plug = self._state.account.add_plug(body.get("name"), feeds)
+        return web.json_response(self._device_json(plug), status=201)
+
+    async def _voice_records(self, request: web.Request) -> web.Response:
+        records = self._state.history.between(0, int(time.time() * 1000) + 1)
+        return web.json_response([payloads.history_record(r) for r in records])
+
+    async def _add_voice_record(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        echo = self._find(str(body.get("device")))
+        if not isinstance(echo, Echo) or not body.get("heard"):
+            raise bad_request("an Echo (device) and what it heard are needed")
+        record = self._state.history.add(
+            echo,
+            heard=str(body["heard"]),
+            answer=str(body.get("answer", "")),
+            intent=str(body.get("intent", "Unknown")),
+        )
+        return web.json_response(payloads.history_record(record), status=201)
+
+    async def _voice_deletion(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        if not isinstance(body.get("enabled"), bool):
+            raise bad_request('"enabled": true or false is needed')
+        self._state.history.deletion_by_voice = body["enabled"]
+        return web.json_response({"enabled": body["enabled"]})
+
+    async def _fail_next(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        try:
+            rule = FaultRule(
+                kind=Fault(body.get("kind")),
+                remaining=int(body.get("count", 1)),
+                path=body.get("path") or None,
+                seconds=float(body.get("seconds", DEFAULT_HANG_SECONDS)),
+            )
+        except ValueError:
+            return json_error(400, f"kind is one of {', '.join(Fault)}")
+        self._faults.rules.append(rule)
+        return web.json_response(
+            [queued.as_json() for queued in self._faults.rules], status=201
+        )
+
+    async def _clear_failures(self, request: web.Request) -> web.Response:
+        self._faults.rules.clear()
+        return web.json_response([])
+
+    async def _requests(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"total": self._faults.total, "by_path": dict(self._faults.by_path)}
+        )
+
+    async def _reset_requests(self, request: web.Request) -> web.Response:
+        self._faults.reset_counters()
+        return web.json_response({"total": 0, "by_path": {}})

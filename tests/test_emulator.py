@@ -1,0 +1,428 @@
+"""The Amazon emulator, driven by the real aioamazondevices and our api.py.
+
+The emulator listens on 127.0.0.1 (free ports); the client session reaches
+it the way Home Assistant does under the development launcher, through a
+resolver that sends Amazon's host names there and an SSL context that trusts
+the emulator's CA. The suite runs with both library versions (script/test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
+import json
+from pathlib import Path
+import socket
+from typing import Any
+
+from aioamazondevices.api import AmazonEchoApi
+from aioamazondevices.implementation import history as library_history
+from aioamazondevices.structures import AmazonSaveDataConfig
+from aiohttp import ClientSession, ClientTimeout
+from aiohttp.abc import AbstractResolver, ResolveResult
+import pytest
+
+from custom_components.alexa_care.api import (
+    AccountSnapshot,
+    AlexaCareError,
+    AmazonAccount,
+    AmazonAuthError,
+    AmazonConnectionError,
+    AmazonResponseError,
+    AmazonThrottledError,
+    LoginResult,
+    async_login,
+)
+from devtools.amazon_emulator.certificates import TlsFiles, ensure_certificates
+from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+from devtools.amazon_emulator.routing import EmulatorResolver, emulator_connector
+from devtools.amazon_emulator.server import AmazonEmulator
+from devtools.hass_with_emulator import route_amazon
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import aiohttp_client
+
+# The emulator and its clients use real sockets, on 127.0.0.1 only.
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+BOOT_SECONDS = 0.3
+type Control = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture(autouse=True)
+def frozen_now() -> None:
+    """Real time here, not the fixtures' day: reboots and timeouts take time."""
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    """One throwaway CA and certificate for the whole run."""
+    return ensure_certificates(tmp_path_factory.mktemp("emulator-tls"))
+
+
+@pytest.fixture
+def echo_count() -> int:
+    """How many Echos the emulated account has."""
+    return 3
+
+
+@pytest.fixture
+async def emulator(tls: TlsFiles, echo_count: int) -> AsyncGenerator[AmazonEmulator]:
+    """An account of Echos and one plug feeding the first, on free ports."""
+    emulator = AmazonEmulator.with_devices(
+        tls,
+        echos=echo_count,
+        plugs=1,
+        reboot_seconds=BOOT_SECONDS,
+        boot_seconds=BOOT_SECONDS,
+    )
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+def _session(
+    emulator: AmazonEmulator, tls: TlsFiles, timeout: ClientTimeout | None = None
+) -> ClientSession:
+    connector = emulator_connector(emulator.port, str(tls.ca_certificate))
+    return ClientSession(connector=connector, timeout=timeout or ClientTimeout())
+
+
+@pytest.fixture
+async def session(
+    emulator: AmazonEmulator, tls: TlsFiles
+) -> AsyncGenerator[ClientSession]:
+    """A client session whose Amazon requests reach the emulator."""
+    async with _session(emulator, tls) as session:
+        yield session
+
+
+@pytest.fixture
+async def control(emulator: AmazonEmulator) -> AsyncGenerator[Control]:
+    """A caller of the emulator's control API (method, path, JSON body)."""
+    base = f"http://127.0.0.1:{emulator.control_port}"
+    async with ClientSession() as session:
+
+        async def call(method: str, path: str, body: object = None) -> Any:  # noqa: ANN401
+            async with session.request(method, base + path, json=body) as response:
+                assert response.status < 300, await response.text()
+                return await response.json()
+
+        yield call
+
+
+async def _login(
+    session: ClientSession,
+    storage: Path,
+    *,
+    password: str = DEMO_PASSWORD,
+    code: str = DEMO_CODE,
+) -> LoginResult:
+    return await async_login(
+        session, storage, email=DEMO_EMAIL, password=password, one_time_code=code
+    )
+
+
+@pytest.fixture
+async def login(session: ClientSession, tmp_path: Path) -> LoginResult:
+    """The interactive login, through the HTML pages and the one-time code."""
+    return await _login(session, tmp_path)
+
+
+@pytest.fixture
+async def account(
+    session: ClientSession, tmp_path: Path, login: LoginResult
+) -> AmazonAccount:
+    """The account, signed in again with the stored login data."""
+    account = AmazonAccount(
+        session, tmp_path, email=DEMO_EMAIL, login_data=login.login_data
+    )
+    await account.async_login()
+    return account
+
+
+async def _snapshot(account: AmazonAccount) -> AccountSnapshot:
+    return await account.async_get_snapshot(refresh_device_list=False)
+
+
+def _by_name(snapshot: AccountSnapshot, name: str) -> Any:  # noqa: ANN401
+    return next(d for d in snapshot.devices.values() if d.name == name)
+
+
+async def test_interactive_login_and_snapshot(
+    emulator: AmazonEmulator, login: LoginResult, account: AmazonAccount
+) -> None:
+    """The library signs in with the one-time code; the account shows up."""
+    assert login.customer_id == emulator.state.credentials.user_id
+    assert login.site == "https://www.amazon.com"
+    # The library registered itself as an app, the way Amazon names it.
+    assert list(emulator.state.apps.values()) == ["Demo's AioAmazonDevices"]
+
+    snapshot = await account.async_get_snapshot(refresh_device_list=True)
+
+    assert [echo.name for echo in snapshot.echos.values()] == [
+        "Kitchen Echo",
+        "Bedroom Echo Show",
+        "Living Room Echo",
+    ]
+    assert all(echo.online for echo in snapshot.echos.values())
+    assert _by_name(snapshot, "Kitchen Echo").can_restart
+    assert not _by_name(snapshot, "Bedroom Echo Show").can_restart
+    plug = _by_name(snapshot, "Kitchen Plug")
+    assert (plug.power_on, plug.online, plug.model) == (True, True, "Amazon Smart Plug")
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [("wrong password", DEMO_CODE), (DEMO_PASSWORD, "654321")],
+    ids=["wrong-password", "wrong-code"],
+)
+async def test_wrong_password_or_code_is_refused(
+    session: ClientSession, tmp_path: Path, password: str, code: str
+) -> None:
+    """Amazon shows the page again with its error; the library gives up."""
+    with pytest.raises(AmazonAuthError):
+        await _login(session, tmp_path, password=password, code=code)
+
+
+async def test_reboot_takes_the_echo_offline_for_a_while(
+    account: AmazonAccount,
+) -> None:
+    """A rebooted Echo is unreachable, then back."""
+    kitchen = _by_name(await _snapshot(account), "Kitchen Echo")
+
+    await account.async_restart(kitchen)
+
+    assert not (await _snapshot(account)).echos[kitchen.key].online
+    await asyncio.sleep(BOOT_SECONDS)
+    assert (await _snapshot(account)).echos[kitchen.key].online
+
+
+async def test_plug_off_takes_its_echo_offline(
+    account: AmazonAccount, control: Control
+) -> None:
+    """The plug feeds the Kitchen Echo; a power cycle cures a dropped Echo."""
+    snapshot = await _snapshot(account)
+    plug = _by_name(snapshot, "Kitchen Plug")
+    kitchen = _by_name(snapshot, "Kitchen Echo")
+    # It dropped off the network: Amazon cannot reach it to reboot it.
+    await control("POST", "/devices/Kitchen Echo/offline")
+    await account.async_restart(kitchen)
+    assert not (await _snapshot(account)).echos[kitchen.key].online
+
+    await account.async_set_plug_power(plug, turn_on=False)
+    snapshot = await _snapshot(account)
+    assert (snapshot.plugs[plug.key].power_on, snapshot.echos[kitchen.key].online) == (
+        False,
+        False,
+    )
+    assert _by_name(snapshot, "Bedroom Echo Show").online
+
+    await account.async_set_plug_power(plug, turn_on=True)
+    assert not (await _snapshot(account)).echos[kitchen.key].online  # booting
+    await asyncio.sleep(BOOT_SECONDS)
+    assert (await _snapshot(account)).echos[kitchen.key].online
+
+
+@pytest.mark.parametrize(
+    ("rule", "error"),
+    [
+        # The library tries three times before it gives up on a 429 or 500.
+        ({"kind": "throttled", "count": 3}, AmazonThrottledError),
+        ({"kind": "graphql_throttled"}, AmazonThrottledError),
+        ({"kind": "server_error", "count": 3}, AmazonResponseError),
+        ({"kind": "close"}, AmazonConnectionError),
+        ({"kind": "malformed"}, AmazonResponseError),
+        ({"kind": "expired_login"}, AmazonAuthError),
+        ({"kind": "throttled", "path": "devices-v2"}, None),
+    ],
+    ids=lambda value: value.get("kind") if isinstance(value, dict) else None,
+)
+async def test_fail_next(
+    account: AmazonAccount,
+    control: Control,
+    rule: dict[str, Any],
+    error: type[AlexaCareError] | None,
+) -> None:
+    """Queued failures reach the client as Amazon's failures would."""
+    await control("DELETE", "/requests")
+    await control("POST", "/fail-next", rule)
+
+    if error is None:
+        # Only devices-v2 fails once; the library's retry succeeds.
+        await account.async_get_snapshot(refresh_device_list=True)
+        counts = await control("GET", "/requests")
+        assert counts["by_path"]["alexa.amazon.com/api/devices-v2/device"] == 2
+        assert counts["by_path"]["alexa.amazon.com/nexus/v1/graphql"] == 1
+        return
+    with pytest.raises(error):
+        await _snapshot(account)
+    # The failures are used up: the next poll works.
+    await _snapshot(account)
+
+
+async def test_timeout_hangs_longer_than_the_client_waits(
+    emulator: AmazonEmulator,
+    tls: TlsFiles,
+    login: LoginResult,
+    tmp_path: Path,
+    control: Control,
+) -> None:
+    """A hanging request ends with the client's timeout."""
+    await control("POST", "/fail-next", {"kind": "timeout", "seconds": 30})
+    async with _session(emulator, tls, timeout=ClientTimeout(total=0.2)) as session:
+        account = AmazonAccount(
+            session, tmp_path, email=DEMO_EMAIL, login_data=login.login_data
+        )
+        with pytest.raises(AmazonConnectionError):
+            await _snapshot(account)
+
+
+@pytest.mark.parametrize("echo_count", [500])
+async def test_500_echos(account: AmazonAccount, control: Control) -> None:
+    """A big account answers, and a poll's requests can be counted."""
+    snapshot = await account.async_get_snapshot(refresh_device_list=True)
+    assert len(snapshot.echos) == 500
+    assert _by_name(snapshot, "Echo 500").online
+
+    await control("DELETE", "/requests")
+    await _snapshot(account)
+    assert (await control("GET", "/requests"))["total"] == 2
+
+
+class _FixedResolver(AbstractResolver):
+    """Stands for the system's resolver: every host is at 192.0.2.1."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            ResolveResult(
+                hostname=host,
+                host="192.0.2.1",
+                port=port,
+                family=family,
+                proto=0,
+                flags=0,
+            )
+        ]
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+async def test_only_amazon_is_routed_to_the_emulator() -> None:
+    """Amazon's hosts resolve to the emulator; other hosts as before."""
+    resolver = EmulatorResolver(8124, fallback=_FixedResolver())
+    for host in ("www.amazon.com", "alexa.amazon.com", "api.amazonalexa.com"):
+        [address] = await resolver.resolve(host, 443)
+        assert (address["host"], address["port"]) == ("127.0.0.1", 8124)
+    for host in ("github.com", "amazon.com.example.org", "notamazon.com"):
+        [address] = await resolver.resolve(host, 443)
+        assert (address["host"], address["port"]) == ("192.0.2.1", 443)
+
+
+@pytest.mark.usefixtures("mock_async_zeroconf")
+async def test_home_assistant_connectors_reach_the_emulator(
+    hass: HomeAssistant, emulator: AmazonEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The launcher's routing, on the connector behind our client sessions."""
+    # Put back whatever resolver factory the test harness had, afterwards.
+    monkeypatch.setattr(
+        aiohttp_client, "_async_make_resolver", aiohttp_client._async_make_resolver
+    )
+    route_amazon(emulator.port)
+    # The launcher also makes Home Assistant trust the emulator's CA, which
+    # this process's SSL contexts do not: this check skips verification.
+    session = aiohttp_client.async_create_clientsession(hass, verify_ssl=False)
+
+    async with session.get("https://alexa.amazon.com/api/users/me") as response:
+        assert response.status == 401  # the emulator, asked without a session
+    assert emulator.faults.by_path["alexa.amazon.com/api/users/me"] == 1
+
+
+async def _send_text_command(
+    session: ClientSession, emulator: AmazonEmulator, name: str, text: str
+) -> None:
+    """POST api/behaviors/preview with the library's TextCommand sequence."""
+    echo = next(
+        e for e in emulator.state.account.echos.values() if e.identity.name == name
+    )
+    node = {
+        "@type": "com.amazon.alexa.behaviors.model.OpaquePayloadOperationNode",
+        "type": "Alexa.TextCommand",
+        "operationPayload": {
+            "deviceType": echo.identity.model.device_type,
+            "deviceSerialNumber": echo.identity.serial,
+            "locale": "en-US",
+            "customerId": emulator.state.credentials.customer_id,
+            "skillId": "amzn1.ask.1p.tellalexa",
+            "text": text,
+        },
+    }
+    sequence = {
+        "@type": "com.amazon.alexa.behaviors.model.Sequence",
+        "startNode": {
+            "@type": "com.amazon.alexa.behaviors.model.SerialNode",
+            "nodesToExecute": [node],
+        },
+    }
+    body = {
+        "behaviorId": "PREVIEW",
+        "sequenceJson": json.dumps(sequence),
+        "status": "ENABLED",
+    }
+    # The session's cookie jar holds the signed-in cookies the library set.
+    async with session.post(
+        "https://alexa.amazon.com/api/behaviors/preview", json=body
+    ) as response:
+        assert response.status == 200
+
+
+async def test_voice_history_and_deletion_by_voice(
+    emulator: AmazonEmulator,
+    session: ClientSession,
+    tmp_path: Path,
+    login: LoginResult,
+    control: Control,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The library reads the history; the documented utterances delete it."""
+    monkeypatch.setattr(library_history, "BACKEND_REFRESH_WAIT_SECONDS", 0)
+    client = AmazonEchoApi(
+        session,
+        DEMO_EMAIL,
+        "",
+        save_data=AmazonSaveDataConfig(path=tmp_path),
+        login_data=login.login_data,
+    )
+    kitchen = next(iter(emulator.state.account.echos))
+    assert len(await control("GET", "/voice-records")) == 12  # 4 per Echo
+
+    await control(
+        "POST",
+        "/voice-records",
+        {"device": "Kitchen Echo", "heard": "turn on the lights", "answer": "OK"},
+    )
+    assert (await client.sync_history_state())[kitchen].title == "turn on the lights"
+
+    await _send_text_command(
+        session, emulator, "Kitchen Echo", "delete what I just said"
+    )
+    assert (await client.sync_history_state())[kitchen].title != "turn on the lights"
+    assert len(await control("GET", "/voice-records")) == 12
+
+    await control("PUT", "/voice-deletion", {"enabled": False})
+    await _send_text_command(
+        session, emulator, "Kitchen Echo", "Alexa, delete everything I said"
+    )
+    assert len(await control("GET", "/voice-records")) == 12
+
+    await control("PUT", "/voice-deletion", {"enabled": True})
+    await _send_text_command(
+        session, emulator, "Kitchen Echo", "delete everything I said today"
+    )
+    assert len(await control("GET", "/voice-records")) == 6  # the earlier days
+    await _send_text_command(
+        session, emulator, "Kitchen Echo", "delete everything I said"
+    )
+    assert await control("GET", "/voice-records") == []
