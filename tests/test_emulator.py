@@ -197,6 +197,21 @@ async def test_reboot_takes_the_echo_offline_for_a_while(
     assert (await _snapshot(account)).echos[kitchen.key].online
 
 
+async def test_a_reboot_cures_a_hung_echo(
+    account: AmazonAccount, control: Control
+) -> None:
+    """Taken offline without more ado, an Echo comes back after a reboot."""
+    kitchen = _by_name(await _snapshot(account), "Kitchen Echo")
+    await control("POST", "/devices/Kitchen Echo/offline")
+    assert not (await _snapshot(account)).echos[kitchen.key].online
+
+    await account.async_restart(kitchen)
+
+    assert not (await _snapshot(account)).echos[kitchen.key].online  # rebooting
+    await asyncio.sleep(BOOT_SECONDS)
+    assert (await _snapshot(account)).echos[kitchen.key].online
+
+
 async def test_plug_off_takes_its_echo_offline(
     account: AmazonAccount, control: Control
 ) -> None:
@@ -205,7 +220,7 @@ async def test_plug_off_takes_its_echo_offline(
     plug = _by_name(snapshot, "Kitchen Plug")
     kitchen = _by_name(snapshot, "Kitchen Echo")
     # It dropped off the network: Amazon cannot reach it to reboot it.
-    await control("POST", "/devices/Kitchen Echo/offline")
+    await control("POST", "/devices/Kitchen Echo/offline", {"unreachable": True})
     await account.async_restart(kitchen)
     assert not (await _snapshot(account)).echos[kitchen.key].online
 

@@ -7,9 +7,11 @@ however the requests are spaced.
 - A reboot takes an Echo offline for `reboot_seconds`.
 - A plug switched off takes the Echo it feeds offline; switched on again,
   the Echo boots for `boot_seconds`.
-- A device taken offline through the control API has dropped off the
-  network: a reboot request cannot reach it; it comes back when brought
-  online again, or (an Echo) when its plug cuts its power and restores it.
+- A device taken offline through the control API is offline for Amazon
+  until brought online again, or until (an Echo) its plug cuts its power and
+  restores it. A hung Echo (the default) still gets a reboot request, which
+  brings it back, as a reboot cures most Echos that drop off; an unreachable
+  one does not, and only a power cycle helps.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def _booted_yesterday() -> float:
 class Reachability:
     """When a device went offline and when it is (or was) back online."""
 
-    dropped: bool = False  # off the network until told otherwise
+    dropped: bool = False  # offline until told otherwise
+    reboot_cures: bool = True  # a dropped Echo still hears a reboot request
     back_online_at: float = field(default_factory=_booted_yesterday)
     went_offline_at: float = field(default_factory=_booted_yesterday)
 
@@ -151,11 +154,14 @@ class Account:
 
     # What happens to devices.
 
-    def set_dropped(self, device: Device, *, dropped: bool) -> None:
-        """Take a device off the network, or bring it back at once."""
+    def set_dropped(
+        self, device: Device, *, dropped: bool, reboot_cures: bool = True
+    ) -> None:
+        """Take a device offline (hung, or unreachable), or bring it back at once."""
         now = time.time()
         was_online = device.online(now)
         device.reachability.dropped = dropped
+        device.reachability.reboot_cures = reboot_cures
         if dropped and was_online:
             device.reachability.went_offline_at = now
         if not dropped:
@@ -164,9 +170,13 @@ class Account:
     def reboot(self, echo: Echo) -> None:
         """Reboot an Echo; one Amazon cannot reach does not get the command."""
         now = time.time()
-        if echo.online(now):
-            echo.reachability.went_offline_at = now
-            echo.reachability.back_online_at = now + self.reboot_seconds
+        reachability = echo.reachability
+        hung = reachability.dropped and reachability.reboot_cures
+        if echo.powered() and (echo.online(now) or hung):
+            if not reachability.dropped:
+                reachability.went_offline_at = now
+            reachability.dropped = False
+            reachability.back_online_at = now + self.reboot_seconds
 
     def set_power(self, plug: Plug, *, on: bool) -> None:
         """Switch a plug; its Echo loses power, or boots when it gets it back."""

@@ -74,8 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("devices", help="list the Echos and plugs")
+    offline = commands.add_parser(
+        "offline", help="a device goes offline (a restart or power cycle cures it)"
+    )
+    offline.add_argument("device", help="name, serial number or id")
+    offline.add_argument(
+        "--unreachable",
+        action="store_true",
+        help="a restart cannot reach it either: only a power cycle cures it",
+    )
     for name, text in (
-        ("offline", "a device drops off the network (a power cycle cures an Echo)"),
         ("online", "a device is back online at once"),
         ("remove", "take a device off the account"),
     ):
@@ -118,7 +126,11 @@ def _fail_rule(args: argparse.Namespace) -> dict[str, object]:
 # Each command as (method, path, body) of the control API.
 _REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = {
     "devices": lambda _: ("GET", "/devices", None),
-    "offline": lambda a: ("POST", _device_path(a.device, "/offline"), None),
+    "offline": lambda a: (
+        "POST",
+        _device_path(a.device, "/offline"),
+        {"unreachable": a.unreachable},
+    ),
     "online": lambda a: ("POST", _device_path(a.device, "/online"), None),
     "remove": lambda a: ("DELETE", _device_path(a.device), None),
     "add-echo": lambda a: ("POST", "/echos", {"name": a.name}),

@@ -105,7 +105,11 @@ class ControlApi:
 
     async def _offline(self, request: web.Request) -> web.Response:
         device = self._find(request.match_info["id"])
-        self._state.account.set_dropped(device, dropped=True)
+        # {"unreachable": true}: a reboot request cannot reach it either.
+        unreachable = bool((await self._body(request)).get("unreachable"))
+        self._state.account.set_dropped(
+            device, dropped=True, reboot_cures=not unreachable
+        )
         return web.json_response(self._device_json(device))
 
     async def _online(self, request: web.Request) -> web.Response:
