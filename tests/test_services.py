@@ -19,7 +19,7 @@ from homeassistant.components.select import (
     DOMAIN as SELECT_DOMAIN,
     SERVICE_SELECT_OPTION,
 )
-from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -246,6 +246,27 @@ async def test_power_cycle_an_echo_through_its_plug(
         ]
     }
     assert hass.states.get("switch.kitchen_plug_power").state == "on"
+
+
+async def test_stopping_home_assistant_switches_the_plug_back_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+) -> None:
+    """A power cycle cut short by Home Assistant stopping leaves no plug off."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    cycle = hass.async_create_background_task(
+        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 300}), "cycle"
+    )
+    await hass.async_block_till_done()
+    assert plug_switches(fake_amazon) == ["turnOff"]
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    cycle.cancel()
 
 
 async def test_power_cycle_echo_not_back_online(

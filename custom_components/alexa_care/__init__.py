@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from homeassistant.const import CONF_EMAIL, Platform
+from homeassistant.const import CONF_EMAIL, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
@@ -60,10 +60,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     # The voice history is not needed to set up: a failed read is logged and
     # retried by the sensors, it does not hold up the devices.
     await voice_history.async_refresh()
+    resets = Resets(hass, coordinator, power_links, cooldown)
+    entry.async_on_unload(
+        hass.bus.async_listen_once("not_the_stop_event", resets.async_restore_power)
+    )
     entry.runtime_data = AlexaCareData(
         coordinator=coordinator,
         power_links=power_links,
-        resets=Resets(hass, coordinator, power_links, cooldown),
+        resets=resets,
         voice_history=voice_history,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
@@ -19,6 +19,7 @@ from .const import (
     BACK_ONLINE_CHECK,
     BACK_ONLINE_TIMEOUT,
     DOMAIN,
+    LOGGER,
     PLUG_RETRY_DELAY,
     POWER_ON_ATTEMPTS,
 )
@@ -91,6 +92,8 @@ class Resets:
         self.last_resets: dict[str, datetime] = {}
         # What last_resets held before a reset reserved the device.
         self._before_reservation: dict[str, datetime | None] = {}
+        # Plugs a power cycle has switched off and not yet back on.
+        self._switched_off: dict[str, SmartPlug] = {}
 
     def _check_cooldown(self, device: Device) -> None:
         if (last := self.last_resets.get(device.key)) is None:
@@ -179,8 +182,12 @@ class Resets:
             ) from err
         self._before_reservation.pop(device.key, None)
         self._before_reservation.pop(plug.key, None)
-        await async_wait(self._hass, off_time)
-        await self._async_power_on(device, plug)
+        self._switched_off[plug.key] = plug
+        try:
+            await async_wait(self._hass, off_time)
+            await self._async_power_on(device, plug)
+        finally:
+            self._switched_off.pop(plug.key, None)
         outcome = OUTCOME_POWER_CYCLED
         if isinstance(device, Echo):
             back = await self.async_wait_online(device)
@@ -190,6 +197,25 @@ class Resets:
         return ResetOutcome(
             device=device, action="power_cycle", outcome=outcome, plug=plug
         )
+
+    async def async_restore_power(self, _event: Event | None = None) -> None:
+        """Home Assistant stops mid power cycle: switch the plugs on now.
+
+        The power cycles will not live to do it; a plug left off may power
+        an Echo, the router, or the machine Home Assistant runs on.
+        """
+        for plug in list(self._switched_off.values()):
+            try:
+                await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
+            except AlexaCareError as err:
+                LOGGER.error(
+                    "%s was switched off for a power cycle and could not be "
+                    "switched on again before Home Assistant stopped: %s",
+                    plug.name,
+                    err,
+                )
+            else:
+                self._switched_off.pop(plug.key, None)
 
     async def _async_power_on(self, device: Device, plug: SmartPlug) -> None:
         """Switch the plug back on, trying again before giving up."""
