@@ -62,7 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     await voice_history.async_refresh()
     resets = Resets(hass, coordinator, power_links, cooldown)
     entry.async_on_unload(
-        hass.bus.async_listen_once("not_the_stop_event", resets.async_restore_power)
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, resets.async_restore_power)
     )
     entry.runtime_data = AlexaCareData(
         coordinator=coordinator,
