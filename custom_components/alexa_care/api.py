@@ -48,6 +48,7 @@ from aioamazondevices.structures import (
     AmazonSequenceType,
 )
 from aiohttp import ClientError, ClientSession
+from bs4 import Tag
 from yarl import URL
 
 URI_DEVICES = "api/devices-v2/device"
@@ -596,8 +597,9 @@ class AmazonAccount:
                 method=HTTPMethod.GET,
                 url=self._url(URI_HISTORY_FRONTEND, host="www"),
             )
-            meta = page.select_one('meta[name="csrf-token"]')
-            token = meta.get("content") if meta else None
+            # find, not a CSS selector: compiling one blocks the event loop.
+            meta = page.find("meta", attrs={"name": "csrf-token"})
+            token = meta.get("content") if isinstance(meta, Tag) else None
             if not token:
                 raise AmazonResponseError("no token on the voice history page")
             self._history_token = str(token)

@@ -98,8 +98,10 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         self, email: str, user_input: dict[str, Any], errors: dict[str, str]
     ) -> LoginResult | None:
         """Log in; on failure fill `errors` for the form and return None."""
-        # A session of our own for the cookies of this attempt, closed after it.
-        session = async_create_clientsession(self.hass, auto_cleanup=False)
+        # A session of our own for the cookies of this attempt. Home Assistant
+        # does not let integrations close its sessions: it closes them when
+        # it stops.
+        session = async_create_clientsession(self.hass)
         try:
             return await async_login(
                 session,
@@ -117,8 +119,6 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:  # noqa: BLE001 # the form must survive anything
             LOGGER.exception("Unexpected error while logging in to Amazon")
             errors["base"] = "unknown"
-        finally:
-            await session.close()
         return None
 
     @override
