@@ -1,0 +1,438 @@
+"""Alexa Care and Home Assistant core's alexa_devices, side by side.
+
+    python -m devtools.benchmark [--sizes 10 100 500] [--polls 5] [--output FILE]
+
+For each account size, one Amazon emulator (devtools.amazon_emulator, in a
+process of its own, so its CPU time is not ours) serves both integrations in
+turn. Each integration runs in a fresh subprocess with a real Home Assistant
+(devtools.benchmark_hass): it is added through its own config flow with the
+emulator's demo login, then its coordinator is refreshed a few times. Per
+size and integration the run reports the Amazon requests of a steady poll
+(the emulator's counters), the event loop's CPU time and the wall time of a
+poll, the setup time of the config entry and the resident memory the setup
+added; then a Markdown table with the ratios ours/theirs, and the raw
+results as JSON.
+
+Home Assistant's Amazon traffic reaches the emulator through the launcher's
+routing (devtools.hass_with_emulator), set up in the subprocess before Home
+Assistant is imported. The launcher does not route httpx, which core's
+integration uses for its HTTP/2 push channel; this module does (below), so
+that no request of the benchmark reaches the real Amazon.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import Counter
+from collections.abc import Iterator, Sequence
+import contextlib
+from dataclasses import asdict, dataclass
+import json
+import os
+from pathlib import Path
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from devtools.amazon_emulator.certificates import ensure_certificates
+from devtools.amazon_emulator.routing import is_amazon_host
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+INTEGRATIONS = ("alexa_care", "alexa_devices")
+LABELS = {"alexa_care": "Alexa Care", "alexa_devices": "core alexa_devices"}
+EMULATOR_START_SECONDS = 60.0
+RUN_TIMEOUT_SECONDS = 300.0
+STOP_SECONDS = 10.0
+# The emulator's access log line: amazon-emulator: HOST "METHOD /path HTTP/1.1" 200
+ACCESS_LOG = re.compile(
+    r'(?P<host>\S+) "(?P<method>[A-Z]+) (?P<path>[^ ?"]+)[^"]*" (?P<status>\d{3})'
+)
+MIB = 1024 * 1024
+# A path segment that is a serial number, device type or session id.
+ID_SEGMENT = re.compile(r"/(?=[A-Z0-9-]*[0-9])[A-Z0-9-]{8,}(?=/|$)")
+
+type Json = dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSpec:
+    """What one subprocess measures."""
+
+    integration: str
+    echos: int
+    emulator_port: int
+    control_port: int
+    ca_certificate: str
+    polls: int
+    warmup: int
+    tolerate_not_found: bool
+
+
+# ---------------------------------------------------------------- subprocess
+
+
+def _route_httpx(emulator_port: int) -> None:
+    """Send httpx's connections to Amazon's hosts to the emulator.
+
+    Core's alexa_devices opens its push channel (HTTP/2, bob-dispatch-prod-*.
+    amazon.com) with Home Assistant's httpx client, which the launcher's
+    aiohttp resolver does not cover. httpcore connects through its
+    AutoBackend; the TLS server name stays the requested host's.
+    """
+    from httpcore._backends.auto import AutoBackend  # noqa: PLC0415
+
+    connect_tcp = AutoBackend.connect_tcp
+
+    async def to_emulator(  # noqa: PLR0913, PLR0917 # httpcore's signature
+        self: AutoBackend,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109
+        local_address: str | None = None,
+        socket_options: Any = None,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        if is_amazon_host(host):
+            host, port = "127.0.0.1", emulator_port
+        return await connect_tcp(
+            self,
+            host,
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    AutoBackend.connect_tcp = to_emulator  # type: ignore[method-assign]
+
+
+def _run_in_subprocess(spec: RunSpec, result_file: Path) -> None:
+    """Route Amazon to the emulator, then import Home Assistant and measure."""
+    from devtools.hass_with_emulator import route_amazon, trust_emulator_ca  # noqa: PLC0415 # no Home Assistant yet
+
+    trust_emulator_ca(Path(spec.ca_certificate))
+    route_amazon(spec.emulator_port)
+    _route_httpx(spec.emulator_port)
+    from devtools import benchmark_hass  # noqa: PLC0415 # imports Home Assistant
+
+    result = asyncio.run(benchmark_hass.run(spec))
+    result_file.write_text(json.dumps(result, indent=1))
+
+
+# ---------------------------------------------------------------- orchestration
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunningEmulator:
+    """An emulator process and where to reach it."""
+
+    port: int
+    control_port: int
+    log: Path
+
+
+@contextlib.contextmanager
+def emulator_process(
+    echos: int, plugs: int, cert_dir: Path, work_dir: Path
+) -> Iterator[RunningEmulator]:
+    """Run `python -m devtools.amazon_emulator` until the block ends."""
+    port, control_port = _free_ports(2)
+    pid_file = work_dir / f"emulator-{echos}.pid"
+    log = work_dir / f"emulator-{echos}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "devtools.amazon_emulator",
+        f"--echos={echos}",
+        f"--plugs={plugs}",
+        f"--port={port}",
+        f"--control-port={control_port}",
+        f"--cert-dir={cert_dir}",
+        f"--pid-file={pid_file}",
+    ]
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603 # our own module, our arguments
+            command, cwd=PROJECT_DIR, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + EMULATOR_START_SECONDS
+        while not pid_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the emulator did not start:\n{log.read_text()[-2000:]}"
+                )
+            time.sleep(0.05)
+        yield RunningEmulator(port=port, control_port=control_port, log=log)
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _statuses(log: Path, start: int) -> tuple[Json, int]:
+    """Non-2xx answers in the emulator's access log from byte `start` on."""
+    with log.open("rb") as file:
+        file.seek(start)
+        text = file.read().decode(errors="replace")
+        end = file.tell()
+    counts: Counter[str] = Counter()
+    for match in ACCESS_LOG.finditer(text):
+        if not match["status"].startswith("2"):
+            key = f"{match['status']} {match['method']} {match['host']}{match['path']}"
+            counts[key] += 1
+    return dict(sorted(counts.items())), end
+
+
+def run_one(spec: RunSpec, emulator: RunningEmulator, work_dir: Path) -> Json:
+    """Measure one integration at one size in a fresh subprocess."""
+    name = f"{spec.integration}-{spec.echos}"
+    spec_file = work_dir / f"{name}.spec.json"
+    result_file = work_dir / f"{name}.result.json"
+    log = work_dir / f"{name}.log"
+    spec_file.write_text(json.dumps(asdict(spec)))
+    log_offset = emulator.log.stat().st_size
+    command = [sys.executable, "-m", "devtools.benchmark", "--run", str(spec_file)]
+    command += ["--result", str(result_file)]
+    started = time.perf_counter()
+    with log.open("wb") as log_file:
+        completed = subprocess.run(  # noqa: S603 # our own module, our arguments
+            command,
+            cwd=PROJECT_DIR,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            timeout=RUN_TIMEOUT_SECONDS,
+            check=False,
+        )
+    result: Json = (
+        json.loads(result_file.read_text())
+        if result_file.exists()
+        else {"integration": spec.integration, "echos": spec.echos}
+    )
+    if completed.returncode:
+        result.setdefault(
+            "error", f"exit code {completed.returncode}: {log.read_text()[-1500:]}"
+        )
+    result["run_seconds"] = time.perf_counter() - started
+    result["non_2xx_answers"], _ = _statuses(emulator.log, log_offset)
+    return result
+
+
+def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
+    """Every (size, integration) pair; the emulator restarts for each size."""
+    tls = ensure_certificates(work_dir / "tls")
+    results: list[Json] = []
+    for echos in args.sizes:
+        with emulator_process(
+            echos, args.plugs, work_dir / "tls", work_dir
+        ) as emulator:
+            for integration in INTEGRATIONS:
+                print(f"  {LABELS[integration]}, {echos} Echos …", flush=True)
+                spec = RunSpec(
+                    integration=integration,
+                    echos=echos,
+                    emulator_port=emulator.port,
+                    control_port=emulator.control_port,
+                    ca_certificate=str(tls.ca_certificate),
+                    polls=args.polls,
+                    warmup=args.warmup,
+                    tolerate_not_found=not args.strict,
+                )
+                result = run_one(spec, emulator, work_dir)
+                result["plugs"] = args.plugs
+                results.append(result)
+                if error := result.get("error"):
+                    print(f"    failed: {error.splitlines()[0]}", flush=True)
+    return results
+
+
+# ---------------------------------------------------------------- report
+
+
+def _metrics(result: Json) -> dict[str, float | None]:
+    polls = result.get("poll_summary") or {}
+    setup = result.get("setup") or {}
+    before, after = result.get("rss_before_bytes"), result.get("rss_after_setup_bytes")
+    return {
+        "Amazon requests per poll": polls.get("requests_mean"),
+        "loop CPU per poll (ms)": _scaled(polls.get("loop_cpu_s_mean"), 1000),
+        "wall time per poll (ms)": _scaled(polls.get("wall_s_mean"), 1000),
+        "setup time (s)": setup.get("wall_s"),
+        "setup loop CPU (s)": setup.get("loop_cpu_s"),
+        "Amazon requests at setup": _total(setup.get("requests")),
+        "RSS added by setup (MiB)": (after - before) / MIB
+        if before is not None and after is not None
+        else None,
+        "entities": (result.get("registry") or {}).get("entities"),
+    }
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _total(requests: dict[str, int] | None) -> float | None:
+    return None if requests is None else float(sum(requests.values()))
+
+
+def _format(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 100 or value == int(value):  # noqa: PLR2004
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if value < 10 else f"{value:.1f}"  # noqa: PLR2004
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    if ours is None or theirs is None or theirs == 0:
+        return "—"
+    ratio = ours / theirs
+    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.3f}"  # noqa: PLR2004
+
+
+def _grouped(counts: dict[str, float]) -> dict[str, float]:
+    """Counts by host/path, with serial numbers and other ids as {id}."""
+    grouped: dict[str, float] = {}
+    for path, count in counts.items():
+        key = ID_SEGMENT.sub("/{id}", path)
+        grouped[key] = grouped.get(key, 0) + count
+    return dict(sorted(grouped.items()))
+
+
+def markdown(results: list[Json]) -> str:
+    """The comparison table, then what each poll requested."""
+    by_key = {(r["integration"], r["echos"]): r for r in results}
+    sizes = sorted({r["echos"] for r in results})
+    ours_label, theirs_label = LABELS["alexa_care"], LABELS["alexa_devices"]
+    lines = [
+        f"| Echos | metric | {ours_label} | {theirs_label} | ours/theirs |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for echos in sizes:
+        ours = _metrics(by_key.get(("alexa_care", echos), {}))
+        theirs = _metrics(by_key.get(("alexa_devices", echos), {}))
+        lines.extend(
+            f"| {echos} | {metric} | {_format(ours[metric])} "
+            f"| {_format(theirs[metric])} | {_ratio(ours[metric], theirs[metric])} |"
+            for metric in ours
+        )
+    lines += [
+        "",
+        (
+            "Per poll: mean over the measured polls (coordinator refresh called"
+            " directly). Loop CPU: time.thread_time() of the event loop's thread."
+            " Setup: Home Assistant's setup of the entry the config flow created."
+            " RSS: VmRSS after setup minus before the config flow, after gc."
+        ),
+        "",
+        "Requests per steady poll, by host/path (mean over the polls):",
+        "",
+    ]
+    for result in results:
+        summary = result.get("poll_summary") or {}
+        label = f"{LABELS[result['integration']]}, {result['echos']} Echos"
+        if error := result.get("error"):
+            lines.append(f"- {label}: **failed**: {error.splitlines()[0]}")
+        if summary:
+            ok = f"{summary['successful']}/{summary['polls']} polls succeeded"
+            paths = _grouped(summary["requests_by_path_mean"])
+            listed = ", ".join(f"`{path}` ({n:g})" for path, n in paths.items())
+            lines.append(f"- {label} ({ok}): {listed or 'none'}")
+        if answers := result.get("non_2xx_answers"):
+            answers = _grouped(answers)
+            listed = ", ".join(f"`{key}` ({n:g})" for key, n in answers.items())
+            lines.append(f"  - answers other than 2xx in the whole run: {listed}")
+        if tolerated := result.get("tolerated_not_found"):
+            listed = ", ".join(f"{name} ({n})" for name, n in tolerated.items())
+            lines.append(f"  - 404 tolerated (see --strict): {listed}")
+    return "\n".join(lines)
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.benchmark",
+        description="Alexa Care and core's alexa_devices against the Amazon "
+        "emulator: requests, CPU time, setup time and memory.",
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
+    parser.add_argument("--plugs", type=int, default=3, help="plugs on the account")
+    parser.add_argument("--polls", type=int, default=5, help="measured polls")
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="polls before the measured ones"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "alexa-care-benchmark.json",
+        help="where the raw results go (JSON)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="do not tolerate the 404s of the library's daily reads that the "
+        "emulator does not serve (core's setup then fails)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the logs of each run")
+    # One measurement, in the subprocess the benchmark starts for it.
+    parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark, or (with --run) one measurement of it."""
+    args = _arguments(argv)
+    if args.run:
+        _run_in_subprocess(RunSpec(**json.loads(args.run.read_text())), args.result)
+        return 0
+    work_dir = Path(tempfile.mkdtemp(prefix="alexa-care-benchmark-"))
+    print(f"Benchmark: {args.sizes} Echos, {args.polls} polls each; logs in {work_dir}")
+    started = time.perf_counter()
+    results = run_all(args, work_dir)
+    report = {
+        "python": sys.version,
+        "sizes": args.sizes,
+        "plugs": args.plugs,
+        "polls": args.polls,
+        "warmup": args.warmup,
+        "strict": args.strict,
+        "seconds": time.perf_counter() - started,
+        "results": results,
+    }
+    args.output.write_text(json.dumps(report, indent=1))
+    print()
+    print(markdown(results))
+    print(f"\nRaw results: {args.output} ({report['seconds']:.0f} s in all)")
+    if not args.keep:
+        for path in sorted(work_dir.rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+        work_dir.rmdir()
+    return 1 if any("error" in result for result in results) else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
