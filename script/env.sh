@@ -121,5 +121,28 @@ in_venv() {
     fi
 }
 
+# Debian's Chromium for the browser tests (Playwright drives it; browsers are
+# never downloaded). Inside the Debian root, or on the host when python3.14 is.
+ensure_chromium() {
+    local apt_options=(-o Acquire::Check-Valid-Until=false -qq)
+    if [[ $ENV_MODE == debian-root ]]; then
+        [[ -x $DEBIAN_ROOT/usr/bin/chromium ]] && return 0
+        log "installing Debian's Chromium into the Debian root"
+        # A mirror that is a snapshot serves a Release file past its date.
+        in_debian_root bash -c 'apt-get "${@:2}" update &&
+            DEBIAN_FRONTEND=noninteractive apt-get "${@:2}" install -y \
+                --no-install-recommends chromium fonts-dejavu-core >"$1" 2>&1' \
+            bash "/tmp/chromium-install.log" "${apt_options[@]}" ||
+            { log "installing Chromium failed"; return 1; }
+    else
+        command -v chromium >/dev/null 2>&1 && return 0
+        [[ $(id -u) == 0 ]] || { log "Chromium is missing; install Debian's chromium package"; return 1; }
+        log "installing Debian's Chromium"
+        apt-get "${apt_options[@]}" update &&
+            DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y \
+                --no-install-recommends chromium fonts-dejavu-core >/dev/null
+    fi
+}
+
 in_env() { in_venv main "$@"; }
 in_compat_env() { in_venv compat "$@"; }

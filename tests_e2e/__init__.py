@@ -1,0 +1,1 @@
+"""End-to-end test: a real browser, a real Home Assistant, the Amazon emulator."""

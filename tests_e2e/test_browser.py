@@ -1,0 +1,239 @@
+"""A user sets up Alexa Care in the dashboard and repairs an offline Echo.
+
+Headless Chromium against a real Home Assistant and the Amazon emulator:
+onboarding, Add integration with the emulator's demo login, a short grace
+period in the entry's options, an Echo dropping off, the repair issue, and
+its fix flow restarting the Echo until the issue is gone. Each step leaves
+a screenshot in artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import re
+import time
+from urllib.parse import quote
+
+from playwright.sync_api import Locator, Page, expect
+import pytest
+
+from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+
+from .servers import ECHOS, PLUGS, Emulator
+
+OWNER_NAME = "Ada Tester"
+OWNER_USERNAME = "ada"
+OWNER_PASSWORD = "end-to-end-Password-1"  # noqa: S105 - a throwaway instance
+POLL_SECONDS = 60  # the shortest the options allow
+GRACE_MINUTES = 1
+# The first poll after the grace period raises the issue: up to a grace
+# period plus two polls, with room for a slow machine.
+ISSUE_TIMEOUT_S = 240
+# The flow waits up to 4 minutes for the Echo; the emulator reboots in 10 s.
+REBOOT_TIMEOUT_MS = 300_000
+
+
+class Screenshots:
+    """Numbered screenshots of the steps, in the order they are taken."""
+
+    def __init__(self, page: Page, folder: Path) -> None:
+        """Save `page`'s screenshots in `folder`."""
+        self._page = page
+        self._folder = folder
+        self._count = 0
+
+    def __call__(self, name: str) -> None:
+        """Save the page as it is now."""
+        self._count += 1
+        self._page.screenshot(path=self._folder / f"{self._count:02d}-{name}.png")
+
+
+def textbox(scope: Page | Locator, label: str) -> Locator:
+    """A text field by its label, which Home Assistant stars when required."""
+    return scope.get_by_role("textbox", name=re.compile(rf"^{re.escape(label)}\*?$"))
+
+
+def open_settings_page(page: Page, link: str) -> None:
+    """Sidebar → Settings → one of its pages."""
+    # The link's name carries the number of repairs, if any: "2 Settings 2".
+    page.get_by_role("link", name=re.compile(r"^(\d+ )?Settings( \d+)?$")).click()
+    page.get_by_role("link", name=link).first.click()
+
+
+def onboard(page: Page, url: str, shot: Screenshots) -> None:
+    """Create the owner and go through the remaining onboarding steps."""
+    page.goto(url)
+    expect(page).to_have_url(re.compile(r"/onboarding\.html"))
+    expect(page.get_by_role("heading", name="Welcome!")).to_be_visible()
+    shot("onboarding-welcome")
+    page.get_by_role("button", name="Create my smart home").click()
+
+    textbox(page, "Name").fill(OWNER_NAME)
+    textbox(page, "Username").fill(OWNER_USERNAME)
+    textbox(page, "Password").fill(OWNER_PASSWORD)
+    textbox(page, "Confirm password").fill(OWNER_PASSWORD)
+    shot("onboarding-user")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Home location")).to_be_visible()
+    shot("onboarding-location")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("We would like to know the country")).to_be_visible()
+    shot("onboarding-country")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Help us help you")).to_be_visible()
+    shot("onboarding-analytics")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="All set!")).to_be_visible()
+    shot("onboarding-done")
+    page.get_by_role("button", name="Finish").click()
+
+    expect(page.get_by_role("heading", name=f"Welcome {OWNER_NAME}")).to_be_visible()
+    # Home Assistant moved the http: settings of configuration.yaml into its
+    # storage as a trial, and reverts them (restarting on port 8123) unless
+    # they are confirmed within 5 minutes.
+    expect(page.get_by_text("Confirm new HTTP server configuration")).to_be_visible()
+    shot("http-settings-to-confirm")
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(page.get_by_text("Confirm new HTTP server configuration")).to_be_hidden()
+    shot("dashboard")
+
+
+def add_alexa_care(page: Page, device_names: list[str], shot: Screenshots) -> None:
+    """Add integration → Alexa Care → the demo login; the devices appear."""
+    open_settings_page(page, "Devices & services")
+    expect(page).to_have_url(re.compile(r"/config/integrations/dashboard"))
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("Alexa Care")
+    shot("add-integration-search")
+    page.get_by_role("button", name="Alexa Care", exact=True).click()
+
+    expect(page.get_by_text("Log in to your Amazon account")).to_be_visible()
+    textbox(page, "Email").fill(DEMO_EMAIL)
+    textbox(page, "Password").fill(DEMO_PASSWORD)
+    textbox(page, "One-time code").fill(DEMO_CODE)
+    shot("login-form")
+    page.get_by_role("button", name="Submit").click()
+
+    # Home Assistant offers to name the new devices and put them in areas.
+    expect(page.get_by_text("Name and assign")).to_be_visible()
+    names = page.get_by_role("textbox", name="Device name")
+    expect(names).to_have_count(len(device_names))
+    assert sorted(names.evaluate_all("fields => fields.map(f => f.value)")) == sorted(
+        device_names
+    )
+    shot("devices-found")
+    page.get_by_role("button", name="Skip and finish").click()
+    expect(page.get_by_text("Name and assign")).to_be_hidden()
+
+    # Home Assistant then opens the integration's page.
+    expect(page).to_have_url(re.compile(r"/config/integrations/integration/alexa_care"))
+    expect(page.get_by_role("heading", name="Alexa Care", level=1)).to_be_visible()
+    # The entry's title masks the email.
+    expect(page.get_by_text("d***o@example.com")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=f"{len(device_names)} devices")
+    ).to_be_visible()
+    devices = page.get_by_role("list").get_by_role("listitem")
+    for name in device_names:
+        expect(devices.filter(has_text=name)).to_have_count(1)
+    shot("integration-page")
+
+
+def set_short_grace_period(page: Page, shot: Screenshots) -> None:
+    """Configure on the entry: poll every 60 s, issue after 1 minute offline."""
+    page.get_by_role("button", name="Configure").click()
+    expect(page.get_by_text("Polling, repairs and resets")).to_be_visible()
+    page.get_by_role("spinbutton", name=re.compile(r"^Poll interval")).fill(
+        str(POLL_SECONDS)
+    )
+    page.get_by_role("spinbutton", name=re.compile(r"^Grace period")).fill(
+        str(GRACE_MINUTES)
+    )
+    shot("options")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Options successfully saved.")).to_be_visible()
+    shot("options-saved")
+    page.get_by_role("button", name="Finish").click()
+    expect(page.get_by_text("Options successfully saved.")).to_be_hidden()
+
+
+def wait_for_issue(page: Page, issue: Locator, since: float) -> None:
+    """Wait on Settings → Repairs for the issue, reloading now and then."""
+    deadline = since + ISSUE_TIMEOUT_S
+    while True:
+        try:
+            expect(issue).to_be_visible(timeout=20_000)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            page.reload()
+        else:
+            return
+
+
+@pytest.mark.timeout(600)
+def test_offline_echo_repaired_from_the_dashboard(
+    page: Page, hass_url: str, emulator: Emulator, artifacts: Path
+) -> None:
+    """From a fresh Home Assistant to a repaired Echo, in the browser."""
+    shot = Screenshots(page, artifacts)
+    account = emulator.control("GET", "/devices")
+    assert (len(account["echos"]), len(account["plugs"])) == (ECHOS, PLUGS)
+    device_names = [device["name"] for device in account["echos"] + account["plugs"]]
+    echo = next(echo for echo in account["echos"] if echo["can_reboot"])
+    echo_name = echo["name"]
+
+    onboard(page, hass_url, shot)
+    add_alexa_care(page, device_names, shot)
+    set_short_grace_period(page, shot)
+
+    open_settings_page(page, "Repairs")
+    expect(page).to_have_url(re.compile(r"/config/repairs"))
+    issue = page.get_by_role("button", name=re.compile(rf"{echo_name} is offline"))
+    expect(issue).to_have_count(0)
+
+    assert not emulator.control(
+        "POST", f"/devices/{quote(echo_name, safe='')}/offline"
+    )["online"]
+    offline_at = time.monotonic()
+    wait_for_issue(page, issue, offline_at)
+    # Not before the grace period: Amazon reported the Echo offline from
+    # the moment it dropped off.
+    assert time.monotonic() - offline_at >= GRACE_MINUTES * 60 - 5
+    shot("repair-issue")
+
+    issue.click()
+    expect(
+        page.get_by_text(f"Amazon has reported {echo_name} ({echo['model']}) offline")
+    ).to_be_visible()
+    shot("fix-flow-menu")
+    reboot_path = f"/v1/alexa/device/reboot/{echo['device_type']}/{echo['serial']}"
+    assert emulator.requested(reboot_path) == 0
+    page.get_by_text("Restart it now", exact=True).click()
+
+    expect(
+        page.get_by_text(f"Resetting {echo_name} and waiting for it to come back")
+    ).to_be_visible()
+    shot("fix-flow-progress")
+    expect(page.get_by_text(f"{echo_name} is online again.")).to_be_visible(
+        timeout=REBOOT_TIMEOUT_MS
+    )
+    # The Echo came back because the flow had Amazon reboot it.
+    assert emulator.requested(reboot_path) == 1
+    assert emulator.device(echo_name)["online"]
+    shot("fix-flow-outcome")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("The issue is repaired!")).to_be_visible()
+    shot("fix-flow-repaired")
+    page.get_by_role("button", name="Finish").click()
+
+    expect(issue).to_have_count(0)
+    page.reload()
+    # The launch screen fades out over the page, then leaves.
+    expect(page.locator("#ha-launch-screen")).to_have_count(0)
+    expect(
+        page.get_by_role("heading", name=re.compile(r"repairs", re.IGNORECASE))
+    ).to_be_visible()
+    expect(issue).to_have_count(0)
+    shot("repairs-without-the-issue")
