@@ -71,7 +71,6 @@ class RunSpec:
     ca_certificate: str
     polls: int
     warmup: int
-    tolerate_not_found: bool
 
 
 # ---------------------------------------------------------------- subprocess
@@ -259,7 +258,6 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
                     ca_certificate=str(tls.ca_certificate),
                     polls=args.polls,
                     warmup=args.warmup,
-                    tolerate_not_found=not args.strict,
                 )
                 result = run_one(spec, emulator, work_dir)
                 result["plugs"] = args.plugs
@@ -365,9 +363,6 @@ def markdown(results: list[Json]) -> str:
             answers = _grouped(answers)
             listed = ", ".join(f"`{key}` ({n:g})" for key, n in answers.items())
             lines.append(f"  - answers other than 2xx in the whole run: {listed}")
-        if tolerated := result.get("tolerated_not_found"):
-            listed = ", ".join(f"{name} ({n})" for name, n in tolerated.items())
-            lines.append(f"  - 404 tolerated (see --strict): {listed}")
     return "\n".join(lines)
 
 
@@ -388,12 +383,6 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         default=Path(tempfile.gettempdir()) / "alexa-care-benchmark.json",
         help="where the raw results go (JSON)",
-    )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="do not tolerate the 404s of the library's daily reads that the "
-        "emulator does not serve (core's setup then fails)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the logs of each run")
     # One measurement, in the subprocess the benchmark starts for it.
@@ -418,7 +407,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plugs": args.plugs,
         "polls": args.polls,
         "warmup": args.warmup,
-        "strict": args.strict,
         "seconds": time.perf_counter() - started,
         "results": results,
     }

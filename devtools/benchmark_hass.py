@@ -15,9 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
-import functools
 import gc
-from http import HTTPStatus
 import logging
 from pathlib import Path
 import socket
@@ -26,10 +24,6 @@ import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
-from aioamazondevices.exceptions import CannotRetrieveData
-from aioamazondevices.implementation.media import AmazonMediaHandler
-from aioamazondevices.implementation.sequence import AmazonSequenceHandler
-from aioamazondevices.implementation.todo import AmazonToDoHandler
 from aiohttp import ClientSession, ClientTimeout
 
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
@@ -132,40 +126,6 @@ class Emulator:
             body = await response.json()
         by_path: dict[str, int] = body["by_path"]
         return dict(sorted(by_path.items()))
-
-
-# The library's once-a-day reads that the emulator does not serve (it answers
-# 404) and that the library does not tolerate; core's setup fails on the
-# first. Tolerated here as "nothing there" (no music providers, routines or
-# shopping lists) when the run asks for it: the request is still sent and
-# counted, only its missing answer is not fatal.
-NOT_SERVED_DAILY_READS: tuple[tuple[type, str], ...] = (
-    (AmazonMediaHandler, "update_music_providers"),
-    (AmazonSequenceHandler, "update_routines"),
-    (AmazonToDoHandler, "update_lists"),
-)
-
-
-def tolerate_not_served(tolerated: Counter[str]) -> None:
-    """Let the reads above find nothing on a 404; count each time in `tolerated`."""
-    for cls, name in NOT_SERVED_DAILY_READS:
-        original = getattr(cls, name)
-
-        @functools.wraps(original)
-        async def read(
-            self: object,
-            *args: object,
-            _original: Callable[..., Awaitable[None]] = original,
-            _name: str = f"{cls.__name__}.{name}",
-        ) -> None:
-            try:
-                await _original(self, *args)
-            except CannotRetrieveData as err:
-                if HTTPStatus.NOT_FOUND.phrase not in str(err):
-                    raise
-                tolerated[_name] += 1
-
-        setattr(cls, name, read)
 
 
 def _free_port() -> int:
@@ -392,9 +352,6 @@ async def run(spec: RunSpec) -> Json:
     collector = LogCollector()
     logging.getLogger().addHandler(collector)
     result: Json = {"integration": spec.integration, "echos": spec.echos}
-    tolerated: Counter[str] = Counter()
-    if spec.tolerate_not_found:
-        tolerate_not_served(tolerated)
     with tempfile.TemporaryDirectory(prefix="alexa-care-benchmark-") as config_dir:
         hass = await start_hass(Path(config_dir))
         try:
@@ -404,5 +361,4 @@ async def run(spec: RunSpec) -> Json:
         finally:
             await hass.async_stop()
     result["log_messages"] = collector.as_json()
-    result["tolerated_not_found"] = dict(tolerated)
     return result

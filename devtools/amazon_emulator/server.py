@@ -18,6 +18,7 @@ from .alexa_api import AlexaApi
 from .certificates import TlsFiles
 from .control_api import ControlApi
 from .faults import Faults
+from .household import Household
 from .privacy import Privacy
 from .sign_in import SignIn
 from .state import AmazonState, Hosts
@@ -71,6 +72,7 @@ class AmazonEmulator:
             api=web.Application(),
             alexa=web.Application(),
             alexa_api=web.Application(),
+            comms=web.Application(),
         )
         sign_in = SignIn(self.state)
         for part in (
@@ -78,12 +80,14 @@ class AmazonEmulator:
             Tokens(self.state, sign_in.redeem),
             AlexaApi(self.state),
             Privacy(self.state),
+            Household(self.state),
         ):
             part.register(hosts)
         app.add_domain("www.amazon.com", hosts.www)
         app.add_domain("api.amazon.com", hosts.api)
         app.add_domain("alexa.amazon.com", hosts.alexa)
         app.add_domain("api.amazonalexa.com", hosts.alexa_api)
+        app.add_domain("alexa-comms-mobile-service.amazon.com", hosts.comms)
         return app
 
     async def _serve(

@@ -32,6 +32,8 @@ class Hosts:
     api: web.Application  # api.amazon.com: device registration, tokens
     alexa: web.Application  # alexa.amazon.com: the Alexa web API
     alexa_api: web.Application  # api.amazonalexa.com: app capabilities
+    # alexa-comms-mobile-service.amazon.com: call and message settings
+    comms: web.Application
 
 
 def json_error(status: int, message: str) -> web.Response:
