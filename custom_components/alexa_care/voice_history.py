@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, override
 
 from homeassistant.core import HomeAssistant
@@ -46,16 +47,18 @@ class VoiceHistory:
     records: Sequence[VoiceRecord]
     read_at: datetime
 
+    @cached_property
+    def _last_requests(self) -> dict[str, datetime]:
+        # Once per read, not once per Echo: every Echo's sensor asks.
+        last: dict[str, datetime] = {}
+        for record in self.records:  # newest first
+            if record.is_request and record.serial_number:
+                last.setdefault(record.serial_number, record.time)
+        return last
+
     def last_request(self, serial_number: str) -> datetime | None:
         """When someone last asked this Echo something, within the window."""
-        return next(
-            (
-                record.time
-                for record in self.records
-                if record.serial_number == serial_number and record.is_request
-            ),
-            None,
-        )
+        return self._last_requests.get(serial_number)
 
 
 def history_error[ErrorT: HomeAssistantError](
