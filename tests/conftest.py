@@ -93,7 +93,7 @@ def mock_login(login_data: dict[str, Any]) -> Generator[MagicMock]:
     Yields the library client class; its instance is `.return_value`.
     """
     with patch(
-        "custom_components.alexa_care.api.AmazonEchoApi", autospec=True
+        "custom_components.alexa_care.amazon.library.AmazonEchoApi", autospec=True
     ) as library_class:
         client = library_class.return_value
         client.login = MagicMock()

@@ -11,9 +11,9 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
 from custom_components.alexa_care.const import (
     DEFAULT_SCAN_INTERVAL,
-    DEVICE_LIST_REFRESH,
     DOMAIN,
     MAX_BACKOFF_INTERVAL,
     STALE_DEVICE_GRACE,

@@ -22,16 +22,15 @@ from aiohttp import ClientSession, ClientTimeout
 from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
-from custom_components.alexa_care.api import (
+from custom_components.alexa_care.amazon.client import AmazonAccount, async_login
+from custom_components.alexa_care.amazon.models import (
     AccountSnapshot,
     AlexaCareError,
-    AmazonAccount,
     AmazonAuthError,
     AmazonConnectionError,
     AmazonResponseError,
     AmazonThrottledError,
     LoginResult,
-    async_login,
 )
 from devtools.amazon_emulator.certificates import TlsFiles, ensure_certificates
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD

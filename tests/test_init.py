@@ -56,7 +56,7 @@ async def test_no_password_is_given_to_the_library(
     """Only the stored tokens reach the library; the password is never needed."""
     mock_config_entry.add_to_hass(hass)
     with patch(
-        "custom_components.alexa_care.api.AmazonEchoApi", autospec=True
+        "custom_components.alexa_care.amazon.library.AmazonEchoApi", autospec=True
     ) as library_class:
         await hass.config_entries.async_setup(mock_config_entry.entry_id)
     _session, _email, password = library_class.call_args.args

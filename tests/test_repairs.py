@@ -11,7 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.alexa_care.api import Device, Echo, SmartPlug
+from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
 from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
 from custom_components.alexa_care.repairs import factory_reset_step
 from homeassistant.core import HomeAssistant

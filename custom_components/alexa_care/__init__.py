@@ -11,10 +11,11 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .api import AmazonAccount
+from .amazon.client import AmazonAccount
 from .availability import async_delete_entry_issues
 from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
-from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator, AlexaCareData
+from .coordinator import AlexaCareCoordinator
+from .data import AlexaCareConfigEntry, AlexaCareData
 from .power_links import PowerLinks
 from .reset import Resets
 from .services import async_setup_services

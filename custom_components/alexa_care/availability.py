@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .api import AccountSnapshot, Device
+from .amazon.models import AccountSnapshot, Device
 from .const import (
     DOMAIN,
     DROPS_FOR_ISSUE,

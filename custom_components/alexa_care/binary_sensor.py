@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.binary_sensor import (
@@ -11,24 +12,43 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Device, Echo, SmartPlug
-from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
+from .amazon.models import Device
+from .data import AlexaCareConfigEntry
 from .entity import (
-    AlexaCareEchoEntity,
     AlexaCareEntity,
-    AlexaCarePlugEntity,
-    async_add_entities_for_devices,
+    AlexaCareEntityDescription,
+    async_add_described_entities,
 )
 
 PARALLEL_UPDATES = 0
 
-CONNECTIVITY = BinarySensorEntityDescription(
-    key="connectivity",
-    translation_key="connectivity",
-    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+
+@dataclass(frozen=True, kw_only=True)
+class AlexaCareBinarySensorEntityDescription[DeviceT: Device](
+    BinarySensorEntityDescription, AlexaCareEntityDescription[DeviceT]
+):
+    """Describes a binary sensor of a device."""
+
+    is_on_fn: Callable[[DeviceT], bool | None]
+    # Keeps what Amazon last reported through failed polls.
+    keeps_last_report: bool = False
+
+
+BINARY_SENSORS: tuple[AlexaCareBinarySensorEntityDescription[Device], ...] = (
+    AlexaCareBinarySensorEntityDescription(
+        key="connectivity",
+        translation_key="connectivity",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        device_kind=Device,
+        # Amazon does not report reachability for some plugs of other brands.
+        exists_fn=lambda device: device.online is not None,
+        is_on_fn=lambda device: device.online,
+        # A failed poll says nothing about the device: it is unavailable only
+        # while the account does not list it.
+        keeps_last_report=True,
+    ),
 )
 
 
@@ -37,45 +57,25 @@ async def async_setup_entry(
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a connectivity sensor to every Echo and plug, now and later."""
-
-    def entities_for(
-        coordinator: AlexaCareCoordinator, device: Device
-    ) -> Iterable[Entity]:
-        if device.online is None:
-            # Amazon does not report reachability for some plugs of other brands.
-            return []
-        if isinstance(device, Echo):
-            return [EchoConnectivity(coordinator, device, CONNECTIVITY)]
-        if isinstance(device, SmartPlug):
-            return [PlugConnectivity(coordinator, device, CONNECTIVITY)]
-        return []
-
-    async_add_entities_for_devices(entry, async_add_entities, entities_for)
+    """Add the binary sensors of every device, now and later."""
+    async_add_described_entities(
+        entry, async_add_entities, BINARY_SENSORS, AlexaCareBinarySensor
+    )
 
 
-class _Connectivity[DeviceT: Device](AlexaCareEntity[DeviceT], BinarySensorEntity):
-    """Online as Amazon reports it.
+class AlexaCareBinarySensor(AlexaCareEntity, BinarySensorEntity):
+    """A binary sensor of a device."""
 
-    A failed poll does not make the device offline, nor unknown: the sensor
-    keeps what Amazon last reported, and is unavailable only while the
-    account does not list the device.
-    """
+    entity_description: AlexaCareBinarySensorEntityDescription[Device]
 
     @property
     @override
     def available(self) -> bool:
-        return self.known
+        if self.entity_description.keeps_last_report:
+            return self.known
+        return super().available
 
     @property
     @override
     def is_on(self) -> bool | None:
-        return self.device.online
-
-
-class EchoConnectivity(_Connectivity[Echo], AlexaCareEchoEntity):
-    """Whether an Echo is online."""
-
-
-class PlugConnectivity(_Connectivity[SmartPlug], AlexaCarePlugEntity):
-    """Whether a smart plug is online."""
+        return self.entity_description.is_on_fn(self.device)

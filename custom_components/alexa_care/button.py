@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.button import (
@@ -12,21 +13,46 @@ from homeassistant.components.button import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Device, Echo
-from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
-from .entity import AlexaCareEchoEntity, async_add_entities_for_devices
-from .services import fire_action_event
+from .amazon.models import Device, Echo
+from .data import AlexaCareConfigEntry, AlexaCareData
+from .entity import (
+    AlexaCareEntity,
+    AlexaCareEntityDescription,
+    async_add_described_entities,
+)
+from .events import fire_action_event
+from .reset import ResetOutcome
 
 PARALLEL_UPDATES = 1
 
-RESTART = ButtonEntityDescription(
-    key="restart",
-    translation_key="restart",
-    device_class=ButtonDeviceClass.RESTART,
-    entity_category=EntityCategory.CONFIG,
+
+@dataclass(frozen=True, kw_only=True)
+class AlexaCareButtonEntityDescription[DeviceT: Device](
+    ButtonEntityDescription, AlexaCareEntityDescription[DeviceT]
+):
+    """Describes a button of a device: the reset it performs."""
+
+    press_fn: Callable[[AlexaCareData, DeviceT], Awaitable[ResetOutcome]]
+
+
+def _restart(runtime: AlexaCareData, echo: Echo) -> Awaitable[ResetOutcome]:
+    # The same code as the action, cooldown included.
+    resets = runtime.resets
+    return resets.async_restart(resets.validate_restart(echo))
+
+
+BUTTONS: tuple[AlexaCareButtonEntityDescription[Echo], ...] = (
+    AlexaCareButtonEntityDescription(
+        key="restart",
+        translation_key="restart",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        device_kind=Echo,
+        exists_fn=lambda echo: echo.can_restart,
+        press_fn=_restart,
+    ),
 )
 
 
@@ -35,26 +61,18 @@ async def async_setup_entry(
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a restart button to every Echo Amazon can reboot."""
-
-    def entities_for(
-        coordinator: AlexaCareCoordinator, device: Device
-    ) -> Iterable[Entity]:
-        if isinstance(device, Echo) and device.can_restart:
-            return [EchoRestartButton(coordinator, device, RESTART)]
-        return []
-
-    async_add_entities_for_devices(entry, async_add_entities, entities_for)
+    """Add the buttons of every device, now and later."""
+    async_add_described_entities(entry, async_add_entities, BUTTONS, AlexaCareButton)
 
 
-class EchoRestartButton(AlexaCareEchoEntity, ButtonEntity):
-    """Reboots the Echo through Amazon (a soft reset)."""
+class AlexaCareButton(AlexaCareEntity, ButtonEntity):
+    """A button that resets a device, as the matching action does."""
+
+    entity_description: AlexaCareButtonEntityDescription[Echo]
 
     @override
     async def async_press(self) -> None:
-        """Restart through the same code as the action, cooldown included."""
-        resets = self.coordinator.config_entry.runtime_data.resets
-        outcome = await resets.async_restart(resets.validate_restart(self.device))
+        outcome = await self.entity_description.press_fn(self.runtime, self.device)
         if self.device_entry is not None:
             fire_action_event(
                 self.hass,

@@ -26,12 +26,12 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import (
+from .amazon.client import async_login
+from .amazon.models import (
     AmazonAuthError,
     AmazonConnectionError,
     AmazonResponseError,
     LoginResult,
-    async_login,
 )
 from .const import (
     CONF_COOLDOWN,

@@ -14,9 +14,6 @@ DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=300)
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=60)
 # Throttled by Amazon, we double the interval up to this.
 MAX_BACKOFF_INTERVAL: Final = timedelta(hours=1)
-# The Echo list (capabilities included) changes rarely; a device Amazon shows
-# that we do not know triggers a read at once anyway.
-DEVICE_LIST_REFRESH: Final = timedelta(hours=1)
 # Amazon's lists flicker: a device must be missing this long to be removed.
 STALE_DEVICE_GRACE: Final = timedelta(hours=1)
 
@@ -40,6 +37,9 @@ DEREGISTER_CHECKS: Final = (timedelta(0), timedelta(seconds=5), timedelta(second
 POWER_ON_ATTEMPTS: Final = 3
 
 EVENT_ACTION: Final = "alexa_care_action"
+# The fields of the actions.
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_CONFIRM: Final = "confirm"
 
 CONF_GRACE: Final = "grace"
 # Amazon's online state flickers: a device must stay offline this long

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, override
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
@@ -14,13 +13,14 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import (
+from .amazon.client import AmazonAccount
+from .amazon.models import (
     AccountSnapshot,
     AlexaCareError,
-    AmazonAccount,
     AmazonAuthError,
     AmazonConnectionError,
     AmazonThrottledError,
+    Device,
 )
 from .availability import AvailabilityIssues
 from .const import (
@@ -28,7 +28,6 @@ from .const import (
     CONF_LOGIN_DATA,
     DEFAULT_GRACE,
     DEFAULT_SCAN_INTERVAL,
-    DEVICE_LIST_REFRESH,
     DOMAIN,
     ISSUE_THROTTLED,
     LOGGER,
@@ -36,23 +35,13 @@ from .const import (
     STALE_DEVICE_GRACE,
 )
 
-if TYPE_CHECKING:  # they need the coordinator themselves
-    from .power_links import PowerLinks
-    from .reset import Resets
-    from .voice_history import VoiceHistoryCoordinator
-
-
-@dataclass(kw_only=True)
-class AlexaCareData:
-    """What a loaded config entry holds."""
-
-    coordinator: AlexaCareCoordinator
-    power_links: PowerLinks
-    resets: Resets
-    voice_history: VoiceHistoryCoordinator
-
-
-type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]
+# What the device registry shows of a device, as Amazon names it.
+_REGISTRY_FIELDS = {
+    "name": "name",
+    "model": "model",
+    "manufacturer": "manufacturer",
+    "software_version": "sw_version",
+}
 
 
 def _auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
@@ -79,12 +68,12 @@ def _update_failed(err: AlexaCareError) -> UpdateFailed:
 class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     """Polls the Amazon account, backs off when throttled, prunes gone devices."""
 
-    config_entry: AlexaCareConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: AlexaCareConfigEntry,
+        entry: ConfigEntry,
         account: AmazonAccount,
     ) -> None:
         """Create the coordinator for one Amazon account."""
@@ -99,6 +88,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             config_entry=entry,
             name=DOMAIN,
             update_interval=self.poll_interval,
+            # A poll that changed nothing wakes no entity.
+            always_update=False,
         )
         self.account = account
         self.availability = AvailabilityIssues(
@@ -110,7 +101,6 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 )
             ),
         )
-        self._device_list_read_at: datetime | None = None
         self._missing_since: dict[str, datetime] = {}
 
     @property
@@ -132,25 +122,19 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     async def _async_update_data(self) -> AccountSnapshot:
         """Read the account; an expired login starts reauthentication."""
         now = dt_util.utcnow()
-        refresh_device_list = (
-            self._device_list_read_at is None
-            or now - self._device_list_read_at >= DEVICE_LIST_REFRESH
-        )
         try:
-            snapshot = await self.account.async_get_snapshot(
-                refresh_device_list=refresh_device_list
-            )
+            snapshot = await self.account.async_get_snapshot()
         except AmazonAuthError as err:
             raise _auth_failed(err) from err
         except AmazonThrottledError as err:
             raise self._back_off() from err
         except AlexaCareError as err:
             raise _update_failed(err) from err
-        if refresh_device_list:
-            self._device_list_read_at = now
         self._end_back_off()
         self._store_login_data(self.account.login_data())
         self._remove_stale_devices(snapshot, now)
+        if self.data is not None:
+            self._rename_devices(self.data, snapshot)
         self.availability.update(snapshot, now)
         return snapshot
 
@@ -210,3 +194,20 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 registry.async_update_device(device.id, remove_config_entry_id=entry_id)
                 del self._missing_since[key]
                 self.availability.forget(key)
+
+    def _rename_devices(self, before: AccountSnapshot, now: AccountSnapshot) -> None:
+        """Show a new name, model or firmware in the device registry at once."""
+        registry = dr.async_get(self.hass)
+        for key, device in now.devices.items():
+            old: Device | None = before.devices.get(key)
+            if old is None or old == device:
+                continue
+            changes: dict[str, Any] = {
+                registry_field: getattr(device, field)
+                for field, registry_field in _REGISTRY_FIELDS.items()
+                if getattr(device, field) != getattr(old, field)
+            }
+            if changes and (
+                entry := registry.async_get_device(identifiers={(DOMAIN, key)})
+            ):
+                registry.async_update_device(entry.id, **changes)

@@ -18,9 +18,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .api import Device
+from .amazon.models import Device
 from .const import CONF_LOGIN_DATA, DOMAIN
-from .coordinator import AlexaCareConfigEntry
+from .data import AlexaCareConfigEntry
 from .voice_history import VoiceHistoryCoordinator
 
 TO_REDACT = {CONF_EMAIL, "password", "title", "unique_id"}

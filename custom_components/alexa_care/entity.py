@@ -1,10 +1,15 @@
-"""Base entity of the devices on the Amazon account, and adding new ones."""
+"""The base entity of our devices, their descriptions, and adding them.
+
+Each platform is a table of descriptions and one entity class: a
+description says which kind of device it is for, whether a device has it
+(`exists_fn`), and carries the platform's behaviour (`value_fn`, `set_fn`, …).
+"""
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections.abc import Callable, Iterable, Mapping
-from typing import override
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
@@ -13,26 +18,46 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import AccountSnapshot, Device, Echo, SmartPlug
+from .amazon.models import Device
 from .const import DOMAIN
-from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
+from .coordinator import AlexaCareCoordinator
+from .data import AlexaCareConfigEntry, AlexaCareData
 
 
-class AlexaCareEntity[DeviceT: Device](CoordinatorEntity[AlexaCareCoordinator]):
-    """An entity of one device (an Echo or a plug), found by its key."""
+def _always(_device: Any) -> bool:  # noqa: ANN401 # any kind of device
+    return True
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlexaCareEntityDescription[DeviceT: Device](EntityDescription):
+    """Which devices an entity is for."""
+
+    device_kind: type[DeviceT]
+    exists_fn: Callable[[DeviceT], bool] = _always
+
+
+class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
+    """An entity of one device (an Echo or a plug), found by its key.
+
+    It writes its state only when what it shows has changed: a poll that
+    changed one device must not rewrite thousands of states.
+    """
 
     _attr_has_entity_name = True
+    entity_description: AlexaCareEntityDescription[Any]
 
     def __init__(
         self,
-        coordinator: AlexaCareCoordinator,
-        device: DeviceT,
-        description: EntityDescription,
+        entry: AlexaCareConfigEntry,
+        device: Device,
+        description: AlexaCareEntityDescription[Any],
     ) -> None:
         """Attach the entity to its device."""
-        super().__init__(coordinator)
+        super().__init__(entry.runtime_data.coordinator)
+        self.runtime: AlexaCareData = entry.runtime_data
         self.entity_description = description
         self._key = device.key
+        self._written: tuple[object, ...] | None = None
         # Keys are serial numbers or Amazon endpoint ids, never the email.
         self._attr_unique_id = f"{device.key}-{description.key}"
         self._attr_device_info = DeviceInfo(
@@ -44,19 +69,15 @@ class AlexaCareEntity[DeviceT: Device](CoordinatorEntity[AlexaCareCoordinator]):
             sw_version=device.software_version,
         )
 
-    @abstractmethod
-    def _devices(self, snapshot: AccountSnapshot) -> Mapping[str, DeviceT]:
-        """The devices of this entity's kind in a snapshot."""
-
     @property
-    def device(self) -> DeviceT:
+    def device(self) -> Any:  # noqa: ANN401 # the kind its description names
         """The device as the last successful poll saw it."""
-        return self._devices(self.coordinator.data)[self._key]
+        return self.coordinator.data.devices[self._key]
 
     @property
     def known(self) -> bool:
         """Whether the last successful poll listed the device."""
-        return self._key in self._devices(self.coordinator.data)
+        return self._key in self.coordinator.data.devices
 
     @property
     @override
@@ -64,53 +85,70 @@ class AlexaCareEntity[DeviceT: Device](CoordinatorEntity[AlexaCareCoordinator]):
         """Available while polls succeed and the account lists the device."""
         return super().available and self.known
 
-
-class AlexaCareEchoEntity(AlexaCareEntity[Echo]):
-    """An entity of an Echo."""
-
-    @override
-    def _devices(self, snapshot: AccountSnapshot) -> Mapping[str, Echo]:
-        return snapshot.echos
-
-
-class AlexaCarePlugEntity(AlexaCareEntity[SmartPlug]):
-    """An entity of a smart plug."""
+    def _shown(self) -> tuple[object, ...]:
+        """What the state machine shows of this entity."""
+        if not self.available:
+            return (False,)
+        return (True, self.state, self.capability_attributes)
 
     @override
-    def _devices(self, snapshot: AccountSnapshot) -> Mapping[str, SmartPlug]:
-        return snapshot.plugs
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._written = self._shown()
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        if (shown := self._shown()) != self._written:
+            self._written = shown
+            self.async_write_ha_state()
 
 
 @callback
-def async_add_entities_for_devices(
+def async_add_described_entities[DescriptionT: AlexaCareEntityDescription[Any]](
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    entities_for: Callable[[AlexaCareCoordinator, Device], Iterable[Entity]],
+    descriptions: Iterable[DescriptionT],
+    entity_class: Callable[[AlexaCareConfigEntry, Device, DescriptionT], Entity],
 ) -> None:
-    """Add a platform's entities for every device, now and when new ones appear."""
+    """Add a platform's entities for every device, now and when they appear.
+
+    An entity is added when its device has it: a device that is new, or one
+    whose data shows it only now (a plug first seen without reachability).
+    """
+    descriptions = tuple(descriptions)
     coordinator = entry.runtime_data.coordinator
     registry = dr.async_get(coordinator.hass)
-    added: set[str] = set()
+    added: set[tuple[str, str]] = set()
+    listed: set[str] = set()
 
     @callback
-    def add_new_devices() -> None:
+    def add_new_entities() -> None:
         devices = coordinator.data.devices
         # A device removed from the registry after it left the account may
         # come back one day: it then needs its entities again.
-        added.intersection_update(
+        if returned := {
             key
-            for key in added
-            if key in devices
-            or registry.async_get_device_by_identifier((DOMAIN, key), entry.entry_id)
-        )
-        new_devices = [device for key, device in devices.items() if key not in added]
-        added.update(device.key for device in new_devices)
-        if entities := [
-            entity
-            for device in new_devices
-            for entity in entities_for(coordinator, device)
-        ]:
-            async_add_entities(entities)
+            for key in devices.keys() - listed
+            if not registry.async_get_device_by_identifier(
+                (DOMAIN, key), entry.entry_id
+            )
+        }:
+            added.difference_update({pair for pair in added if pair[0] in returned})
+        listed.clear()
+        listed.update(devices)
+        new_entities: list[Entity] = []
+        for device in devices.values():
+            for description in descriptions:
+                if (
+                    (device.key, description.key) not in added
+                    and isinstance(device, description.device_kind)
+                    and description.exists_fn(device)
+                ):
+                    added.add((device.key, description.key))
+                    new_entities.append(entity_class(entry, device, description))
+        if new_entities:
+            async_add_entities(new_entities)
 
-    add_new_devices()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_devices))
+    add_new_entities()
+    entry.async_on_unload(coordinator.async_add_listener(add_new_entities))

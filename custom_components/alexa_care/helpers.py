@@ -1,4 +1,4 @@
-"""Turning Amazon's failures during an action into translated errors."""
+"""Turning Amazon's failures during an entity's action into translated errors."""
 
 from __future__ import annotations
 
@@ -7,24 +7,12 @@ from typing import Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError
 
-from .api import (
-    AlexaCareError,
-    AmazonAuthError,
-    AmazonConnectionError,
-    AmazonThrottledError,
-)
-from .const import DOMAIN
+from .amazon.models import AlexaCareError, AmazonAuthError
 from .entity import AlexaCareEntity
-
-_TRANSLATION_KEYS: list[tuple[type[AlexaCareError], str]] = [
-    (AmazonAuthError, "action_invalid_auth"),
-    (AmazonConnectionError, "action_cannot_connect"),
-    (AmazonThrottledError, "action_throttled"),
-    (AlexaCareError, "action_failed"),
-]
+from .errors import amazon_failure
 
 
-def amazon_action[EntityT: AlexaCareEntity[Any], **P](
+def amazon_action[EntityT: AlexaCareEntity, **P](
     func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
 ) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
     """Raise a translated HomeAssistantError when Amazon refuses an action."""
@@ -35,14 +23,8 @@ def amazon_action[EntityT: AlexaCareEntity[Any], **P](
         except AlexaCareError as err:
             if isinstance(err, AmazonAuthError):
                 self.coordinator.config_entry.async_start_reauth(self.hass)
-            key = next(key for kind, key in _TRANSLATION_KEYS if isinstance(err, kind))
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=key,
-                translation_placeholders={
-                    "device": self.device.name,
-                    "error": str(err),
-                },
+            raise amazon_failure(
+                err, "action", HomeAssistantError, device=self.device.name
             ) from err
 
     return handler

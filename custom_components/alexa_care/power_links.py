@@ -5,9 +5,19 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
+from .amazon.models import AccountSnapshot
 from .const import DOMAIN
 
 STORAGE_VERSION = 1
+
+
+def plug_options(snapshot: AccountSnapshot) -> dict[str, str]:
+    """Option shown → plug key; plugs that share a name get their key's end."""
+    names = [plug.name for plug in snapshot.plugs.values()]
+    return {
+        plug.name if names.count(plug.name) == 1 else f"{plug.name} ({key[-4:]})": key
+        for key, plug in snapshot.plugs.items()
+    }
 
 
 class PowerLinks:

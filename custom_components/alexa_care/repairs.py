@@ -20,19 +20,20 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import (
     BooleanSelector,
     SelectSelector,
     SelectSelectorConfig,
 )
 
-from .api import Device, Echo, SmartPlug
+from .amazon.models import Device, Echo, SmartPlug
 from .const import DEFAULT_OFF_SECONDS, DOMAIN, ISSUE_KEEPS_DROPPING
-from .coordinator import AlexaCareConfigEntry
+from .data import AlexaCareConfigEntry
+from .deregister import async_deregister, validate_deregister
+from .power_links import plug_options
 from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
-from .select import plug_options
-from .services import Target, async_deregister, validate_deregister
+from .targets import target_of
 
 CONF_PLUG = "plug"
 CONF_DEREGISTER = "deregister"
@@ -172,12 +173,8 @@ class DeviceRepairFlow(RepairsFlow):
         if not user_input[CONF_DEREGISTER]:
             # Still offline: the issue stays until the device is back.
             return self.async_abort(reason="factory_reset_guided")
-        registry_device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, device.key), entry.entry_id
-        )
-        if registry_device is None:
+        if (target := target_of(self.hass, entry, device)) is None:
             return self._gone()
-        target = Target(device_id=registry_device.id, entry=entry, device=device)
         try:
             validate_deregister(target)
             await async_deregister(self.hass, target)

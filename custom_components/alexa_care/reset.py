@@ -9,21 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .api import AlexaCareError, Device, Echo, SmartPlug
+from .amazon.models import AlexaCareError, Device, Echo, SmartPlug
+from .clock import async_wait
 from .const import (
     BACK_ONLINE_CHECK,
     BACK_ONLINE_TIMEOUT,
-    DOMAIN,
     LOGGER,
     PLUG_RETRY_DELAY,
     POWER_ON_ATTEMPTS,
 )
 from .coordinator import AlexaCareCoordinator
+from .errors import failed, refused
 from .power_links import PowerLinks
 
 OUTCOME_RESTART_REQUESTED = "restart_requested"
@@ -40,38 +39,6 @@ class ResetOutcome:
     action: str
     outcome: str
     plug: SmartPlug | None = None
-
-
-def _refused(key: str, device: Device, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"device": device.name, **placeholders},
-    )
-
-
-def _failed(key: str, device: Device, **placeholders: str) -> HomeAssistantError:
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"device": device.name, **placeholders},
-    )
-
-
-async def async_wait(hass: HomeAssistant, delay: timedelta) -> None:
-    """Wait on Home Assistant's clock (which tests can move)."""
-    done = hass.loop.create_future()
-
-    @callback
-    def _done(_now: datetime) -> None:
-        if not done.done():
-            done.set_result(None)
-
-    cancel = async_call_later(hass, delay, _done)
-    try:
-        await done
-    finally:
-        cancel()
 
 
 class Resets:
@@ -100,9 +67,9 @@ class Resets:
             return
         until = last + self._cooldown
         if dt_util.utcnow() < until:
-            raise _refused(
+            raise refused(
                 "cooldown",
-                device,
+                device=device.name,
                 time=dt_util.as_local(until).strftime("%H:%M:%S"),
             )
 
@@ -128,9 +95,9 @@ class Resets:
     def validate_restart(self, device: Device) -> Echo:
         """Refuse what cannot be restarted, or not yet."""
         if not isinstance(device, Echo):
-            raise _refused("not_an_echo", device)
+            raise refused("not_an_echo", device=device.name)
         if not device.can_restart:
-            raise _refused("cannot_restart", device)
+            raise refused("cannot_restart", device=device.name)
         self._reserve(device)
         return device
 
@@ -141,13 +108,13 @@ class Resets:
             # A plug no Echo is linked to may power anything: the router, or
             # the machine Home Assistant runs on.
             if not self._power_links.echos_of(plug.key) and not confirm:
-                raise _refused("plug_not_linked", device)
+                raise refused("plug_not_linked", device=device.name)
         else:
             plug_key = self._power_links.plug_of(device.key)
             if plug_key is None:
-                raise _refused("no_linked_plug", device)
+                raise refused("no_linked_plug", device=device.name)
             if (linked := self._coordinator.data.plugs.get(plug_key)) is None:
-                raise _refused("linked_plug_gone", device)
+                raise refused("linked_plug_gone", device=device.name)
             plug = linked
         self._reserve(device, plug)
         return plug
@@ -160,7 +127,7 @@ class Resets:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:
             self.release(echo)
-            raise _failed("restart_failed", echo, error=str(err)) from err
+            raise failed("restart_failed", device=echo.name, error=str(err)) from err
         self._before_reservation.pop(echo.key, None)
         outcome = OUTCOME_RESTART_REQUESTED
         if wait_online:
@@ -177,8 +144,11 @@ class Resets:
             await account.async_set_plug_power(plug, turn_on=False)
         except AlexaCareError as err:
             self.release(device, plug)
-            raise _failed(
-                "power_cycle_not_started", device, plug=plug.name, error=str(err)
+            raise failed(
+                "power_cycle_not_started",
+                device=device.name,
+                plug=plug.name,
+                error=str(err),
             ) from err
         self._before_reservation.pop(device.key, None)
         self._before_reservation.pop(plug.key, None)
@@ -224,8 +194,11 @@ class Resets:
                 await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
             except AlexaCareError as err:
                 if attempt == POWER_ON_ATTEMPTS:
-                    raise _failed(
-                        "plug_left_off", device, plug=plug.name, error=str(err)
+                    raise failed(
+                        "plug_left_off",
+                        device=device.name,
+                        plug=plug.name,
+                        error=str(err),
                     ) from err
                 await async_wait(self._hass, PLUG_RETRY_DELAY)
             else:

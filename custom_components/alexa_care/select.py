@@ -2,38 +2,74 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import AccountSnapshot, Device, Echo
-from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
-from .entity import AlexaCareEchoEntity, async_add_entities_for_devices
-from .power_links import PowerLinks
+from .amazon.models import Device, Echo
+from .data import AlexaCareConfigEntry, AlexaCareData
+from .entity import (
+    AlexaCareEntity,
+    AlexaCareEntityDescription,
+    async_add_described_entities,
+)
+from .power_links import plug_options
 
 PARALLEL_UPDATES = 0
 
 OPTION_NONE = "none"
 
-POWERED_BY = SelectEntityDescription(
-    key="powered_by",
-    translation_key="powered_by",
-    entity_category=EntityCategory.CONFIG,
+
+@dataclass(frozen=True, kw_only=True)
+class AlexaCareSelectEntityDescription[DeviceT: Device](
+    SelectEntityDescription, AlexaCareEntityDescription[DeviceT]
+):
+    """Describes a select of a device: its choices, and what choosing does."""
+
+    options_fn: Callable[[AlexaCareData], list[str]]
+    current_fn: Callable[[AlexaCareData, DeviceT], str | None]
+    select_fn: Callable[[AlexaCareData, DeviceT, str], Awaitable[None]]
+
+
+def _plugs(runtime: AlexaCareData) -> list[str]:
+    return [OPTION_NONE, *plug_options(runtime.coordinator.data)]
+
+
+def _powered_by(runtime: AlexaCareData, echo: Echo) -> str | None:
+    plug_key = runtime.power_links.plug_of(echo.key)
+    if plug_key is None:
+        return OPTION_NONE
+    return next(
+        (
+            option
+            for option, key in plug_options(runtime.coordinator.data).items()
+            if key == plug_key
+        ),
+        None,  # the plug has left the account
+    )
+
+
+async def _link(runtime: AlexaCareData, echo: Echo, option: str) -> None:
+    plug_key = plug_options(runtime.coordinator.data).get(option)
+    await runtime.power_links.async_link(echo.key, plug_key)
+
+
+SELECTS: tuple[AlexaCareSelectEntityDescription[Echo], ...] = (
+    AlexaCareSelectEntityDescription(
+        key="powered_by",
+        translation_key="powered_by",
+        entity_category=EntityCategory.CONFIG,
+        device_kind=Echo,
+        options_fn=_plugs,
+        current_fn=_powered_by,
+        select_fn=_link,
+    ),
 )
-
-
-def plug_options(snapshot: AccountSnapshot) -> dict[str, str]:
-    """Option shown → plug key; plugs that share a name get their key's end."""
-    names = [plug.name for plug in snapshot.plugs.values()]
-    return {
-        plug.name if names.count(plug.name) == 1 else f"{plug.name} ({key[-4:]})": key
-        for key, plug in snapshot.plugs.items()
-    }
 
 
 async def async_setup_entry(
@@ -41,55 +77,26 @@ async def async_setup_entry(
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add "Powered by" to every Echo, now and later."""
-    power_links = entry.runtime_data.power_links
-
-    def entities_for(
-        coordinator: AlexaCareCoordinator, device: Device
-    ) -> Iterable[Entity]:
-        if isinstance(device, Echo):
-            return [PoweredBySelect(coordinator, device, POWERED_BY, power_links)]
-        return []
-
-    async_add_entities_for_devices(entry, async_add_entities, entities_for)
+    """Add the selects of every device, now and later."""
+    async_add_described_entities(entry, async_add_entities, SELECTS, AlexaCareSelect)
 
 
-class PoweredBySelect(AlexaCareEchoEntity, SelectEntity):
-    """The plug a power cycle of this Echo switches."""
+class AlexaCareSelect(AlexaCareEntity, SelectEntity):
+    """A select of a device."""
 
-    def __init__(
-        self,
-        coordinator: AlexaCareCoordinator,
-        echo: Echo,
-        description: SelectEntityDescription,
-        power_links: PowerLinks,
-    ) -> None:
-        """Keep the links the selection is stored in."""
-        super().__init__(coordinator, echo, description)
-        self._power_links = power_links
+    entity_description: AlexaCareSelectEntityDescription[Echo]
 
     @property
     @override
     def options(self) -> list[str]:
-        return [OPTION_NONE, *plug_options(self.coordinator.data)]
+        return self.entity_description.options_fn(self.runtime)
 
     @property
     @override
     def current_option(self) -> str | None:
-        plug_key = self._power_links.plug_of(self._key)
-        if plug_key is None:
-            return OPTION_NONE
-        return next(
-            (
-                option
-                for option, key in plug_options(self.coordinator.data).items()
-                if key == plug_key
-            ),
-            None,  # the plug has left the account
-        )
+        return self.entity_description.current_fn(self.runtime, self.device)
 
     @override
     async def async_select_option(self, option: str) -> None:
-        plug_key = plug_options(self.coordinator.data).get(option)
-        await self._power_links.async_link(self._key, plug_key)
+        await self.entity_description.select_fn(self.runtime, self.device, option)
         self.async_write_ha_state()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 import probatio
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -19,40 +17,30 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util.json import JsonValueType
 
-from .api import AlexaCareError, AmazonResponseError, Device, Echo, SmartPlug
+from .amazon.models import Device, Echo, SmartPlug
 from .const import (
+    ATTR_CONFIRM,
+    ATTR_DEVICE_ID,
     DEFAULT_OFF_SECONDS,
-    DEREGISTER_CHECKS,
     DOMAIN,
-    EVENT_ACTION,
     MAX_OFF_SECONDS,
     MIN_OFF_SECONDS,
 )
-from .coordinator import AlexaCareConfigEntry
-from .reset import ResetOutcome, Resets, async_wait
+from .deregister import ACTION_DEREGISTER, async_deregister, validate_deregister
+from .errors import refused
+from .events import OUTCOME_FAILED, fire_action_event
+from .reset import ResetOutcome, Resets
+from .targets import Target, resolve_target
 
 type Step = Callable[[], Awaitable[dict[str, Any]]]
 
 SERVICE_RESTART = "restart"
 SERVICE_POWER_CYCLE = "power_cycle"
-SERVICE_DEREGISTER = "deregister"
-ATTR_DEVICE_ID = "device_id"
+SERVICE_DEREGISTER = ACTION_DEREGISTER
 ATTR_OFF_SECONDS = "off_seconds"
-ATTR_CONFIRM = "confirm"
-OUTCOME_DEREGISTERED = "deregistered"
-OUTCOME_FAILED = "failed"
-
-# What deregistering leaves on Amazon's side (Amazon's own help pages).
-NOT_DELETED_BY_DEREGISTER = (
-    "voice recordings and transcripts in the cloud",
-    "the Amazon account, its login and payment methods",
-    "smart-home connections and skills",
-    "routines, reminders and alerts",
-    "music, Audible and Kindle content, purchase history",
-)
 
 _DEVICE_IDS = probatio.All(cv.ensure_list, [cv.string])
 RESTART_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): _DEVICE_IDS})
@@ -72,65 +60,6 @@ DEREGISTER_SCHEMA = probatio.Schema(
         probatio.Optional(ATTR_CONFIRM, default=False): cv.boolean,
     }
 )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Target:
-    """A device an action was called for, and the entry it belongs to."""
-
-    device_id: str
-    entry: AlexaCareConfigEntry
-    device: Device
-
-
-def refused(key: str, **placeholders: str) -> ServiceValidationError:
-    """A translated refusal, raised before anything is sent to Amazon."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
-
-
-def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
-    """Find the Alexa Care device behind a device id, or refuse."""
-    device_entry = dr.async_get(hass).async_get(device_id)
-    if device_entry is None:
-        raise refused("device_not_found", device_id=device_id)
-    name = device_entry.name_by_user or device_entry.name or device_id
-    entry: AlexaCareConfigEntry | None = next(
-        (
-            config_entry
-            for entry_id in device_entry.config_entries
-            if (config_entry := hass.config_entries.async_get_entry(entry_id))
-            and config_entry.domain == DOMAIN
-        ),
-        None,
-    )
-    if entry is None:
-        raise refused("not_alexa_care_device", device=name)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise refused("entry_not_loaded", device=name)
-    key = next(value for domain, value in device_entry.identifiers if domain == DOMAIN)
-    device = entry.runtime_data.coordinator.data.devices.get(key)
-    if device is None:
-        raise refused("device_not_on_account", device=name)
-    return Target(device_id=device_id, entry=entry, device=device)
-
-
-def fire_action_event(
-    hass: HomeAssistant, device_id: str, device: Device, action: str, outcome: str
-) -> None:
-    """Tell the logbook and automations what an action did."""
-    hass.bus.async_fire(
-        EVENT_ACTION,
-        {
-            "device_id": device_id,
-            "device_name": device.name,
-            "action": action,
-            "outcome": outcome,
-        },
-    )
 
 
 async def _async_run_each(
@@ -237,59 +166,6 @@ async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
         _release(reserved)
         raise
     return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
-
-
-def validate_deregister(target: Target) -> None:
-    """Refuse what Amazon does not let go remotely."""
-    device = target.device
-    if isinstance(device, Echo) and not device.can_deregister:
-        raise refused("cannot_deregister", device=device.name)
-    if isinstance(device, SmartPlug) and device.appliance_id is None:
-        raise refused("cannot_deregister", device=device.name)
-
-
-async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any]:
-    """Deregister, check Amazon no longer lists it, then remove the device."""
-    device = target.device
-    account = target.entry.runtime_data.coordinator.account
-    refused: AlexaCareError | None = None
-    try:
-        if isinstance(device, Echo):
-            await account.async_deregister_echo(device)
-        elif isinstance(device, SmartPlug):
-            await account.async_delete_plug(device)
-    except AmazonResponseError as err:
-        # Amazon sometimes answers a deletion it carried out with a status
-        # the library calls a failure: the account itself tells the truth.
-        refused = err
-    except AlexaCareError as err:
-        raise _failed("deregister_failed", device, err) from err
-    try:
-        for delay in DEREGISTER_CHECKS:
-            await async_wait(hass, delay)
-            if not await account.async_is_listed(device):
-                break
-        else:
-            raise _failed("deregister_not_verified", device, refused or "still listed")
-    except AlexaCareError as err:
-        raise _failed("deregister_not_verified", device, err) from err
-    await target.entry.runtime_data.power_links.async_forget(device.key)
-    dr.async_get(hass).async_update_device(
-        target.device_id, remove_config_entry_id=target.entry.entry_id
-    )
-    return {
-        "action": SERVICE_DEREGISTER,
-        "outcome": OUTCOME_DEREGISTERED,
-        "not_deleted": list(NOT_DELETED_BY_DEREGISTER),
-    }
-
-
-def _failed(key: str, device: Device, error: object) -> HomeAssistantError:
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"device": device.name, "error": str(error)},
-    )
 
 
 async def _async_deregister(call: ServiceCall) -> ServiceResponse:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, override
 
 from homeassistant.components.switch import (
@@ -11,27 +11,51 @@ from homeassistant.components.switch import (
     SwitchEntity,
     SwitchEntityDescription,
 )
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity import Entity
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Device, Echo, SmartPlug
-from .coordinator import AlexaCareConfigEntry, AlexaCareCoordinator
+from .amazon.client import AmazonAccount
+from .amazon.models import Device, Echo, SmartPlug
+from .data import AlexaCareConfigEntry
 from .entity import (
-    AlexaCareEchoEntity,
     AlexaCareEntity,
-    AlexaCarePlugEntity,
-    async_add_entities_for_devices,
+    AlexaCareEntityDescription,
+    async_add_described_entities,
 )
 from .helpers import amazon_action
 
 PARALLEL_UPDATES = 1
 
-DO_NOT_DISTURB = SwitchEntityDescription(
-    key="do_not_disturb", translation_key="do_not_disturb"
-)
-PLUG_POWER = SwitchEntityDescription(
-    key="power", translation_key="power", device_class=SwitchDeviceClass.OUTLET
+
+@dataclass(frozen=True, kw_only=True)
+class AlexaCareSwitchEntityDescription[DeviceT: Device](
+    SwitchEntityDescription, AlexaCareEntityDescription[DeviceT]
+):
+    """Describes a switch of a device: its state, and how Amazon switches it."""
+
+    # The device's field that holds the state.
+    state_field: str
+    set_fn: Callable[[AmazonAccount, DeviceT, bool], Awaitable[None]]
+
+
+SWITCHES: tuple[AlexaCareSwitchEntityDescription[Any], ...] = (
+    AlexaCareSwitchEntityDescription[Echo](
+        key="do_not_disturb",
+        translation_key="do_not_disturb",
+        device_kind=Echo,
+        state_field="do_not_disturb",
+        set_fn=lambda account, echo, on: account.async_set_do_not_disturb(
+            echo, enable=on
+        ),
+    ),
+    AlexaCareSwitchEntityDescription[SmartPlug](
+        key="power",
+        translation_key="power",
+        device_class=SwitchDeviceClass.OUTLET,
+        device_kind=SmartPlug,
+        state_field="power_on",
+        set_fn=lambda account, plug, on: account.async_set_plug_power(plug, turn_on=on),
+    ),
 )
 
 
@@ -40,51 +64,32 @@ async def async_setup_entry(
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the switches of every Echo and plug, now and later."""
-
-    def entities_for(
-        coordinator: AlexaCareCoordinator, device: Device
-    ) -> Iterable[Entity]:
-        if isinstance(device, Echo):
-            return [EchoDoNotDisturbSwitch(coordinator, device, DO_NOT_DISTURB)]
-        if isinstance(device, SmartPlug):
-            return [PlugPowerSwitch(coordinator, device, PLUG_POWER)]
-        return []
-
-    async_add_entities_for_devices(entry, async_add_entities, entities_for)
+    """Add the switches of every device, now and later."""
+    async_add_described_entities(entry, async_add_entities, SWITCHES, AlexaCareSwitch)
 
 
-class _OptimisticSwitch[DeviceT: Device](AlexaCareEntity[DeviceT], SwitchEntity):
-    """Shows what it was just told until the next poll reads the state back."""
+class AlexaCareSwitch(AlexaCareEntity, SwitchEntity):
+    """A switch of a device, switched through Amazon."""
 
-    _optimistic_state: bool | None = None
-
-    @abstractmethod
-    def _polled_state(self) -> bool | None:
-        """The state the last poll read."""
-
-    @abstractmethod
-    async def _async_switch(self, *, turn_on: bool) -> None:
-        """Ask Amazon to switch."""
+    entity_description: AlexaCareSwitchEntityDescription[Any]
 
     @property
     @override
     def is_on(self) -> bool | None:
-        if self._optimistic_state is not None:
-            return self._optimistic_state
-        return self._polled_state()
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        self._optimistic_state = None
-        super()._handle_coordinator_update()
+        state: bool | None = getattr(self.device, self.entity_description.state_field)
+        return state
 
     @amazon_action
     async def _async_turn(self, *, turn_on: bool) -> None:
-        await self._async_switch(turn_on=turn_on)
-        self._optimistic_state = turn_on
-        self.async_write_ha_state()
+        await self.entity_description.set_fn(
+            self.coordinator.account, self.device, turn_on
+        )
+        # Shown at once; the next poll reads Amazon's state back.
+        self.coordinator.async_set_updated_data(
+            self.coordinator.data.with_changes(
+                self.device, **{self.entity_description.state_field: turn_on}
+            )
+        )
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
@@ -93,30 +98,3 @@ class _OptimisticSwitch[DeviceT: Device](AlexaCareEntity[DeviceT], SwitchEntity)
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self._async_turn(turn_on=False)
-
-
-class EchoDoNotDisturbSwitch(_OptimisticSwitch[Echo], AlexaCareEchoEntity):
-    """Do not disturb of an Echo."""
-
-    @override
-    def _polled_state(self) -> bool | None:
-        return self.device.do_not_disturb
-
-    @override
-    async def _async_switch(self, *, turn_on: bool) -> None:
-        await self.coordinator.account.async_set_do_not_disturb(
-            self.device, enable=turn_on
-        )
-
-
-class PlugPowerSwitch(_OptimisticSwitch[SmartPlug], AlexaCarePlugEntity):
-    """Power of a smart plug, switched through Amazon."""
-
-    @override
-    def _polled_state(self) -> bool | None:
-        return self.device.power_on
-
-    @override
-    async def _async_switch(self, *, turn_on: bool) -> None:
-        account = self.coordinator.account
-        await account.async_set_plug_power(self.device, turn_on=turn_on)

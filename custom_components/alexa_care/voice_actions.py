@@ -18,17 +18,12 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-from .api import Echo, VoiceRecord
-from .const import DOMAIN, VOICE_HISTORY_MAX_AGE
-from .coordinator import AlexaCareConfigEntry
-from .services import (
-    ATTR_CONFIRM,
-    ATTR_DEVICE_ID,
-    Target,
-    fire_action_event,
-    refused,
-    resolve_target,
-)
+from .amazon.models import Echo, VoiceRecord
+from .const import ATTR_CONFIRM, ATTR_DEVICE_ID, DOMAIN, VOICE_HISTORY_MAX_AGE
+from .data import AlexaCareConfigEntry
+from .errors import refused
+from .events import OUTCOME_FAILED, fire_action_event
+from .targets import Target, resolve_target
 from .voice_deletion import Scope, async_delete_voice_history
 
 SERVICE_GET_VOICE_HISTORY = "get_voice_history"
@@ -145,7 +140,11 @@ async def _async_delete_voice_history(call: ServiceCall) -> ServiceResponse:
         )
     except Exception:
         fire_action_event(
-            call.hass, target.device_id, echo, SERVICE_DELETE_VOICE_HISTORY, "failed"
+            call.hass,
+            target.device_id,
+            echo,
+            SERVICE_DELETE_VOICE_HISTORY,
+            OUTCOME_FAILED,
         )
         raise
     outcome = "deleted" if deletion.deleted else "nothing_to_delete"

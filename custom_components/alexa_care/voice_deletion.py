@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .api import AlexaCareError, Echo, VoiceRecord
+from .amazon.models import AlexaCareError, Echo, VoiceRecord
+from .clock import async_wait
 from .const import DOMAIN, ISSUE_VOICE_DELETION_DISABLED, VOICE_DELETION_CHECKS
-from .coordinator import AlexaCareConfigEntry
-from .reset import async_wait
+from .data import AlexaCareConfigEntry
+from .errors import failed
 
 
 class Scope(StrEnum):
@@ -121,11 +121,7 @@ async def _async_delete(
     try:
         await account.async_send_text_command(echo, UTTERANCES[language][scope])
     except AlexaCareError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="voice_command_failed",
-            translation_placeholders={"device": echo.name, "error": str(err)},
-        ) from err
+        raise failed("voice_command_failed", device=echo.name, error=str(err)) from err
     remaining = in_scope
     # Amazon deletes in the background: look again until all is gone, or
     # until the last check.
@@ -156,8 +152,4 @@ async def _async_delete(
         translation_key=ISSUE_VOICE_DELETION_DISABLED,
         translation_placeholders=placeholders,
     )
-    raise HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=ISSUE_VOICE_DELETION_DISABLED,
-        translation_placeholders=placeholders,
-    )
+    raise failed(ISSUE_VOICE_DELETION_DISABLED, **placeholders)

@@ -12,32 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, override
+from typing import override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import (
-    AlexaCareError,
-    AmazonAccount,
-    AmazonAuthError,
-    AmazonConnectionError,
-    AmazonThrottledError,
-    VoiceRecord,
-)
+from .amazon.client import AmazonAccount
+from .amazon.models import AlexaCareError, VoiceRecord
 from .const import DOMAIN, HISTORY_WINDOW, LOGGER, VOICE_HISTORY_INTERVAL
-
-if TYPE_CHECKING:
-    from .coordinator import AlexaCareConfigEntry
-
-_TRANSLATION_KEYS: list[tuple[type[AlexaCareError], str]] = [
-    (AmazonAuthError, "history_invalid_auth"),
-    (AmazonConnectionError, "history_cannot_connect"),
-    (AmazonThrottledError, "history_throttled"),
-    (AlexaCareError, "history_failed"),
-]
+from .errors import amazon_failure
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,27 +47,15 @@ class VoiceHistory:
         return self._last_requests.get(serial_number)
 
 
-def history_error[ErrorT: HomeAssistantError](
-    err: AlexaCareError, error_class: type[ErrorT]
-) -> ErrorT:
-    """The translated error raised when the history cannot be read."""
-    key = next(key for kind, key in _TRANSLATION_KEYS if isinstance(err, kind))
-    return error_class(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"error": str(err)},
-    )
-
-
 class VoiceHistoryCoordinator(DataUpdateCoordinator[VoiceHistory]):
     """Reads the voice history of one Amazon account."""
 
-    config_entry: AlexaCareConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: AlexaCareConfigEntry,
+        entry: ConfigEntry,
         account: AmazonAccount,
     ) -> None:
         """Create the coordinator; it reads nothing yet."""
@@ -110,7 +84,7 @@ class VoiceHistoryCoordinator(DataUpdateCoordinator[VoiceHistory]):
         except AlexaCareError as err:
             # The entities show the last good read; the account's own poll
             # starts a reauthentication if the login has expired.
-            raise history_error(err, UpdateFailed) from err
+            raise amazon_failure(err, "history", UpdateFailed) from err
 
     async def async_read(self, max_age: timedelta | None = None) -> VoiceHistory:
         """A read no older than `max_age` (None: a new one), from Amazon if need be.
@@ -127,6 +101,6 @@ class VoiceHistoryCoordinator(DataUpdateCoordinator[VoiceHistory]):
             try:
                 history = await self._async_read()
             except AlexaCareError as err:
-                raise history_error(err, HomeAssistantError) from err
+                raise amazon_failure(err, "history", HomeAssistantError) from err
             self.async_set_updated_data(history)
             return history

@@ -1,7 +1,7 @@
-"""alexa.amazon.com: the Alexa web API the library and api.py call.
+"""alexa.amazon.com: the Alexa web API the library and Alexa Care call.
 
 Paths, methods and bodies are the ones aioamazondevices (16.3.2 and 17.2.3)
-and custom_components/alexa_care/api.py send; deregistration and appliance
+and custom_components/alexa_care/amazon send; deregistration and appliance
 deletion are the requests Apollon77/alexa-remote sends.
 """
 

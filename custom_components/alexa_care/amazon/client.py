@@ -1,0 +1,251 @@
+"""The Amazon account: signing in, the poll's reads, and the commands.
+
+A poll costs a constant number of requests, whatever the number of devices:
+one GraphQL `listEndpoints` request, one request for every Echo's
+do-not-disturb state, and devices-v2 when the Echo list is due.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from http import HTTPMethod
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from aioamazondevices.const.http import URI_BEHAVIORS_PREVIEW
+from aioamazondevices.exceptions import WrongMethod
+from aioamazondevices.structures import AmazonSequenceType
+from aiohttp import ClientSession
+
+from . import graphql
+from .device_list import EchoList
+from .history import VoiceHistoryPage
+from .library import (
+    URI_GRAPHQL,
+    LibraryRequests,
+    amazon_errors,
+    library_device,
+    new_library_client,
+)
+from .models import (
+    AccountSnapshot,
+    AmazonAuthError,
+    AmazonResponseError,
+    Device,
+    Echo,
+    LoginResult,
+    SmartPlug,
+    VoiceRecord,
+)
+
+# Not in aioamazondevices; the requests Apollon77/alexa-remote sends
+# (deleteDevice, deleteSmarthomeDevice).
+URI_DEREGISTER = "api/devices/device/{serial}"
+URI_APPLIANCE = "api/phoenix/appliance/{appliance_id}"
+
+
+async def async_login(
+    session: ClientSession,
+    storage_dir: Path,
+    *,
+    email: str,
+    password: str,
+    one_time_code: str,
+) -> LoginResult:
+    """Log in with email, password and the authenticator app's code.
+
+    The password is used for this login only: the library refreshes the
+    tokens it returns without it.
+    """
+    client = new_library_client(session, email, password, storage_dir)
+    async with amazon_errors():
+        login_data = await client.login.login_mode_interactive(one_time_code)
+        customer_id = str(login_data["customer_info"]["user_id"])
+        site = str(login_data["site"])
+    return LoginResult(customer_id=customer_id, site=site, login_data=login_data)
+
+
+class AmazonAccount:
+    """An Amazon account reached with the tokens of an earlier login."""
+
+    def __init__(
+        self,
+        session: ClientSession,
+        storage_dir: Path,
+        *,
+        email: str,
+        login_data: dict[str, Any],
+    ) -> None:
+        """Prepare the client; nothing is sent to Amazon yet."""
+        # The library refreshes tokens inside this very dict: a copy of the
+        # entry's, which Home Assistant alone changes, and ours to read back.
+        self._login_data = copy.deepcopy(login_data)
+        # No password: the stored tokens are all the library needs from here on.
+        self._client = new_library_client(
+            session, email, "", storage_dir, self._login_data
+        )
+        self._requests = LibraryRequests(self._client, self._login_data)
+        self._echo_list = EchoList(self._requests)
+        self._history = VoiceHistoryPage(self._requests)
+        self._dnd_states: dict[str, bool] = {}
+        self._client.on_dnd_event.append(self._on_dnd_states)
+        self._client.on_dnd_event.freeze()
+
+    @property
+    def domain(self) -> str:
+        """The marketplace's domain, "com" or "de" for instance."""
+        return self._client.domain
+
+    async def _on_dnd_states(self, states: dict[str, bool]) -> None:
+        self._dnd_states = dict(states)
+
+    async def async_login(self) -> None:
+        """Check the stored tokens by logging in with them."""
+        async with amazon_errors():
+            try:
+                await self._client.login.login_mode_stored_data()
+            except WrongMethod as err:
+                raise AmazonAuthError("no stored login") from err
+
+    def login_data(self) -> dict[str, Any]:
+        """The login data as it stands now, refreshed tokens included.
+
+        Read from the dict the library updates, not through its stored-data
+        login, which (from aioamazondevices 17) sends requests every call.
+        """
+        return copy.deepcopy(self._login_data)
+
+    async def _read_endpoints(self) -> list[dict[str, Any]]:
+        answer = await self._requests.json(
+            HTTPMethod.POST,
+            self._requests.url(URI_GRAPHQL),
+            {
+                "operationName": graphql.OPERATION_ENDPOINTS,
+                "query": graphql.QUERY_ENDPOINTS,
+            },
+        )
+        graphql.raise_for_graphql_errors(answer)
+        endpoints: list[dict[str, Any]] = answer["data"]["listEndpoints"]["endpoints"]
+        return endpoints
+
+    async def async_get_snapshot(
+        self, *, refresh_device_list: bool = False
+    ) -> AccountSnapshot:
+        """Read every device and its state, in at most three requests."""
+        async with amazon_errors():
+            endpoints = await self._read_endpoints()
+            by_serial = {
+                serial: endpoint
+                for endpoint in endpoints
+                if (serial := graphql.text(endpoint, "serialNumber"))
+            }
+            await self._echo_list.async_update(
+                set(by_serial), force=refresh_device_list
+            )
+            await self._client.sync_dnd_state()
+            return AccountSnapshot(
+                echos={
+                    serial: graphql.echo(
+                        record,
+                        by_serial.get(serial),
+                        do_not_disturb=self._dnd_states.get(serial),
+                    )
+                    for serial, record in self._echo_list.records.items()
+                },
+                plugs={
+                    plug.key: plug
+                    for endpoint in endpoints
+                    if (plug := graphql.smart_plug(endpoint)) is not None
+                },
+            )
+
+    async def async_restart(self, echo: Echo) -> None:
+        """Reboot an Echo (Amazon's soft reset)."""
+        async with amazon_errors():
+            # The reboot carries the access token, which expires after an
+            # hour; the library renews it only for its own history and push
+            # calls. One request more, only when a reboot is asked for.
+            await self._requests.refresh_access_token()
+            await self._client.restart_device(library_device(echo))
+
+    async def async_set_do_not_disturb(self, echo: Echo, *, enable: bool) -> None:
+        """Turn an Echo's do not disturb on or off."""
+        async with amazon_errors():
+            await self._client.set_do_not_disturb(library_device(echo), enable)
+
+    async def async_set_plug_power(self, plug: SmartPlug, *, turn_on: bool) -> None:
+        """Switch a smart plug on or off through its power feature."""
+        async with amazon_errors():
+            answer = await self._requests.json(
+                HTTPMethod.POST,
+                self._requests.url(URI_GRAPHQL),
+                graphql.set_power_request(plug, turn_on=turn_on),
+            )
+            graphql.raise_for_feature_errors(answer)
+
+    async def async_deregister_echo(self, echo: Echo) -> None:
+        """Ask Amazon to deregister an Echo from the account."""
+        async with amazon_errors():
+            await self._requests.json(
+                HTTPMethod.DELETE,
+                self._requests.url(
+                    URI_DEREGISTER.format(serial=quote(echo.key, safe="")),
+                    {"deviceType": echo.device_type},
+                ),
+                {"deviceType": echo.device_type},
+            )
+
+    async def async_delete_plug(self, plug: SmartPlug) -> None:
+        """Ask Amazon to delete a smart plug from the account."""
+        if plug.appliance_id is None:
+            raise AmazonResponseError("Amazon gave this plug no appliance id")
+        async with amazon_errors():
+            await self._requests.json(
+                HTTPMethod.DELETE,
+                self._requests.url(
+                    URI_APPLIANCE.format(appliance_id=quote(plug.appliance_id, safe=""))
+                ),
+            )
+
+    async def async_is_listed(self, device: Device) -> bool:
+        """Read the account again: does Amazon still list the device?"""
+        async with amazon_errors():
+            if isinstance(device, Echo):
+                await self._echo_list.async_read()
+                return device.key in self._echo_list.records
+            endpoints = await self._read_endpoints()
+            return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
+
+    async def async_get_voice_history(
+        self, start: datetime, end: datetime
+    ) -> list[VoiceRecord]:
+        """Read the voice history between two times, newest first."""
+        async with amazon_errors():
+            return await self._history.async_read(start, end)
+
+    async def async_send_text_command(self, echo: Echo, text: str) -> None:
+        """Have an Echo act on `text` as if someone had said it to it."""
+        async with amazon_errors():
+            # The library's own node: locale and customer id as it sends them.
+            node = self._client._sequence_handler._build_operation_node(  # noqa: SLF001
+                library_device(echo), AmazonSequenceType.TextCommand, text
+            )
+            sequence = {
+                "@type": "com.amazon.alexa.behaviors.model.Sequence",
+                "startNode": {
+                    "@type": "com.amazon.alexa.behaviors.model.SerialNode",
+                    "nodesToExecute": [node],
+                },
+            }
+            await self._requests.json(
+                HTTPMethod.POST,
+                self._requests.url(URI_BEHAVIORS_PREVIEW),
+                {
+                    "behaviorId": "PREVIEW",
+                    "sequenceJson": json.dumps(sequence),
+                    "status": "ENABLED",
+                },
+            )

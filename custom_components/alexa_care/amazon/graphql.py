@@ -1,0 +1,185 @@
+"""Our GraphQL queries, and reading Amazon's endpoints into our devices.
+
+One `listEndpoints` request carries every endpoint's name, model,
+reachability and plug power: the poll's cost does not grow with the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .models import AmazonResponseError, AmazonThrottledError, Echo, SmartPlug
+
+OPERATION_ENDPOINTS = "alexaCareEndpoints"
+# listEndpoints with the fields of the library's own device and state queries
+# (const/queries.py), reachability and power included, for all endpoints at once.
+QUERY_ENDPOINTS = """
+query alexaCareEndpoints {
+  listEndpoints(
+    listEndpointsInput: { latencyTolerance: LOW, includeHouseholdDevices: true }
+  ) {
+    endpoints {
+      endpointId: id
+      friendlyNameObject { value { text } }
+      manufacturer { value { text } }
+      model { value { text } }
+      serialNumber { value { text } }
+      softwareVersion { value { text } }
+      displayCategories { primary { value } }
+      legacyIdentifiers { dmsIdentifier { deviceType { value { text } } } }
+      legacyAppliance { applianceId }
+      features {
+        name
+        properties {
+          name
+          __typename
+          ... on Reachability {
+            reachabilityStatusValue
+            timeOfSample
+            timeOfLastChange
+          }
+          ... on Power { powerStateValue timeOfSample }
+        }
+      }
+    }
+  }
+}
+"""
+
+OPERATION_SET_FEATURES = "setEndpointFeatures"
+# The smart-home feature mutation the library's call_feature_operation sends.
+MUTATION_SET_FEATURES = """
+mutation setEndpointFeatures(
+  $setEndpointFeaturesInput: SetEndpointFeaturesInput!
+) {
+  setEndpointFeatures(setEndpointFeaturesInput: $setEndpointFeaturesInput) {
+    featureControlResponses { endpointId featureName featureOperationName code }
+    errors { endpointId featureName featureOperationName code message }
+  }
+}
+"""
+
+GRAPHQL_THROTTLED = "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS"
+CATEGORY_SMART_PLUG = "SMARTPLUG"
+
+
+def raise_for_graphql_errors(answer: Mapping[str, Any]) -> None:
+    """Raise ours for GraphQL's errors inside an HTTP 200."""
+    errors = answer.get("errors") or []
+    codes = {(error.get("extensions") or {}).get("errorCode") for error in errors}
+    if GRAPHQL_THROTTLED in codes:
+        raise AmazonThrottledError("Too many requests")
+    if errors and not answer.get("data"):
+        raise AmazonResponseError(str(errors[0].get("message", "GraphQL error")))
+
+
+def set_power_request(plug: SmartPlug, *, turn_on: bool) -> dict[str, Any]:
+    """The mutation that switches a plug on or off through its power feature."""
+    request = {
+        "endpointId": plug.key,
+        "featureName": "power",
+        "featureOperationName": "turnOn" if turn_on else "turnOff",
+    }
+    return {
+        "operationName": OPERATION_SET_FEATURES,
+        "variables": {
+            "setEndpointFeaturesInput": {"featureControlRequests": [request]}
+        },
+        "query": MUTATION_SET_FEATURES,
+    }
+
+
+def raise_for_feature_errors(answer: Mapping[str, Any]) -> None:
+    """Raise ours when Amazon refused a feature operation."""
+    raise_for_graphql_errors(answer)
+    if failures := answer["data"][OPERATION_SET_FEATURES].get("errors"):
+        raise AmazonResponseError(
+            str(failures[0].get("message") or failures[0].get("code"))
+        )
+
+
+def text(container: Mapping[str, Any] | None, key: str) -> str | None:
+    """Read GraphQL's `{key: {value: {text: …}}}`."""
+    value = ((container or {}).get(key) or {}).get("value") or {}
+    found = value.get("text")
+    return str(found) if found is not None else None
+
+
+def _time(raw: str | None) -> datetime | None:
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def _property(endpoint: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    for feature in endpoint.get("features") or ():
+        for prop in feature.get("properties") or ():
+            if prop.get("name") == name:
+                return dict(prop)
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Reachability:
+    online: bool
+    last_seen_online: datetime | None
+
+
+def _reachability(endpoint: Mapping[str, Any] | None) -> _Reachability | None:
+    if not endpoint or not (prop := _property(endpoint, "reachability")):
+        return None
+    online = prop.get("reachabilityStatusValue") == "OK"
+    # Online: seen at the last sample. Offline: last seen when that changed.
+    seen = prop.get("timeOfSample") if online else prop.get("timeOfLastChange")
+    return _Reachability(online=online, last_seen_online=_time(seen))
+
+
+def echo(
+    record: Mapping[str, Any],
+    endpoint: Mapping[str, Any] | None,
+    *,
+    do_not_disturb: bool | None,
+) -> Echo:
+    """An Echo from its devices-v2 record and, if Amazon lists one, its endpoint."""
+    serial = str(record["serialNumber"])
+    reachability = _reachability(endpoint)
+    return Echo(
+        key=serial,
+        name=text(endpoint, "friendlyNameObject") or record["accountName"],
+        model=text(endpoint, "model") or record.get("deviceTypeFriendlyName"),
+        manufacturer=text(endpoint, "manufacturer") or "Amazon",
+        serial_number=serial,
+        software_version=text(endpoint, "softwareVersion")
+        or record.get("softwareVersion"),
+        # Without an endpoint, devices-v2's own flag is all there is.
+        online=reachability.online if reachability else bool(record["online"]),
+        last_seen_online=reachability.last_seen_online if reachability else None,
+        device_type=str(record["deviceType"]),
+        capabilities=frozenset(record.get("capabilities") or ()),
+        do_not_disturb=do_not_disturb,
+    )
+
+
+def smart_plug(endpoint: Mapping[str, Any]) -> SmartPlug | None:
+    """A plug is an endpoint of the smart-plug category with a power feature."""
+    category = ((endpoint.get("displayCategories") or {}).get("primary") or {}).get(
+        "value"
+    )
+    power = _property(endpoint, "powerState")
+    if category != CATEGORY_SMART_PLUG or power is None:
+        return None
+    reachability = _reachability(endpoint)
+    power_value = power.get("powerStateValue")
+    return SmartPlug(
+        key=str(endpoint["endpointId"]),
+        name=text(endpoint, "friendlyNameObject") or "Smart plug",
+        model=text(endpoint, "model"),
+        manufacturer=text(endpoint, "manufacturer"),
+        serial_number=text(endpoint, "serialNumber"),
+        software_version=text(endpoint, "softwareVersion"),
+        online=reachability.online if reachability else None,
+        last_seen_online=reachability.last_seen_online if reachability else None,
+        appliance_id=(endpoint.get("legacyAppliance") or {}).get("applianceId"),
+        power_on=None if power_value is None else power_value == "ON",
+    )

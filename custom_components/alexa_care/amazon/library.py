@@ -1,0 +1,181 @@
+"""aioamazondevices, wrapped: its client, its HTTP wrapper and its errors.
+
+The library's public calls cover most of what we need; the few requests it
+has no call for go through its own HTTP wrapper here, so that they carry the
+cookies, CSRF token and headers Amazon expects and are retried the way the
+library's own requests are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+import dataclasses
+from http import HTTPMethod, HTTPStatus
+from pathlib import Path
+import types
+from typing import Any, get_origin
+
+from aioamazondevices.api import AmazonEchoApi
+from aioamazondevices.const.http import REFRESH_ACCESS_TOKEN, REQUEST_AGENT
+from aioamazondevices.exceptions import AmazonError, CannotAuthenticate, CannotConnect
+from aioamazondevices.structures import AmazonDevice, AmazonSaveDataConfig
+from aiohttp import ClientError, ClientSession
+from bs4 import BeautifulSoup
+from yarl import URL
+
+from .models import (
+    AmazonAuthError,
+    AmazonConnectionError,
+    AmazonResponseError,
+    AmazonThrottledError,
+    Echo,
+)
+
+URI_GRAPHQL = "nexus/v1/graphql"
+
+
+def _is_throttling(err: BaseException | None) -> bool:
+    # The library retries a 429 twice, then raises with the status phrase,
+    # sometimes wrapped in an error of its own (a failed reboot).
+    while err is not None:
+        if HTTPStatus.TOO_MANY_REQUESTS.phrase in str(err):
+            return True
+        err = err.__cause__
+    return False
+
+
+@asynccontextmanager
+async def amazon_errors() -> AsyncIterator[None]:
+    """Translate the library's (and aiohttp's) errors into ours."""
+    try:
+        yield
+    except CannotAuthenticate as err:
+        raise AmazonAuthError(str(err)) from err
+    except (CannotConnect, ClientError, TimeoutError) as err:
+        raise AmazonConnectionError(str(err) or type(err).__name__) from err
+    except AmazonError as err:
+        if _is_throttling(err):
+            raise AmazonThrottledError(str(err)) from err
+        raise AmazonResponseError(str(err) or type(err).__name__) from err
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        # What the library and our parsing raise when an answer lacks a field
+        # or is not JSON.
+        raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
+
+
+def new_library_client(
+    session: ClientSession,
+    email: str,
+    password: str,
+    storage_dir: Path,
+    login_data: dict[str, Any] | None = None,
+) -> AmazonEchoApi:
+    """The library's client for one account."""
+    return AmazonEchoApi(
+        session,
+        email,
+        password,
+        save_data=AmazonSaveDataConfig(path=storage_dir),
+        login_data=login_data or None,
+    )
+
+
+def _empty_value(annotation: Any) -> Any:  # noqa: ANN401
+    """An empty value of a field's type: {}, [], None, False or ""."""
+    origin = get_origin(annotation) or annotation
+    if isinstance(annotation, types.UnionType) and type(None) in annotation.__args__:
+        return None
+    return {dict: {}, list: [], bool: False, str: ""}.get(origin)
+
+
+def library_device(echo: Echo) -> AmazonDevice:
+    """The library's device object for its per-device calls.
+
+    Those calls (reboot, do not disturb, text commands) read only the serial
+    number, the device type and the name; the library builds these objects
+    only in get_devices_data, which costs a request per device. So we fill
+    the fields we know and leave the others empty, whatever the library's
+    version adds.
+    """
+    known: dict[str, Any] = {
+        "account_name": echo.name,
+        "serial_number": echo.key,
+        "device_type": echo.device_type,
+        "capabilities": sorted(echo.capabilities),
+        "device_cluster_members": {echo.key: echo.device_type},
+        "online": echo.online,
+        "model": echo.model,
+        "manufacturer": echo.manufacturer,
+        "software_version": echo.software_version,
+    }
+    return AmazonDevice(
+        **{
+            field.name: known.get(field.name, _empty_value(field.type))
+            for field in dataclasses.fields(AmazonDevice)
+        }
+    )
+
+
+class LibraryRequests:
+    """Requests the library has no public call for, sent through its wrapper."""
+
+    def __init__(self, client: AmazonEchoApi, login_data: dict[str, Any]) -> None:
+        """Use the client's HTTP wrapper and the login data it refreshes."""
+        self._client = client
+        self._login_data = login_data
+
+    @property
+    def _wrapper(self) -> Any:  # noqa: ANN401 # the library's private wrapper
+        return self._client._http_wrapper  # noqa: SLF001
+
+    def url(
+        self,
+        path: str,
+        query: Mapping[str, str | int] | None = None,
+        host: str = "alexa",
+    ) -> URL:
+        """An Amazon address on the account's marketplace.
+
+        `host` is `alexa` (the Alexa web API) or `www` (the retail site, where
+        the voice history lives); `path` is already percent-encoded.
+        """
+        return URL(
+            f"https://{host}.amazon.{self._client.domain}/{path}", encoded=True
+        ).with_query(query)
+
+    async def refresh_access_token(self) -> str:
+        """A fresh access token: the library renews it only for its own calls."""
+        await self._wrapper.refresh_data(REFRESH_ACCESS_TOKEN)
+        return str(self._login_data[REFRESH_ACCESS_TOKEN])
+
+    async def page(self, url: URL) -> BeautifulSoup:
+        """A web page, parsed as the library parses its sign-in pages."""
+        page, _ = await self._wrapper.session_request(method=HTTPMethod.GET, url=url)
+        soup: BeautifulSoup = page
+        return soup
+
+    async def json(
+        self,
+        method: HTTPMethod,
+        url: URL,
+        payload: object = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Send one request and read its JSON answer ({} for an empty one)."""
+        if url.path == f"/{URI_GRAPHQL}":
+            # Like the library: the app's user agent for GraphQL only.
+            headers = {"User-Agent": REQUEST_AGENT["Amazon"]}
+        _, response = await self._wrapper.session_request(
+            method=method,
+            url=url,
+            input_data=payload,
+            json_data=payload is not None,
+            extended_headers=headers,
+        )
+        if not await response.read():
+            return {}  # DELETE answers with no body
+        # An empty description keeps the library from logging the answer,
+        # which for the voice history holds what people said.
+        answer: dict[str, Any] = await self._wrapper.response_to_json(response, "")
+        return answer

@@ -1,0 +1,133 @@
+"""Our own picture of an Amazon account, and the errors reading it raises."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+CAPABILITY_REBOOT = "ALEXA_DEVICE_REBOOT"
+CAPABILITY_DEREGISTER = "DEREGISTER_DEVICE"
+# Records that are no request: only the wake word, nothing understood, or a
+# request another Echo answered (the library skips the same kinds).
+NOT_A_REQUEST = frozenset(
+    {"ASR_TIMEOUT", "DEVICE_ARBITRATION", "NO_EXPRESSED_INTENT", "WAKE_WORD_ONLY"}
+)
+
+
+class AlexaCareError(Exception):
+    """Base of the errors the Amazon package raises."""
+
+
+class AmazonAuthError(AlexaCareError):
+    """Amazon refused the login or the stored tokens."""
+
+
+class AmazonConnectionError(AlexaCareError):
+    """Amazon could not be reached."""
+
+
+class AmazonResponseError(AlexaCareError):
+    """Amazon answered, but not with anything we can use."""
+
+
+class AmazonThrottledError(AlexaCareError):
+    """Amazon throttles the account (HTTP 429 or its GraphQL equivalent)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Device:
+    """What every device on the account has."""
+
+    key: str
+    name: str
+    model: str | None
+    manufacturer: str | None
+    serial_number: str | None
+    software_version: str | None
+    # None when Amazon reports no reachability for the device.
+    online: bool | None
+    last_seen_online: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Echo(Device):
+    """An Echo, or another Alexa device with microphones. Its key is its serial."""
+
+    device_type: str
+    capabilities: frozenset[str]
+    do_not_disturb: bool | None
+
+    @property
+    def can_restart(self) -> bool:
+        """Whether Amazon can reboot it."""
+        return CAPABILITY_REBOOT in self.capabilities
+
+    @property
+    def can_deregister(self) -> bool:
+        """Whether Amazon lets it be deregistered remotely."""
+        return CAPABILITY_DEREGISTER in self.capabilities
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmartPlug(Device):
+    """A smart plug Alexa controls. Its key is its endpoint id."""
+
+    appliance_id: str | None
+    power_on: bool | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountSnapshot:
+    """What one poll learned about the account.
+
+    Snapshots compare by value, so a poll that changed nothing is seen as
+    such and wakes no entity.
+    """
+
+    echos: Mapping[str, Echo]
+    plugs: Mapping[str, SmartPlug]
+
+    @cached_property
+    def devices(self) -> Mapping[str, Device]:
+        """Every device, Echos and plugs, by key (built once: every entity asks)."""
+        return {**self.echos, **self.plugs}
+
+    def with_changes(self, device: Device, **changes: Any) -> AccountSnapshot:  # noqa: ANN401
+        """This snapshot with one device's fields changed, as Amazon was told."""
+        changed = dataclasses.replace(device, **changes)
+        if isinstance(changed, Echo):
+            return dataclasses.replace(self, echos={**self.echos, changed.key: changed})
+        if isinstance(changed, SmartPlug):
+            return dataclasses.replace(self, plugs={**self.plugs, changed.key: changed})
+        return self
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceRecord:
+    """One entry of the account's voice history: what was heard, and by whom."""
+
+    time: datetime
+    # The Echo that heard it; None for requests made in the Alexa app.
+    serial_number: str | None
+    kind: str
+    intent: str | None
+    heard: str | None
+    answer: str | None
+
+    @property
+    def is_request(self) -> bool:
+        """Whether someone asked this Echo something (not only its wake word)."""
+        return self.serial_number is not None and self.kind not in NOT_A_REQUEST
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginResult:
+    """The outcome of an interactive login."""
+
+    customer_id: str
+    site: str
+    login_data: dict[str, Any]

@@ -1,0 +1,25 @@
+"""What a loaded config entry holds: its runtime data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+
+from .coordinator import AlexaCareCoordinator
+from .power_links import PowerLinks
+from .reset import Resets
+from .voice_history import VoiceHistoryCoordinator
+
+
+@dataclass(kw_only=True)
+class AlexaCareData:
+    """Everything the platforms, actions and repair flows of an entry use."""
+
+    coordinator: AlexaCareCoordinator
+    power_links: PowerLinks
+    resets: Resets
+    voice_history: VoiceHistoryCoordinator
+
+
+type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]
