@@ -208,6 +208,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 if getattr(device, field) != getattr(old, field)
             }
             if changes and (
-                entry := registry.async_get_device(identifiers={(DOMAIN, key)})
+                entry := registry.async_get_device_by_identifier(
+                    (DOMAIN, key), self.config_entry.entry_id
+                )
             ):
                 registry.async_update_device(entry.id, **changes)

@@ -1,0 +1,97 @@
+"""Tests of what every entity shares: adding, writing state, the device registry."""
+
+from __future__ import annotations
+
+import copy
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.alexa_care.const import DOMAIN
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .common import next_poll
+from .fake_amazon import FakeAmazon
+
+KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
+KITCHEN_PLUG_POWER = "switch.kitchen_plug_power"
+DESK_LAMP_CONNECTIVITY = "binary_sensor.desk_lamp_plug_connectivity"
+
+
+async def test_entity_added_when_its_data_appears(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A plug first seen without reachability gets connectivity when Amazon has it."""
+    assert hass.states.get(DESK_LAMP_CONNECTIVITY) is None
+    reachability = copy.deepcopy(
+        fake_amazon.endpoint("Kitchen Plug")["features"][0]["properties"][0]
+    )
+    assert reachability["name"] == "reachability"
+    fake_amazon.endpoint("Desk Lamp Plug")["features"].append(
+        {"name": "connectivity", "properties": [reachability]}
+    )
+    fake_amazon.set_online("Desk Lamp Plug", online=False, at="2026-11-22T19:00:00Z")
+
+    await next_poll(hass, freezer)
+
+    assert hass.states.get(DESK_LAMP_CONNECTIVITY).state == STATE_OFF
+
+
+async def test_unchanged_poll_writes_no_state(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A poll that changed nothing leaves every state as it was written."""
+    before = {state.entity_id: state.last_reported for state in hass.states.async_all()}
+
+    await next_poll(hass, freezer)
+
+    after = {state.entity_id: state.last_reported for state in hass.states.async_all()}
+    assert after == before
+
+    # One device changed: only its entities are written.
+    fake_amazon.set_online("Kitchen Echo", online=False, at="2026-11-22T20:04:00Z")
+    await next_poll(hass, freezer)
+
+    written = {
+        state.entity_id
+        for state in hass.states.async_all()
+        if state.last_reported != before[state.entity_id]
+    }
+    assert KITCHEN_CONNECTIVITY in written
+    assert KITCHEN_PLUG_POWER not in written
+    assert all(
+        entity_id.startswith(("binary_sensor.kitchen_echo", "sensor.kitchen_echo"))
+        for entity_id in written
+    )
+
+
+async def test_new_name_and_firmware_reach_the_device_registry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Renamed in the Alexa app, or updated: the device page shows it at once."""
+    endpoint = fake_amazon.endpoint("Kitchen Echo")
+    endpoint["softwareVersion"] = {"value": {"text": "9999999999"}}
+    endpoint["friendlyNameObject"] = {"value": {"text": "Pantry Echo"}}
+
+    await next_poll(hass, freezer)
+
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "G090XG1234567KIT"), init_integration.entry_id
+    )
+    assert device is not None
+    assert device.name == "Pantry Echo"
+    assert device.sw_version == "9999999999"
+    # Entity ids stay: automations keep working after a rename.
+    assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_ON
