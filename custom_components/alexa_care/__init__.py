@@ -16,6 +16,7 @@ from .availability import async_delete_entry_issues
 from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
+from .log_privacy import SECRET_FILTER, secrets_of
 from .power_links import PowerLinks
 from .reset import Resets
 from .services import async_setup_services
@@ -42,6 +43,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
     """Log in with the stored tokens, poll once, then set up the platforms."""
+    # Before the first request: the library logs tokens and answers.
+    SECRET_FILTER.protect(
+        entry.entry_id, secrets_of(entry.data[CONF_EMAIL], entry.data[CONF_LOGIN_DATA])
+    )
+    entry.async_on_unload(lambda: SECRET_FILTER.release(entry.entry_id))
     account = AmazonAccount(
         # A session of our own: the library keeps Amazon's cookies in the
         # session's cookie jar, which must not be shared with anything else.

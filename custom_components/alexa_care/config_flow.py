@@ -44,6 +44,7 @@ from .const import (
     LOGGER,
     MIN_SCAN_INTERVAL,
 )
+from .log_privacy import SECRET_FILTER, secrets_of
 
 _EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -102,8 +103,10 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         # does not let integrations close its sessions: it closes them when
         # it stops.
         session = async_create_clientsession(self.hass)
+        # The library logs what Amazon answers while signing in.
+        SECRET_FILTER.protect(self.flow_id, {email, user_input[CONF_PASSWORD]})
         try:
-            return await async_login(
+            login = await async_login(
                 session,
                 Path(self.hass.config.path(DOMAIN)),
                 email=email,
@@ -119,7 +122,16 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         except Exception:  # noqa: BLE001 # the form must survive anything
             LOGGER.exception("Unexpected error while logging in to Amazon")
             errors["base"] = "unknown"
+        else:
+            SECRET_FILTER.protect(self.flow_id, secrets_of(email, login.login_data))
+            return login
         return None
+
+    @callback
+    @override
+    def async_remove(self) -> None:
+        """The flow is over: its secrets need no more protection."""
+        SECRET_FILTER.release(self.flow_id)
 
     @override
     async def async_step_user(

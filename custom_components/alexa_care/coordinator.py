@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -34,6 +34,7 @@ from .const import (
     MAX_BACKOFF_INTERVAL,
     STALE_DEVICE_GRACE,
 )
+from .log_privacy import SECRET_FILTER, secrets_of
 
 # What the device registry shows of a device, as Amazon names it.
 _REGISTRY_FIELDS = {
@@ -171,6 +172,9 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         # means a restart does not fall back to tokens that have expired.
         entry = self.config_entry
         if login_data != entry.data[CONF_LOGIN_DATA]:
+            SECRET_FILTER.protect(
+                entry.entry_id, secrets_of(entry.data[CONF_EMAIL], login_data)
+            )
             self.hass.config_entries.async_update_entry(
                 entry, data={**entry.data, CONF_LOGIN_DATA: login_data}
             )

@@ -18,6 +18,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util.json import JsonValueType
 
 from .amazon.models import Device, Echo, SmartPlug
@@ -182,13 +183,24 @@ async def _async_deregister(call: ServiceCall) -> ServiceResponse:
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the actions once, whatever the number of entries."""
+    """Register the actions once, whatever the number of entries.
+
+    Restarting is open to every user, like the Restart button it mirrors;
+    cutting power and removing devices are for administrators.
+    """
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_RESTART,
+        _async_restart,
+        schema=RESTART_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
     for name, handler, schema in (
-        (SERVICE_RESTART, _async_restart, RESTART_SCHEMA),
         (SERVICE_POWER_CYCLE, _async_power_cycle, POWER_CYCLE_SCHEMA),
         (SERVICE_DEREGISTER, _async_deregister, DEREGISTER_SCHEMA),
     ):
-        hass.services.async_register(
+        async_register_admin_service(
+            hass,
             DOMAIN,
             name,
             handler,

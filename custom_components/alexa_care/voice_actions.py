@@ -15,6 +15,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
@@ -164,15 +165,20 @@ async def _async_delete_voice_history(call: ServiceCall) -> ServiceResponse:
 
 @callback
 def async_setup_voice_services(hass: HomeAssistant) -> None:
-    """Register the voice-history actions."""
-    hass.services.async_register(
+    """Register the voice-history actions, for administrators only.
+
+    Reading returns what everyone in the home said; deleting destroys it.
+    """
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_GET_VOICE_HISTORY,
         _async_get_voice_history,
         schema=GET_VOICE_HISTORY_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
-    hass.services.async_register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_DELETE_VOICE_HISTORY,
         _async_delete_voice_history,
