@@ -42,6 +42,7 @@ from typing import Any
 
 from devtools.amazon_emulator.certificates import ensure_certificates
 from devtools.amazon_emulator.routing import is_amazon_host
+from devtools.benchmark_spec import RunSpec
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 INTEGRATIONS = ("alexa_care", "alexa_devices")
@@ -58,19 +59,6 @@ MIB = 1024 * 1024
 ID_SEGMENT = re.compile(r"/(?=[A-Z0-9-]*[0-9])[A-Z0-9-]{8,}(?=/|$)")
 
 type Json = dict[str, Any]
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunSpec:
-    """What one subprocess measures."""
-
-    integration: str
-    echos: int
-    emulator_port: int
-    control_port: int
-    ca_certificate: str
-    polls: int
-    warmup: int
 
 
 # ---------------------------------------------------------------- subprocess

@@ -22,11 +22,12 @@ import socket
 import statistics
 import tempfile
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout
 
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+from devtools.benchmark_spec import RunSpec
 from homeassistant import bootstrap, core_config, loader
 from homeassistant.config_entries import (
     SOURCE_USER,
@@ -44,9 +45,6 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.setup import async_setup_component
-
-if TYPE_CHECKING:
-    from devtools.benchmark import RunSpec
 
 OURS = "alexa_care"
 THEIRS = "alexa_devices"
