@@ -25,30 +25,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
-from collections.abc import Iterator, Sequence
-import contextlib
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict
 import json
 import os
 from pathlib import Path
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from typing import Any
 
-from devtools.amazon_emulator.certificates import ensure_certificates
 from devtools.amazon_emulator.routing import is_amazon_host
+from devtools.benchmark_spec import RunSpec
+from devtools.emulator_process import RunningEmulator, emulator_process
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 INTEGRATIONS = ("alexa_care", "alexa_devices")
 LABELS = {"alexa_care": "Alexa Care", "alexa_devices": "core alexa_devices"}
-EMULATOR_START_SECONDS = 60.0
 RUN_TIMEOUT_SECONDS = 300.0
-STOP_SECONDS = 10.0
 # The emulator's access log line: amazon-emulator: HOST "METHOD /path HTTP/1.1" 200
 ACCESS_LOG = re.compile(
     r'(?P<host>\S+) "(?P<method>[A-Z]+) (?P<path>[^ ?"]+)[^"]*" (?P<status>\d{3})'
@@ -58,19 +54,6 @@ MIB = 1024 * 1024
 ID_SEGMENT = re.compile(r"/(?=[A-Z0-9-]*[0-9])[A-Z0-9-]{8,}(?=/|$)")
 
 type Json = dict[str, Any]
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunSpec:
-    """What one subprocess measures."""
-
-    integration: str
-    echos: int
-    emulator_port: int
-    control_port: int
-    ca_certificate: str
-    polls: int
-    warmup: int
 
 
 # ---------------------------------------------------------------- subprocess
@@ -126,72 +109,6 @@ def _run_in_subprocess(spec: RunSpec, result_file: Path) -> None:
 # ---------------------------------------------------------------- orchestration
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-@dataclass(frozen=True, kw_only=True)
-class RunningEmulator:
-    """An emulator process and where to reach it."""
-
-    port: int
-    control_port: int
-    log: Path
-
-
-@contextlib.contextmanager
-def emulator_process(
-    echos: int, plugs: int, cert_dir: Path, work_dir: Path
-) -> Iterator[RunningEmulator]:
-    """Run `python -m devtools.amazon_emulator` until the block ends."""
-    port, control_port = _free_ports(2)
-    pid_file = work_dir / f"emulator-{echos}.pid"
-    log = work_dir / f"emulator-{echos}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "devtools.amazon_emulator",
-        f"--echos={echos}",
-        f"--plugs={plugs}",
-        f"--port={port}",
-        f"--control-port={control_port}",
-        f"--cert-dir={cert_dir}",
-        f"--pid-file={pid_file}",
-    ]
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(  # noqa: S603 # our own module, our arguments
-            command, cwd=PROJECT_DIR, stdout=log_file, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + EMULATOR_START_SECONDS
-        while not pid_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the emulator did not start:\n{log.read_text()[-2000:]}"
-                )
-            time.sleep(0.05)
-        yield RunningEmulator(port=port, control_port=control_port, log=log)
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _statuses(log: Path, start: int) -> tuple[Json, int]:
     """Non-2xx answers in the emulator's access log from byte `start` on."""
     with log.open("rb") as file:
@@ -242,11 +159,14 @@ def run_one(spec: RunSpec, emulator: RunningEmulator, work_dir: Path) -> Json:
 
 def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
     """Every (size, integration) pair; the emulator restarts for each size."""
-    tls = ensure_certificates(work_dir / "tls")
     results: list[Json] = []
     for echos in args.sizes:
         with emulator_process(
-            echos, args.plugs, work_dir / "tls", work_dir
+            echos=echos,
+            plugs=args.plugs,
+            cert_dir=work_dir / "tls",
+            work_dir=work_dir,
+            log=work_dir / f"emulator-{echos}.log",
         ) as emulator:
             for integration in INTEGRATIONS:
                 print(f"  {LABELS[integration]}, {echos} Echos …", flush=True)
@@ -255,7 +175,7 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
                     echos=echos,
                     emulator_port=emulator.port,
                     control_port=emulator.control_port,
-                    ca_certificate=str(tls.ca_certificate),
+                    ca_certificate=str(emulator.ca_certificate),
                     polls=args.polls,
                     warmup=args.warmup,
                 )

@@ -18,15 +18,16 @@ from collections.abc import Awaitable, Callable
 import gc
 import logging
 from pathlib import Path
-import socket
 import statistics
 import tempfile
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout
 
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+from devtools.benchmark_spec import RunSpec
+from devtools.emulator_process import free_port
 from homeassistant import bootstrap, core_config, loader
 from homeassistant.config_entries import (
     SOURCE_USER,
@@ -44,9 +45,6 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.setup import async_setup_component
-
-if TYPE_CHECKING:
-    from devtools.benchmark import RunSpec
 
 OURS = "alexa_care"
 THEIRS = "alexa_devices"
@@ -128,13 +126,6 @@ class Emulator:
         return dict(sorted(by_path.items()))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def start_hass(config_dir: Path) -> HomeAssistant:
     """A running Home Assistant, set up as bootstrap does without configuration.yaml.
 
@@ -155,7 +146,7 @@ async def start_hass(config_dir: Path) -> HomeAssistant:
         if not await async_setup_component(hass, domain, {}):
             raise BenchmarkError(f"{domain} did not set up")
     await core_config.async_process_ha_core_config(hass, {})
-    http = {"server_host": ["127.0.0.1"], "server_port": _free_port()}
+    http = {"server_host": ["127.0.0.1"], "server_port": free_port()}
     for domain, config in (("network", {}), ("http", http)):
         if not await async_setup_component(hass, domain, {domain: config}):
             raise BenchmarkError(f"{domain} did not set up")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Coroutine
 from datetime import timedelta
+import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
+
+from .fake_amazon import FakeAmazon
 
 
 async def next_poll(
@@ -41,3 +47,25 @@ async def run_while_time_passes[T](
         async_fire_time_changed(hass)
         await hass.async_block_till_done()
     return await task
+
+
+async def setup_with_echos(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    count: int,
+) -> float:
+    """Set up an account of `count` Echos; return the seconds setup took.
+
+    The seconds are real only where the clock runs (tests_live): the unit
+    tests' frozen clock stops `time.perf_counter` as well.
+    """
+    fake_amazon.devices.clear()
+    fake_amazon.endpoints.clear()
+    fake_amazon.dnd.clear()
+    fake_amazon.add_echos(count)
+    entry.add_to_hass(hass)
+    started = time.perf_counter()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return time.perf_counter() - started

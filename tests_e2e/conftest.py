@@ -14,7 +14,9 @@ import shutil
 from playwright.sync_api import Page, sync_playwright
 import pytest
 
-from .servers import PROJECT_DIR, Emulator, amazon_emulator, home_assistant
+from devtools.emulator_process import PROJECT_DIR, RunningEmulator, emulator_process
+
+from .servers import ECHOS, PLUGS, home_assistant
 
 ARTIFACTS = PROJECT_DIR / "artifacts" / "e2e"
 # Without the background-networking flags Chromium keeps calling home, and
@@ -66,16 +68,24 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def emulator(tmp_path: Path, artifacts: Path) -> Iterator[Emulator]:
+def emulator(tmp_path: Path, artifacts: Path) -> Iterator[RunningEmulator]:
     """The Amazon emulator: 5 Echos, 2 plugs."""
     work_dir = tmp_path / "emulator"
     work_dir.mkdir()
-    with amazon_emulator(work_dir, artifacts / "emulator.log") as running:
+    with emulator_process(
+        echos=ECHOS,
+        plugs=PLUGS,
+        cert_dir=work_dir,
+        work_dir=work_dir,
+        log=artifacts / "emulator.log",
+    ) as running:
         yield running
 
 
 @pytest.fixture
-def hass_url(tmp_path: Path, emulator: Emulator, artifacts: Path) -> Iterator[str]:
+def hass_url(
+    tmp_path: Path, emulator: RunningEmulator, artifacts: Path
+) -> Iterator[str]:
     """A fresh Home Assistant, its Amazon traffic sent to the emulator."""
     # Home Assistant's service helper imports assist_satellite, hence
     # assist_pipeline and these: without them the websocket command

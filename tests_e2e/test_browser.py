@@ -18,8 +18,9 @@ from playwright.sync_api import Locator, Page, expect
 import pytest
 
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+from devtools.emulator_process import RunningEmulator
 
-from .servers import ECHOS, PLUGS, Emulator
+from .servers import ECHOS, PLUGS
 
 OWNER_NAME = "Ada Tester"
 OWNER_USERNAME = "ada"
@@ -174,7 +175,7 @@ def wait_for_issue(page: Page, issue: Locator, since: float) -> None:
 
 @pytest.mark.timeout(600)
 def test_offline_echo_repaired_from_the_dashboard(
-    page: Page, hass_url: str, emulator: Emulator, artifacts: Path
+    page: Page, hass_url: str, emulator: RunningEmulator, artifacts: Path
 ) -> None:
     """From a fresh Home Assistant to a repaired Echo, in the browser."""
     shot = Screenshots(page, artifacts)

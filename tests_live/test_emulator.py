@@ -47,11 +47,6 @@ BOOT_SECONDS = 0.3
 type Control = Callable[..., Awaitable[Any]]
 
 
-@pytest.fixture(autouse=True)
-def frozen_now() -> None:
-    """Real time here, not the fixtures' day: reboots and timeouts take time."""
-
-
 @pytest.fixture(scope="session")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
     """One throwaway CA and certificate for the whole run."""

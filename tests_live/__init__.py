@@ -1,0 +1,1 @@
+"""Tests that take real time: real sockets, real sleeps, wall-clock bounds."""
