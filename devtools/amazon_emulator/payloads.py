@@ -230,6 +230,11 @@ def users_me(customer_id: str) -> Json:
     }
 
 
+def access_token(token: str, seconds: int) -> Json:
+    """POST auth/token with the refresh token: a new access token."""
+    return {"access_token": token, "token_type": "bearer", "expires_in": seconds}
+
+
 def list_endpoints(endpoints: list[Json]) -> Json:
     """The answer to a GraphQL listEndpoints query."""
     return {"data": {"listEndpoints": {"endpoints": endpoints}}}
