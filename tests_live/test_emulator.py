@@ -13,6 +13,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 import json
 from pathlib import Path
 import socket
+import time
 from typing import Any
 
 from aioamazondevices.api import AmazonEchoApi
@@ -32,10 +33,13 @@ from custom_components.alexa_care.amazon.models import (
     AmazonThrottledError,
     LoginResult,
 )
+from devtools.amazon_emulator import payloads
+from devtools.amazon_emulator.account import Account
 from devtools.amazon_emulator.certificates import TlsFiles, ensure_certificates
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
 from devtools.amazon_emulator.routing import EmulatorResolver, emulator_connector
 from devtools.amazon_emulator.server import AmazonEmulator
+from devtools.amazon_emulator.voice_history import VoiceHistory
 from devtools.hass_with_emulator import route_amazon
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import aiohttp_client
@@ -435,3 +439,37 @@ async def test_voice_history_and_deletion_by_voice(
         session, emulator, "Kitchen Echo", "delete everything I said"
     )
     assert await control("GET", "/voice-records") == []
+
+
+def _keys(value: Any) -> Any:  # noqa: ANN401
+    """The keys of a JSON value, nested; a list by its first item."""
+    if isinstance(value, dict):
+        return {key: _keys(item) for key, item in value.items()}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [_keys(value[0])]
+    return None
+
+
+def test_payloads_have_the_fixtures_keys() -> None:
+    """The emulator (and so the unit tests' fake) answers as the fixtures show."""
+    account = Account.with_devices(2, 1, reboot_seconds=10, boot_seconds=5)
+    now = time.time()
+    devices = payloads.devices_v2(account, "A1", {"0A1B": "Alexa App"}, now)
+    endpoints = payloads.endpoints(account, now)
+    history = VoiceHistory(customer_id="A1")
+    history.seed(next(iter(account.echos.values())))
+    fixtures = Path(__file__).parent / "fixtures"
+    reference = {
+        name: json.loads((fixtures / f"{name}.json").read_text())
+        for name in ("devices_v2", "endpoints", "dnd", "voice_history")
+    }
+    fixture_endpoints = reference["endpoints"]["data"]["listEndpoints"]["endpoints"]
+    # Two Echos, the speaker group, the app; an Echo and a plug endpoint.
+    for ours, theirs in (
+        *zip(devices["devices"], reference["devices_v2"]["devices"], strict=True),
+        (endpoints[0], fixture_endpoints[0]),
+        (endpoints[2], fixture_endpoints[2]),
+        (payloads.dnd_list(account), reference["dnd"]),
+        (history.records[0], reference["voice_history"]["alexaHistoryRecords"][0]),
+    ):
+        assert _keys(ours) == _keys(theirs)

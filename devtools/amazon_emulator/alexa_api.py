@@ -7,10 +7,8 @@ deletion are the requests Apollon77/alexa-remote sends.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import json
 import time
-from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -19,18 +17,7 @@ from . import payloads
 from .account import Echo
 from .payloads import Json
 from .state import AmazonState, Hosts, json_error, read_json
-
-
-def _operation_nodes(node: Any) -> Iterator[Json]:  # noqa: ANN401
-    """Every operation node of a behaviors sequence, serial and parallel."""
-    if not isinstance(node, dict):
-        return
-    if node.get("@type", "").endswith("OpaquePayloadOperationNode"):
-        yield node
-    for key in ("startNode", "nodesToExecute"):
-        child = node.get(key)
-        for item in child if isinstance(child, list) else [child]:
-            yield from _operation_nodes(item)
+from .voice_history import text_commands
 
 
 class AlexaApi:
@@ -70,21 +57,13 @@ class AlexaApi:
         return web.json_response({"alexaHostName": request.host})
 
     async def _users_me(self, request: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                "id": self._state.credentials.customer_id,
-                "countryOfResidence": "US",
-                "marketPlaceDomainName": "amazon.com",
-                "marketPlaceId": "ATVPDKIKX0DER",
-                "marketPlaceLocale": "en-US",
-            }
-        )
+        return web.json_response(payloads.users_me(self._state.credentials.customer_id))
 
     async def _devices(self, request: web.Request) -> web.Response:
         state = self._state
         return web.json_response(
             payloads.devices_v2(
-                state.account, state.credentials, state.apps, time.time()
+                state.account, state.credentials.customer_id, state.apps, time.time()
             )
         )
 
@@ -107,32 +86,13 @@ class AlexaApi:
             endpoints = payloads.endpoints(self._state.account, time.time())
             if wanted := variables.get("endpointIds"):
                 endpoints = [e for e in endpoints if e["endpointId"] in wanted]
-            return {"data": {"listEndpoints": {"endpoints": endpoints}}}
-        return {
-            "data": None,
-            "errors": [
-                {
-                    "message": "Validation error: unknown operation",
-                    "extensions": {"classification": "ValidationError"},
-                }
-            ],
-        }
+            return payloads.list_endpoints(endpoints)
+        return payloads.UNKNOWN_OPERATION
 
     def _set_features(self, requests: list[Json]) -> Json:
-        done: list[Json] = []
-        errors: list[Json] = []
         account = self._state.account
+        outcomes: list[Json] = []
         for request in requests:
-            outcome = {
-                key: request[key]
-                for key in (
-                    "endpointId",
-                    "featureName",
-                    "instance",
-                    "featureOperationName",
-                )
-                if key in request
-            }
             plug = account.plugs.get(request.get("endpointId", ""))
             operation = request.get("featureOperationName")
             if (
@@ -140,29 +100,17 @@ class AlexaApi:
                 or request.get("featureName") != "power"
                 or operation not in {"turnOn", "turnOff"}
             ):
-                errors.append(
-                    outcome
-                    | {"code": "ENDPOINT_NOT_FOUND", "message": "No such endpoint"}
+                outcomes.append(
+                    payloads.feature_outcome(request, payloads.ENDPOINT_NOT_FOUND)
                 )
             elif not plug.online(time.time()):
-                errors.append(
-                    outcome
-                    | {
-                        "code": "ENDPOINT_UNREACHABLE",
-                        "message": "Device is unresponsive",
-                    }
+                outcomes.append(
+                    payloads.feature_outcome(request, payloads.ENDPOINT_UNREACHABLE)
                 )
             else:
                 account.set_power(plug, on=operation == "turnOn")
-                done.append(outcome | {"code": "SUCCESS"})
-        return {
-            "data": {
-                "setEndpointFeatures": {
-                    "featureControlResponses": done,
-                    "errors": errors,
-                }
-            }
-        }
+                outcomes.append(payloads.feature_outcome(request))
+        return payloads.set_endpoint_features(outcomes)
 
     def _echo(self, serial: str, device_type: str | None) -> Echo | None:
         echo = self._state.account.echos.get(serial)
@@ -195,11 +143,11 @@ class AlexaApi:
             return json_error(400, "Unknown device")
         echo.do_not_disturb = body["enabled"]
         return web.json_response(
-            {
-                "deviceSerialNumber": echo.identity.serial,
-                "deviceType": echo.identity.model.device_type,
-                "enabled": echo.do_not_disturb,
-            }
+            payloads.dnd_status(
+                echo.identity.serial,
+                echo.identity.model.device_type,
+                enabled=echo.do_not_disturb,
+            )
         )
 
     async def _deregister(self, request: web.Request) -> web.Response:
@@ -225,12 +173,9 @@ class AlexaApi:
         except KeyError, TypeError, ValueError:
             return json_error(400, "Invalid sequence")
         now = time.time()
-        for node in _operation_nodes(sequence):
-            payload = node.get("operationPayload") or {}
-            echo = self._state.account.echos.get(str(payload.get("deviceSerialNumber")))
+        for serial, text in text_commands(sequence):
+            echo = self._state.account.echos.get(serial)
             # Only an Echo that is up hears the command; others are ignored.
-            if node.get("type") == "Alexa.TextCommand" and echo and echo.online(now):
-                self._state.history.text_command(
-                    echo.identity.serial, str(payload.get("text", ""))
-                )
+            if echo is not None and echo.online(now):
+                self._state.history.text_command(serial, text)
         return web.Response()

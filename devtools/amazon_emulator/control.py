@@ -19,16 +19,9 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
+from .failures import Fault
+
 DEFAULT_URL = "http://127.0.0.1:8125"
-FAULTS = (
-    "throttled",
-    "graphql_throttled",
-    "server_error",
-    "timeout",
-    "close",
-    "malformed",
-    "expired_login",
-)
 
 
 def call(base_url: str, method: str, path: str, body: object = None) -> Any:  # noqa: ANN401
@@ -105,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     deletion.add_argument("state", choices=("on", "off"))
     fail = commands.add_parser("fail", help="make the next requests fail")
-    fail.add_argument("kind", choices=FAULTS)
+    fail.add_argument("kind", choices=list(Fault))
     fail.add_argument("--count", type=int, default=1, help="how many requests")
     fail.add_argument("--path", help="only requests whose host/path contains this")
     fail.add_argument(

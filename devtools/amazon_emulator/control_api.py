@@ -25,9 +25,9 @@ from typing import Any
 
 from aiohttp import web
 
-from . import payloads
 from .account import Device, Echo, UnknownDeviceError
-from .faults import DEFAULT_HANG_SECONDS, Fault, FaultRule, Faults
+from .failures import Fault
+from .faults import DEFAULT_HANG_SECONDS, FaultRule, Faults
 from .state import AmazonState, bad_request, json_error, read_json
 
 
@@ -146,7 +146,7 @@ class ControlApi:
 
     async def _voice_records(self, request: web.Request) -> web.Response:
         records = self._state.history.between(0, int(time.time() * 1000) + 1)
-        return web.json_response([payloads.history_record(r) for r in records])
+        return web.json_response(records)
 
     async def _add_voice_record(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -159,7 +159,7 @@ class ControlApi:
             answer=str(body.get("answer", "")),
             intent=str(body.get("intent", "Unknown")),
         )
-        return web.json_response(payloads.history_record(record), status=201)
+        return web.json_response(record, status=201)
 
     async def _voice_deletion(self, request: web.Request) -> web.Response:
         body = await self._body(request)

@@ -12,26 +12,15 @@ import asyncio
 from collections import Counter
 import contextlib
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from .failures import Fault, failure_answer
+
 # Longer than aiohttp's default total timeout (300 s), which Home Assistant's
 # sessions keep: the client gives up first.
 DEFAULT_HANG_SECONDS = 330.0
-
-
-class Fault(StrEnum):
-    """How a request fails."""
-
-    THROTTLED = "throttled"  # HTTP 429
-    GRAPHQL_THROTTLED = "graphql_throttled"  # HTTP 200 with Amazon's GraphQL error
-    SERVER_ERROR = "server_error"  # HTTP 500
-    TIMEOUT = "timeout"  # no answer for `seconds`, then the connection closes
-    CLOSE = "close"  # the connection closes at once, without an answer
-    MALFORMED = "malformed"  # HTTP 200, JSON cut short
-    EXPIRED_LOGIN = "expired_login"  # HTTP 401
 
 
 @dataclass(kw_only=True)
@@ -51,21 +40,6 @@ class FaultRule:
             "path": self.path,
             "seconds": self.seconds,
         }
-
-
-_GRAPHQL_THROTTLED = {
-    "errors": [
-        {
-            "message": "Too many requests",
-            "extensions": {
-                "errorCode": "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS",
-                "isRetryable": False,
-                "classification": "DataFetchingException",
-            },
-        }
-    ],
-    "data": None,
-}
 
 
 @dataclass(kw_only=True)
@@ -105,23 +79,15 @@ class Faults:
         return await self._fail(request, rule)
 
     async def _fail(self, request: web.Request, rule: FaultRule) -> web.StreamResponse:
-        match rule.kind:
-            case Fault.THROTTLED:
-                return web.json_response({"message": "Rate exceeded"}, status=429)
-            case Fault.SERVER_ERROR:
-                return web.json_response({"message": "Internal error"}, status=500)
-            case Fault.EXPIRED_LOGIN:
-                return web.json_response({"message": "Unauthorized"}, status=401)
-            case Fault.GRAPHQL_THROTTLED:
-                return web.json_response(_GRAPHQL_THROTTLED)
-            case Fault.MALFORMED:
-                return web.Response(
-                    text='{"data": {"listEndpoints": {"endp',
-                    content_type="application/json",
-                )
-            case Fault.TIMEOUT:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopping.wait(), rule.seconds)
+        if (answer := failure_answer(rule.kind)) is not None:
+            return web.Response(
+                status=answer.status,
+                text=answer.text,
+                content_type=answer.content_type,
+            )
+        if rule.kind is Fault.TIMEOUT:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), rule.seconds)
         # TIMEOUT after its wait, and CLOSE: drop the connection unanswered.
         if request.transport is not None:
             request.transport.abort()

@@ -1,4 +1,8 @@
-"""The account as Amazon's JSON shows it (shapes as in tests/fixtures)."""
+"""The account as Amazon's JSON shows it (shapes as in tests/fixtures).
+
+Only builders of Amazon's answers live here, and nothing they need opens a
+socket: the unit tests' fake answers with them too.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,6 @@ from .catalog import (
     SPEAKER_GROUP_TYPE,
     speaker_group_serial,
 )
-from .credentials import Credentials
-from .voice_history import VoiceRecord
 
 type Json = dict[str, Any]
 
@@ -37,7 +39,8 @@ def _group_members(account: Account) -> list[str]:
     return list(account.echos)[:2]
 
 
-def _echo_record(echo: Echo, customer_id: str, groups: list[str], now: float) -> Json:
+def echo_record(echo: Echo, customer_id: str, groups: list[str], now: float) -> Json:
+    """An Echo as devices-v2 lists it."""
     identity = echo.identity
     return {
         "accountName": identity.name,
@@ -60,14 +63,13 @@ def _echo_record(echo: Echo, customer_id: str, groups: list[str], now: float) ->
 
 
 def devices_v2(
-    account: Account, credentials: Credentials, apps: dict[str, str], now: float
+    account: Account, customer: str, apps: dict[str, str], now: float
 ) -> Json:
     """GET api/devices-v2/device: Echos, the speaker group, the signed-in apps."""
-    customer = credentials.customer_id
     members = _group_members(account)
     group = speaker_group_serial()
     devices = [
-        _echo_record(echo, customer, [group] if serial in members else [], now)
+        echo_record(echo, customer, [group] if serial in members else [], now)
         for serial, echo in account.echos.items()
     ]
     if len(members) > 1:
@@ -116,24 +118,43 @@ def devices_v2(
     return {"devices": devices}
 
 
-def _reachability(online: bool, last_change: float, now: float) -> Json:  # noqa: FBT001
+def reachability(*, online: bool, sampled: str, last_change: str) -> Json:
+    """A device's reachability property (GraphQL times)."""
+    return {
+        "name": "reachability",
+        "__typename": "Reachability",
+        "reachabilityStatusValue": "OK" if online else "UNREACHABLE",
+        "timeOfSample": sampled,
+        "timeOfLastChange": last_change,
+    }
+
+
+def power_state(*, on: bool, sampled: str) -> Json:
+    """A plug's powerState property (GraphQL time)."""
+    return {
+        "name": "powerState",
+        "__typename": "Power",
+        "powerStateValue": "ON" if on else "OFF",
+        "timeOfSample": sampled,
+    }
+
+
+def _connectivity(device: Echo | Plug, now: float) -> Json:
+    online = device.online(now)
+    last_change = device.reachability.last_change(online=online)
     return {
         "name": "connectivity",
         "properties": [
-            {
-                "name": "reachability",
-                "__typename": "Reachability",
-                "reachabilityStatusValue": "OK" if online else "UNREACHABLE",
-                "timeOfSample": iso_time(now),
-                "timeOfLastChange": iso_time(last_change),
-            }
+            reachability(
+                online=online, sampled=iso_time(now), last_change=iso_time(last_change)
+            )
         ],
     }
 
 
-def _echo_endpoint(echo: Echo, now: float) -> Json:
+def echo_endpoint(echo: Echo, now: float) -> Json:
+    """An Echo as GraphQL listEndpoints lists it."""
     identity = echo.identity
-    online = echo.online(now)
     return {
         "endpointId": identity.endpoint_id,
         "friendlyNameObject": _text(identity.name),
@@ -146,15 +167,12 @@ def _echo_endpoint(echo: Echo, now: float) -> Json:
             "dmsIdentifier": {"deviceType": _text(identity.model.device_type)}
         },
         "legacyAppliance": {"applianceId": f"AAA_SonarCloudService_{identity.serial}"},
-        "features": [
-            _reachability(online, echo.reachability.last_change(online=online), now)
-        ],
+        "features": [_connectivity(echo, now)],
     }
 
 
 def _plug_endpoint(plug: Plug, now: float) -> Json:
     identity = plug.identity
-    online = plug.online(now)
     return {
         "endpointId": identity.endpoint_id,
         "friendlyNameObject": _text(identity.name),
@@ -166,17 +184,10 @@ def _plug_endpoint(plug: Plug, now: float) -> Json:
         "legacyIdentifiers": {"dmsIdentifier": {"deviceType": _text(PLUG_DEVICE_TYPE)}},
         "legacyAppliance": {"applianceId": identity.appliance_id},
         "features": [
-            _reachability(online, plug.reachability.last_change(online=online), now),
+            _connectivity(plug, now),
             {
                 "name": "power",
-                "properties": [
-                    {
-                        "name": "powerState",
-                        "__typename": "Power",
-                        "powerStateValue": "ON" if plug.power_on else "OFF",
-                        "timeOfSample": iso_time(now),
-                    }
-                ],
+                "properties": [power_state(on=plug.power_on, sampled=iso_time(now))],
             },
         ],
     }
@@ -185,44 +196,145 @@ def _plug_endpoint(plug: Plug, now: float) -> Json:
 def endpoints(account: Account, now: float) -> list[Json]:
     """GraphQL listEndpoints: every Echo and plug."""
     return [
-        *(_echo_endpoint(echo, now) for echo in account.echos.values()),
+        *(echo_endpoint(echo, now) for echo in account.echos.values()),
         *(_plug_endpoint(plug, now) for plug in account.plugs.values()),
     ]
+
+
+def dnd_status(serial: str, device_type: str, *, enabled: bool) -> Json:
+    """A device's do-not-disturb status, as listed and as PUT api/dnd/status answers."""
+    return {"deviceSerialNumber": serial, "deviceType": device_type, "enabled": enabled}
 
 
 def dnd_list(account: Account) -> Json:
     """GET api/dnd/device-status-list."""
     statuses = [
-        {
-            "deviceSerialNumber": serial,
-            "deviceType": echo.identity.model.device_type,
-            "enabled": echo.do_not_disturb,
-        }
+        dnd_status(serial, echo.identity.model.device_type, enabled=echo.do_not_disturb)
         for serial, echo in account.echos.items()
     ]
     if len(_group_members(account)) > 1:
         statuses.append(
-            {
-                "deviceSerialNumber": speaker_group_serial(),
-                "deviceType": SPEAKER_GROUP_TYPE,
-                "enabled": False,
-            }
+            dnd_status(speaker_group_serial(), SPEAKER_GROUP_TYPE, enabled=False)
         )
     return {"doNotDisturbDeviceStatusList": statuses}
 
 
-def history_record(record: VoiceRecord) -> Json:
-    """One of alexaHistoryRecords, with the fields the library reads."""
+def users_me(customer_id: str) -> Json:
+    """GET api/users/me: the account's customer id and marketplace."""
     return {
-        "timestamp": record.timestamp_ms,
-        "utteranceType": record.utterance_type,
+        "id": customer_id,
+        "countryOfResidence": "US",
+        "marketPlaceDomainName": "amazon.com",
+        "marketPlaceId": "ATVPDKIKX0DER",
+        "marketPlaceLocale": "en-US",
+    }
+
+
+def access_token(token: str, seconds: int) -> Json:
+    """POST auth/token with the refresh token: a new access token."""
+    return {"access_token": token, "token_type": "bearer", "expires_in": seconds}
+
+
+def list_endpoints(endpoints: list[Json]) -> Json:
+    """The answer to a GraphQL listEndpoints query."""
+    return {"data": {"listEndpoints": {"endpoints": endpoints}}}
+
+
+ENDPOINT_NOT_FOUND = ("ENDPOINT_NOT_FOUND", "No such endpoint")
+ENDPOINT_UNREACHABLE = ("ENDPOINT_UNREACHABLE", "Device is unresponsive")
+_FEATURE_REQUEST_KEYS = (
+    "endpointId",
+    "featureName",
+    "instance",
+    "featureOperationName",
+)
+
+
+def feature_outcome(request: Json, error: tuple[str, str] | None = None) -> Json:
+    """How setEndpointFeatures reports one request: done, or (code, message)."""
+    outcome = {key: request[key] for key in _FEATURE_REQUEST_KEYS if key in request}
+    if error is None:
+        return outcome | {"code": "SUCCESS"}
+    code, message = error
+    return outcome | {"code": code, "message": message}
+
+
+def set_endpoint_features(outcomes: list[Json]) -> Json:
+    """The answer to the setEndpointFeatures mutation."""
+    return {
+        "data": {
+            "setEndpointFeatures": {
+                "featureControlResponses": [
+                    o for o in outcomes if o["code"] == "SUCCESS"
+                ],
+                "errors": [o for o in outcomes if o["code"] != "SUCCESS"],
+            }
+        }
+    }
+
+
+UNKNOWN_OPERATION = {
+    "data": None,
+    "errors": [
+        {
+            "message": "Validation error: unknown operation",
+            "extensions": {"classification": "ValidationError"},
+        }
+    ],
+}
+
+
+def history_record(  # noqa: PLR0913 - one record has that many facts
+    *,
+    customer_id: str,
+    timestamp_ms: int,
+    serial: str,
+    device_type: str,
+    device_name: str,
+    heard: str,
+    answer: str,
+    intent: str,
+) -> Json:
+    """One of alexaHistoryRecords: someone spoke to an Echo."""
+    return {
+        "recordKey": f"{customer_id}#{timestamp_ms}#{device_type}#{serial}",
         "recordType": "VOICE_HISTORY",
-        "intent": record.intent,
-        "title": record.heard,
-        "subTitle": record.answer,
+        "timestamp": timestamp_ms,
+        "utteranceType": "GENERAL",
+        "intent": intent,
+        "title": heard,
+        "subTitle": answer,
         "deviceInfo": {
-            "deviceSerialNumber": record.serial,
-            "deviceType": record.device_type,
+            "deviceSerialNumber": serial,
+            "deviceType": device_type,
+            "deviceName": device_name,
         },
         "personsInfo": [],
     }
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+def history_page(records: list[Json], token: str | None, page_size: int) -> Json:
+    """One page of POST alexa-history-records-v2; `records` newest first.
+
+    `token` is the previous page's paginationToken. Amazon's pages overlap
+    by a record, which clients must tell apart by its recordKey.
+    """
+    offset = int(token or 0)
+    end = offset + page_size
+    return {
+        "alexaHistoryRecords": records[max(offset - 1, 0) : end],
+        "paginationToken": str(end) if end < len(records) else None,
+    }
+
+
+def history_review_page(csrf_token: str) -> str:
+    """GET alexa-privacy/apd/rvh: its csrf-token meta is the records' token."""
+    return f"""<!doctype html>
+<html lang="en-us"><head><meta charset="utf-8">
+<meta name="csrf-token" content="{csrf_token}">
+<title>Alexa Privacy - Review Voice History</title></head>
+<body><div id="root"></div></body></html>
+"""

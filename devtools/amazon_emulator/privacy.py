@@ -9,14 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from . import payloads
-from .state import AmazonState, Hosts, json_error
-
-_REVIEW_PAGE = """<!doctype html>
-<html lang="en-us"><head><meta charset="utf-8">
-<meta name="csrf-token" content="{token}">
-<title>Alexa Privacy - Review Voice History</title></head>
-<body><div id="root"></div></body></html>
-"""
+from .state import AmazonState, Hosts, json_error, read_json
 
 
 class Privacy:
@@ -38,7 +31,7 @@ class Privacy:
         if not credentials.has_session(request):
             return json_error(401, "Unauthorized")
         return web.Response(
-            text=_REVIEW_PAGE.format(token=credentials.history_csrf_token),
+            text=payloads.history_review_page(credentials.history_csrf_token),
             content_type="text/html",
         )
 
@@ -53,8 +46,9 @@ class Privacy:
             end = int(request.query["endTime"])
         except KeyError, ValueError:
             return json_error(400, "startTime and endTime are required")
-        await request.read()
+        body = await read_json(request)
+        token = body.get("previousRequestToken") if isinstance(body, dict) else None
         records = self._state.history.between(start, end)
         return web.json_response(
-            {"alexaHistoryRecords": [payloads.history_record(r) for r in records]}
+            payloads.history_page(records, token, payloads.HISTORY_PAGE_SIZE)
         )

@@ -19,9 +19,13 @@ class AmazonState:
 
     account: Account
     credentials: Credentials = field(default_factory=Credentials)
-    history: VoiceHistory = field(default_factory=VoiceHistory)
+    history: VoiceHistory = field(init=False)
     # Serial → name of the apps that logins registered (the library itself).
     apps: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Start with an empty voice history (its record keys name the customer)."""
+        self.history = VoiceHistory(customer_id=self.credentials.customer_id)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import payloads
 from .credentials import ACCESS_TOKEN_SECONDS
 from .state import AmazonState, Hosts, json_error, read_json
 
@@ -157,11 +158,9 @@ class Tokens:
                 {"response": {"tokens": {"cookies": {domain: cookies}}}}
             )
         return web.json_response(
-            {
-                "access_token": credentials.issue_access_token(),
-                "token_type": "bearer",
-                "expires_in": ACCESS_TOKEN_SECONDS,
-            }
+            payloads.access_token(
+                credentials.issue_access_token(), ACCESS_TOKEN_SECONDS
+            )
         )
 
     async def _capabilities(self, request: web.Request) -> web.Response:

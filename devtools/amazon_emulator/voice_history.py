@@ -8,12 +8,15 @@ settings); otherwise Alexa declines, and nothing changes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 import re
 import time
+from typing import Any
 
 from .account import Echo
+from .payloads import Json, history_record
 
 # (what was heard, what Alexa answered, the intent)
 _SAMPLES = (
@@ -27,19 +30,6 @@ _DELETE_TODAY = "delete everything i said today"
 _DELETE_ALL = "delete everything i said"
 
 
-@dataclass(frozen=True, kw_only=True)
-class VoiceRecord:
-    """One request someone made to an Echo."""
-
-    timestamp_ms: int
-    serial: str
-    device_type: str
-    heard: str
-    answer: str
-    intent: str
-    utterance_type: str = "GENERAL"
-
-
 def _normalise(text: str) -> str:
     words = re.sub(r"[^\w' ]", " ", text.casefold()).split()
     if words and words[0] == "alexa":
@@ -47,23 +37,43 @@ def _normalise(text: str) -> str:
     return " ".join(words)
 
 
-def _local_midnight(now: float) -> float:
-    """The start of today, in the emulator's (the account's) time zone."""
-    today = datetime.fromtimestamp(now).astimezone()
+def _local_midnight(now: float, time_zone: tzinfo | None) -> float:
+    """The start of today in `time_zone` (None: the machine's)."""
+    today = datetime.fromtimestamp(now, time_zone)
     return today.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def _serial(record: Json) -> str | None:
+    # Requests made from the Alexa app have no device.
+    return (record["deviceInfo"] or {}).get("deviceSerialNumber")
+
+
+def text_commands(node: Any) -> Iterator[tuple[str, str]]:  # noqa: ANN401
+    """(serial, text) of every text command in a behaviors sequence."""
+    if not isinstance(node, dict):
+        return
+    payload = node.get("operationPayload") or {}
+    if node.get("type") == "Alexa.TextCommand" and "deviceSerialNumber" in payload:
+        yield str(payload["deviceSerialNumber"]), str(payload.get("text", ""))
+    # Serial and parallel nodes nest their children.
+    for key in ("startNode", "nodesToExecute"):
+        child = node.get(key)
+        for item in child if isinstance(child, list) else [child]:
+            yield from text_commands(item)
 
 
 @dataclass(kw_only=True)
 class VoiceHistory:
-    """Every record of the account, and its deletion-by-voice setting."""
+    """Every record of the account as Amazon lists them, and its settings."""
 
+    customer_id: str
     deletion_by_voice: bool = True
-    records: list[VoiceRecord] = field(default_factory=list)
+    records: list[Json] = field(default_factory=list)
 
     def seed(self, echo: Echo) -> None:
         """A few requests today and a few on earlier days of the last week."""
         now = time.time()
-        today = now - _local_midnight(now)
+        today = now - _local_midnight(now, None)
         number = echo.identity.number
         spread = (number * 37 % 100) / 1000  # Echos were not all asked at once
         times = (
@@ -84,12 +94,14 @@ class VoiceHistory:
         answer: str,
         intent: str = "Unknown",
         at: float | None = None,
-    ) -> VoiceRecord:
+    ) -> Json:
         """Someone spoke to `echo` (now, unless `at` says when)."""
-        record = VoiceRecord(
+        record = history_record(
+            customer_id=self.customer_id,
             timestamp_ms=int((time.time() if at is None else at) * 1000),
             serial=echo.identity.serial,
             device_type=echo.identity.model.device_type,
+            device_name=echo.identity.name,
             heard=heard,
             answer=answer,
             intent=intent,
@@ -97,13 +109,18 @@ class VoiceHistory:
         self.records.append(record)
         return record
 
-    def between(self, start_ms: int, end_ms: int) -> list[VoiceRecord]:
+    def between(self, start_ms: int, end_ms: int) -> list[Json]:
         """The records in a time range, newest first, as Amazon lists them."""
-        found = [r for r in self.records if start_ms <= r.timestamp_ms <= end_ms]
-        return sorted(found, key=lambda record: record.timestamp_ms, reverse=True)
+        found = [r for r in self.records if start_ms <= r["timestamp"] <= end_ms]
+        return sorted(found, key=lambda record: record["timestamp"], reverse=True)
 
-    def text_command(self, serial: str, text: str) -> None:
-        """Act on a text command sent to an Echo; only deletions change things."""
+    def text_command(
+        self, serial: str, text: str, time_zone: tzinfo | None = None
+    ) -> None:
+        """Act on a text command sent to an Echo; only deletions change things.
+
+        "Today" is the account's day, in `time_zone` (None: the machine's).
+        """
         command = _normalise(text)
         if not self.deletion_by_voice or command not in {
             _DELETE_LAST,
@@ -112,11 +129,11 @@ class VoiceHistory:
         }:
             return
         if command == _DELETE_LAST:
-            own = [record for record in self.records if record.serial == serial]
+            own = [record for record in self.records if _serial(record) == serial]
             if own:
-                self.records.remove(max(own, key=lambda r: r.timestamp_ms))
+                self.records.remove(max(own, key=lambda r: r["timestamp"]))
         elif command == _DELETE_TODAY:
-            since_ms = _local_midnight(time.time()) * 1000
-            self.records = [r for r in self.records if r.timestamp_ms < since_ms]
+            since_ms = _local_midnight(time.time(), time_zone) * 1000
+            self.records = [r for r in self.records if r["timestamp"] < since_ms]
         else:
             self.records = []

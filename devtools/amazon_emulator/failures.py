@@ -1,0 +1,76 @@
+"""The ways Amazon fails, and what it answers when it does.
+
+Standard library only: the emulator's middleware, its control command line
+and the unit tests' fake all read the kinds and answers from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+import json
+
+
+class Fault(StrEnum):
+    """How a request fails."""
+
+    THROTTLED = "throttled"  # HTTP 429
+    GRAPHQL_THROTTLED = "graphql_throttled"  # HTTP 200 with Amazon's GraphQL error
+    GRAPHQL_ERROR = "graphql_error"  # HTTP 200 with a GraphQL error and no data
+    SERVER_ERROR = "server_error"  # HTTP 500
+    TIMEOUT = "timeout"  # no answer, then the connection closes
+    CLOSE = "close"  # the connection closes at once, without an answer
+    MALFORMED = "malformed"  # HTTP 200, JSON cut short
+    EXPIRED_LOGIN = "expired_login"  # HTTP 401
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailureAnswer:
+    """What Amazon sends back for a failed request."""
+
+    status: int
+    text: str
+    content_type: str = "application/json"
+
+
+def _json(status: int, body: object) -> FailureAnswer:
+    return FailureAnswer(status=status, text=json.dumps(body))
+
+
+_ANSWERS = {
+    Fault.THROTTLED: _json(429, {"message": "Rate exceeded"}),
+    # Amazon throttles whole accounts, and says so inside an HTTP 200.
+    Fault.GRAPHQL_THROTTLED: _json(
+        200,
+        {
+            "errors": [
+                {
+                    "message": "Too many requests",
+                    "extensions": {
+                        "errorCode": "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS",
+                        "isRetryable": False,
+                        "classification": "DataFetchingException",
+                    },
+                }
+            ],
+            "data": None,
+        },
+    ),
+    Fault.GRAPHQL_ERROR: _json(
+        200,
+        {
+            "errors": [{"message": "Internal error", "path": ["listEndpoints"]}],
+            "data": None,
+        },
+    ),
+    Fault.SERVER_ERROR: _json(500, {"message": "Internal error"}),
+    Fault.MALFORMED: FailureAnswer(
+        status=200, text='{"data": {"listEndpoints": {"endp'
+    ),
+    Fault.EXPIRED_LOGIN: _json(401, {"message": "Unauthorized"}),
+}
+
+
+def failure_answer(kind: Fault) -> FailureAnswer | None:
+    """Amazon's answer for `kind`; None when no answer comes (a timeout)."""
+    return _ANSWERS.get(kind)
