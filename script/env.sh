@@ -85,27 +85,33 @@ in_python() {
 }
 
 # ensure_env main|compat: build the venv unless it is there; prints its path.
+# One build at a time: two runs that start together (a developer's and CI's)
+# must not install into, or delete, the same venv.
 ensure_env() {
     local flavour=$1 venv=$VENV_DIR/venv-$VENV_HASH-$1 host_dir=$VENV_DIR
-    [[ $ENV_MODE == debian-root ]] && build_debian_root && host_dir=$DEBIAN_ROOT$VENV_DIR
-    if [[ ! -f $host_dir/venv-$VENV_HASH-$flavour/.complete ]]; then
-        log "creating the $flavour virtual environment ($ENV_MODE)"
-        mkdir -p "$host_dir"
-        # Venvs of earlier requirement files are of no more use.
-        find "$host_dir" -maxdepth 1 -name 'venv-*' ! -name "venv-$VENV_HASH-*" \
-            -exec rm -rf {} +
-        rm -rf "${host_dir:?}/venv-$VENV_HASH-$flavour"
-        in_python python3.14 -m venv "$venv" >&2
-        in_python "$venv/bin/pip" install --quiet --disable-pip-version-check \
-            -r "$PROJECT_DIR/requirements_test.txt" >&2
-        if [[ $flavour == compat ]]; then
-            # Without its dependencies: the newer library asks for a newer
-            # aiohttp than the Home Assistant we test with pins.
+    mkdir -p "$CACHE_DIR"
+    {
+        flock 9
+        [[ $ENV_MODE == debian-root ]] && build_debian_root && host_dir=$DEBIAN_ROOT$VENV_DIR
+        if [[ ! -f $host_dir/venv-$VENV_HASH-$flavour/.complete ]]; then
+            log "creating the $flavour virtual environment ($ENV_MODE)"
+            mkdir -p "$host_dir"
+            # Venvs of earlier requirement files are of no more use.
+            find "$host_dir" -maxdepth 1 -name 'venv-*' ! -name "venv-$VENV_HASH-*" \
+                -exec rm -rf {} +
+            rm -rf "${host_dir:?}/venv-$VENV_HASH-$flavour"
+            in_python python3.14 -m venv "$venv" >&2
             in_python "$venv/bin/pip" install --quiet --disable-pip-version-check \
-                --no-deps -r "$PROJECT_DIR/requirements_compat.txt" >&2
+                -r "$PROJECT_DIR/requirements_test.txt" >&2
+            if [[ $flavour == compat ]]; then
+                # Without its dependencies: the newer library asks for a newer
+                # aiohttp than the Home Assistant we test with pins.
+                in_python "$venv/bin/pip" install --quiet --disable-pip-version-check \
+                    --no-deps -r "$PROJECT_DIR/requirements_compat.txt" >&2
+            fi
+            touch "$host_dir/venv-$VENV_HASH-$flavour/.complete"
         fi
-        touch "$host_dir/venv-$VENV_HASH-$flavour/.complete"
-    fi
+    } 9>"$CACHE_DIR/.provision.lock"
     printf '%s\n' "$venv"
 }
 
