@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from typing import Any, override
 
 from homeassistant.core import callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity_platform import (
+    AddConfigEntryEntitiesCallback,
+    async_get_current_platform,
+)
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .amazon.models import Device
@@ -34,6 +37,12 @@ class AlexaCareEntityDescription[DeviceT: Device](EntityDescription):
 
     device_kind: type[DeviceT]
     exists_fn: Callable[[DeviceT], bool] = _always
+
+
+def unique_id(device_key: str, description_key: str) -> str:
+    """An entity's unique id: its device's key and what it shows."""
+    # Keys are serial numbers or Amazon endpoint ids, never the email.
+    return f"{device_key}-{description_key}"
 
 
 class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
@@ -58,8 +67,7 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
         self.entity_description = description
         self._key = device.key
         self._written: tuple[object, ...] | None = None
-        # Keys are serial numbers or Amazon endpoint ids, never the email.
-        self._attr_unique_id = f"{device.key}-{description.key}"
+        self._attr_unique_id = unique_id(device.key, description.key)
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, device.key)},
             name=device.name,
@@ -118,23 +126,28 @@ def async_add_described_entities[DescriptionT: AlexaCareEntityDescription[Any]](
     """
     descriptions = tuple(descriptions)
     coordinator = entry.runtime_data.coordinator
-    registry = dr.async_get(coordinator.hass)
+    registry = er.async_get(coordinator.hass)
+    platform = async_get_current_platform().domain
     added: set[tuple[str, str]] = set()
     listed: set[str] = set()
 
     @callback
     def add_new_entities() -> None:
         devices = coordinator.data.devices
-        # A device removed from the registry after it left the account may
-        # come back one day: it then needs its entities again.
-        if returned := {
-            key
-            for key in devices.keys() - listed
-            if not registry.async_get_device_by_identifier(
-                (DOMAIN, key), entry.entry_id
+        # A device removed from Home Assistant after it left the account (its
+        # entities went with it) may come back one day: it then needs its
+        # entities again.
+        if returned := devices.keys() - listed:
+            added.difference_update(
+                {
+                    (key, description_key)
+                    for key, description_key in added
+                    if key in returned
+                    and not registry.async_get_entity_id(
+                        platform, DOMAIN, unique_id(key, description_key)
+                    )
+                }
             )
-        }:
-            added.difference_update({pair for pair in added if pair[0] in returned})
         listed.clear()
         listed.update(devices)
         new_entities: list[Entity] = []
