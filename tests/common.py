@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Coroutine
 from datetime import timedelta
 import time
@@ -13,10 +14,40 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL
+from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from homeassistant.core import HomeAssistant
 
 from .fake_amazon import FakeAmazon
+
+# Home Assistant runs an admin action as a task it tracks: one that waits on
+# the clock would wait for the very test that moves the clock.
+_ADMIN_ACTIONS = f"admin service {DOMAIN}."
+# A poll runs as a background task, which async_block_till_done leaves alone.
+_POLLS = " - refresh"
+
+
+def _pending(hass: HomeAssistant) -> list[asyncio.Task[object]]:
+    current = asyncio.current_task()
+    return [
+        task
+        for task in (*hass._tasks, *hass._background_tasks)
+        if task is not current
+        and not task.done()
+        and (task in hass._tasks or task.get_name().endswith(_POLLS))
+        and not task.get_name().startswith(_ADMIN_ACTIONS)
+    ]
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Wait for pending work and polls, but not for the actions in flight.
+
+    Like hass.async_block_till_done, which waits for no poll; the actions in
+    flight are left to the test, which moves the clock or awaits their call.
+    """
+    await asyncio.sleep(0)
+    while pending := _pending(hass):
+        await asyncio.wait(pending)
+        await asyncio.sleep(0)
 
 
 async def next_poll(
@@ -27,7 +58,7 @@ async def next_poll(
     """Move time to the next poll and let it finish."""
     freezer.tick(interval)
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await settle(hass)
 
 
 async def run_while_time_passes[T](
@@ -40,12 +71,12 @@ async def run_while_time_passes[T](
     """Run something that waits on Home Assistant's clock, moving the clock."""
     task = hass.async_create_background_task(awaitable, "test")
     waited = timedelta(0)
-    await hass.async_block_till_done()
+    await settle(hass)
     while not task.done() and waited < limit:
         freezer.tick(step)
         waited += step
         async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await settle(hass)
     return await task
 
 
@@ -67,5 +98,5 @@ async def setup_with_echos(
     entry.add_to_hass(hass)
     started = time.perf_counter()
     await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await settle(hass)
     return time.perf_counter() - started

@@ -24,7 +24,7 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
-from .common import run_while_time_passes
+from .common import run_while_time_passes, settle
 from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
 
 KITCHEN = "G090XG1234567KIT"
@@ -203,7 +203,7 @@ async def test_restart_failure_and_partial_success(
 
     fake_amazon.add_echos(1)
     await init_integration.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await settle(hass)
     echo_0 = device_id(hass, init_integration, "G0FAKE0000000000")
     # The first reboot goes through, the second meets a timeout.
     fake_amazon.failing_path = "G0FAKE0000000000"
@@ -259,11 +259,11 @@ async def test_stopping_home_assistant_switches_the_plug_back_on(
     cycle = hass.async_create_background_task(
         call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 300}), "cycle"
     )
-    await hass.async_block_till_done()
+    await settle(hass)
     assert plug_switches(fake_amazon) == ["turnOff"]
 
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-    await hass.async_block_till_done()
+    await settle(hass)
 
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
     cycle.cancel()
@@ -485,7 +485,7 @@ async def test_deregister_without_the_capability(
     """An Echo Amazon does not let go remotely is refused."""
     fake_amazon.add_echos(1)  # fake Echo Dots without DEREGISTER_DEVICE
     await init_integration.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await settle(hass)
     with pytest.raises(ServiceValidationError) as refused:
         await call(
             hass,

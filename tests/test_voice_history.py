@@ -20,7 +20,7 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .common import next_poll, run_while_time_passes
+from .common import next_poll, run_while_time_passes, settle
 from .fake_amazon import HISTORY_CSRF_TOKEN, THROTTLED, FakeAmazon
 from .test_services import BEDROOM, KITCHEN, KITCHEN_PLUG, call, device_id
 
@@ -404,7 +404,7 @@ async def test_sensor_without_history(
     fake_amazon.fail_next(THROTTLED, 3, path=HISTORY)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await settle(hass)
 
     assert hass.states.get("binary_sensor.kitchen_echo_connectivity").state == "on"
     assert hass.states.get(KITCHEN_LAST_REQUEST).state == "unavailable"
@@ -421,7 +421,7 @@ async def test_transcripts_are_never_logged(
     caplog.set_level(logging.DEBUG)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await settle(hass)
     await get_history(hass, mock_config_entry)
     await delete_history(
         hass, freezer, device_id(hass, mock_config_entry, KITCHEN), "last"

@@ -458,7 +458,7 @@ def test_payloads_have_the_fixtures_keys() -> None:
     endpoints = payloads.endpoints(account, now)
     history = VoiceHistory(customer_id="A1")
     history.seed(next(iter(account.echos.values())))
-    fixtures = Path(__file__).parent / "fixtures"
+    fixtures = Path(__file__).parents[1] / "tests" / "fixtures"
     reference = {
         name: json.loads((fixtures / f"{name}.json").read_text())
         for name in ("devices_v2", "endpoints", "dnd", "voice_history")
