@@ -63,7 +63,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     cooldown = timedelta(
         minutes=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN.total_seconds() / 60)
     )
-    voice_history = VoiceHistoryCoordinator(hass, entry, account)
+    voice_history = VoiceHistoryCoordinator(coordinator)
     # The voice history is not needed to set up: a failed read is logged and
     # retried by the sensors, it does not hold up the devices.
     await voice_history.async_refresh()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import AlexaCareError, Device, Echo, SmartPlug
@@ -39,6 +40,12 @@ class ResetOutcome:
     action: str
     outcome: str
     plug: SmartPlug | None = None
+
+
+def _plug_failed(
+    key: str, device: Device, plug: SmartPlug, err: AlexaCareError
+) -> HomeAssistantError:
+    return failed(key, device=device.name, plug=plug.name, error=str(err))
 
 
 class Resets:
@@ -144,12 +151,7 @@ class Resets:
             await account.async_set_plug_power(plug, turn_on=False)
         except AlexaCareError as err:
             self.release(device, plug)
-            raise failed(
-                "power_cycle_not_started",
-                device=device.name,
-                plug=plug.name,
-                error=str(err),
-            ) from err
+            raise _plug_failed("power_cycle_not_started", device, plug, err) from err
         self._before_reservation.pop(device.key, None)
         self._before_reservation.pop(plug.key, None)
         self._switched_off[plug.key] = plug
@@ -194,12 +196,7 @@ class Resets:
                 await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
             except AlexaCareError as err:
                 if attempt == POWER_ON_ATTEMPTS:
-                    raise failed(
-                        "plug_left_off",
-                        device=device.name,
-                        plug=plug.name,
-                        error=str(err),
-                    ) from err
+                    raise _plug_failed("plug_left_off", device, plug, err) from err
                 await async_wait(self._hass, PLUG_RETRY_DELAY)
             else:
                 return

@@ -15,14 +15,13 @@ from functools import cached_property
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .amazon.client import AmazonAccount
 from .amazon.models import AlexaCareError, VoiceRecord
 from .const import DOMAIN, HISTORY_WINDOW, LOGGER, VOICE_HISTORY_INTERVAL
+from .coordinator import AlexaCareCoordinator
 from .errors import amazon_failure
 
 
@@ -52,21 +51,16 @@ class VoiceHistoryCoordinator(DataUpdateCoordinator[VoiceHistory]):
 
     config_entry: ConfigEntry
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: ConfigEntry,
-        account: AmazonAccount,
-    ) -> None:
-        """Create the coordinator; it reads nothing yet."""
+    def __init__(self, account_coordinator: AlexaCareCoordinator) -> None:
+        """Read the history of the account another coordinator polls; not yet."""
         super().__init__(
-            hass,
+            account_coordinator.hass,
             LOGGER,
-            config_entry=entry,
+            config_entry=account_coordinator.config_entry,
             name=f"{DOMAIN} voice history",
             update_interval=VOICE_HISTORY_INTERVAL,
         )
-        self.account = account
+        self.account = account_coordinator.account
         # One read at a time: two actions at once share the same read.
         self._read_lock = asyncio.Lock()
         # One deletion at a time: each counts what the one before left.
