@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -13,6 +14,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
+from .common import next_poll
 from .fake_amazon import (
     EXPIRED_LOGIN,
     GRAPHQL_ERROR,
@@ -214,3 +216,30 @@ def _without_customer_id(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, CONF_LOGIN_DATA: login_data}
     )
+
+
+async def test_refreshed_tokens_are_kept_across_a_restart(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    login_data: dict[str, Any],
+) -> None:
+    """A token Amazon renewed is written to the entry, and used after a restart."""
+    refreshed = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
+    # The voice history read at setup renewed the access token.
+    assert (
+        init_integration.data[CONF_LOGIN_DATA]["access_token"]
+        == (login_data["access_token"])
+    )
+
+    await next_poll(hass, freezer)
+
+    stored = init_integration.data[CONF_LOGIN_DATA]
+    assert stored["access_token"] == refreshed
+    assert stored["refresh_token"] == login_data["refresh_token"]
+
+    # Home Assistant restarts: the entry signs in with what it stored.
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    account = init_integration.runtime_data.coordinator.account
+    assert account.login_data()["access_token"] == refreshed

@@ -36,12 +36,14 @@ _SHAPE_PATTERNS = (
     r"\{enc:[^}]*\}(?:\{[a-z]+:[^}]*\})*",  # the ADP token
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
     r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+",  # email addresses
+    # Who the account is, as the sign-in's answer says.
+    r"""(?<![\w-])['"]?customer_info['"]?\s*:\s*\{[^{}]*\}""",
 )
 _SHAPES = re.compile("|".join(_SHAPE_PATTERNS), re.DOTALL)
 # The value of a field whose name says it is secret, in a dict, JSON or header.
 _FIELDS = re.compile(
     r"""(?P<name>(?<![\w-])['"]?(?:[\w-]{0,40}token|[\w-]{0,40}private_key|cookies?|csrf|"""
-    r"""session-id|ubid-main|x-main|at-main|sess-at-main|user_id|"""
+    r"""session-id|ubid-main|x-main|at-main|sess-at-main|user_id|device_serial_number|"""
     r"""[\w-]{0,40}customer_id|customerId|password)['"]?\s*[:=]\s*)"""
     r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;}\]]+)""",
     re.IGNORECASE,

@@ -1,0 +1,167 @@
+"""Tests that no secret and no transcript reaches a log line, at any level."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.log_privacy import MARKER, SECRET_FILTER, secrets_of
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+
+from .common import run_while_time_passes, settle
+from .conftest import TEST_CODE, TEST_EMAIL, TEST_PASSWORD
+from .fake_amazon import FakeAmazon
+
+KITCHEN = "G090XG1234567KIT"
+# What the voice history fixture says people said and Alexa answered.
+TRANSCRIPTS = ("what's the weather", "Right now in Seattle", "set a timer")
+# A new sign-in's secrets, which nobody knows before Amazon hands them out.
+NEW_LOGIN = {
+    "adp_token": "{enc:NEW-ADP}{key:NEW}{iv:NEW}{name:TkVX}{serial:Mg==}",
+    "device_private_key": (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowNEWPRIVATEKEY\n"
+        "-----END RSA PRIVATE KEY-----\n"
+    ),
+    "access_token": "Atna|NEW-SIGN-IN-ACCESS-TOKEN",
+    "refresh_token": "Atnr|NEW-SIGN-IN-REFRESH-TOKEN",
+    "website_cookies": {"session-token": "NEWSESSIONTOKENCOOKIE"},
+}
+REFRESHED_ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
+
+
+def _signing_in_library(login_data: dict[str, Any]) -> AsyncMock:
+    """The library's interactive login, logging as aioamazondevices does."""
+
+    async def login_mode_interactive(_code: str) -> dict[str, Any]:
+        library_logger = logging.getLogger("aioamazondevices")
+        # As in aioamazondevices' login.py, and its HTTP wrapper's debug lines.
+        library_logger.info("Register device: %s", login_data)
+        library_logger.debug(
+            "Adding to headers: %s",
+            {
+                "Cookie": "; ".join(
+                    f"{k}={v}" for k, v in NEW_LOGIN["website_cookies"].items()
+                )
+            },
+        )
+        return copy.deepcopy(login_data)
+
+    return AsyncMock(side_effect=login_mode_interactive)
+
+
+def _leaks(caplog: pytest.LogCaptureFixture, secrets: set[str]) -> list[str]:
+    lines = [
+        f"{record.getMessage()}\n{record.exc_text or ''}" for record in caplog.records
+    ]
+    return sorted({secret for secret in secrets for line in lines if secret in line})
+
+
+async def test_no_secret_or_transcript_in_any_log_line(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    login_data: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sign in, poll, restart, read and delete voice history, reauth: at DEBUG."""
+    caplog.set_level(logging.DEBUG)
+    new_login = login_data | NEW_LOGIN
+    planted = (
+        secrets_of(TEST_EMAIL, login_data)
+        | secrets_of(TEST_EMAIL, new_login)
+        | {TEST_PASSWORD, REFRESHED_ACCESS_TOKEN, *TRANSCRIPTS}
+    )
+
+    # Signing in, with the library's own log lines of Amazon's answer.
+    with (
+        patch("custom_components.alexa_care.amazon.library.AmazonEchoApi") as library,
+        patch("custom_components.alexa_care.async_setup_entry", return_value=True),
+    ):
+        library.return_value.login.login_mode_interactive = _signing_in_library(
+            new_login
+        )
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                CONF_EMAIL: TEST_EMAIL,
+                CONF_PASSWORD: TEST_PASSWORD,
+                CONF_CODE: TEST_CODE,
+            },
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        with patch(
+            "custom_components.alexa_care.async_unload_entry", return_value=True
+        ):
+            await hass.config_entries.async_remove(result["result"].entry_id)
+
+    # Setup, a poll, a restart, reading and deleting the voice history.
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    kitchen = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, KITCHEN), mock_config_entry.entry_id
+    )
+    assert kitchen is not None
+    for action, data in (
+        ("restart", {"device_id": kitchen.id}),
+        ("get_voice_history", {"config_entry_id": mock_config_entry.entry_id}),
+        (
+            "delete_voice_history",
+            {"device_id": kitchen.id, "scope": "all", "confirm": True},
+        ),
+    ):
+        await run_while_time_passes(
+            hass,
+            freezer,
+            hass.services.async_call(
+                DOMAIN, action, data, blocking=True, return_response=True
+            ),
+        )
+
+    # Reauthentication, signing in again.
+    with (
+        patch("custom_components.alexa_care.amazon.library.AmazonEchoApi") as library,
+        patch("custom_components.alexa_care.async_setup_entry", return_value=True),
+    ):
+        library.return_value.login.login_mode_interactive = _signing_in_library(
+            new_login
+        )
+        result = await mock_config_entry.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_PASSWORD: TEST_PASSWORD, CONF_CODE: TEST_CODE}
+        )
+        await settle(hass)
+    assert result["reason"] == "reauth_successful"
+
+    # The library did log what Amazon answered, tokens and all, and the
+    # sign-in's register line: all of it redacted.
+    assert "Register device" in caplog.text
+    assert "alexa-history-records-v2" in caplog.text
+    assert MARKER in caplog.text
+    assert _leaks(caplog, planted) == []
+
+
+def test_filter_leaves_with_the_last_owner() -> None:
+    """The filter sits on the loggers only while an entry or a flow needs it."""
+    library_logger = logging.getLogger("aioamazondevices")
+    SECRET_FILTER.protect("test-owner", {"Atna|OWNED-SECRET"})
+    assert SECRET_FILTER in library_logger.filters
+    assert SECRET_FILTER.redact("token Atna|OWNED-SECRET") == f"token {MARKER}"
+    SECRET_FILTER.release("test-owner")
+    if not SECRET_FILTER.active:
+        assert SECRET_FILTER not in library_logger.filters
