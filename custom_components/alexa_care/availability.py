@@ -29,12 +29,18 @@ def issue_id(kind: str, entry_id: str, device_key: str) -> str:
     return f"{kind}.{entry_id}.{device_key}"
 
 
+def _entry_issues(hass: HomeAssistant, entry_id: str) -> set[str]:
+    return {
+        issue
+        for domain, issue in ir.async_get(hass).issues
+        if domain == DOMAIN and f".{entry_id}." in issue
+    }
+
+
 def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
     """Withdraw every device issue of a removed config entry."""
-    registry = ir.async_get(hass)
-    for domain, issue in list(registry.issues):
-        if domain == DOMAIN and f".{entry_id}." in issue:
-            ir.async_delete_issue(hass, DOMAIN, issue)
+    for issue in _entry_issues(hass, entry_id):
+        ir.async_delete_issue(hass, DOMAIN, issue)
 
 
 @dataclass
@@ -52,6 +58,9 @@ class AvailabilityIssues:
         self._entry_id = entry_id
         self._grace = grace
         self._outages: dict[str, _Outages] = {}
+        # The issues that are open, so that a poll withdraws only those, not
+        # two per device. Issues outlive a reload of the entry.
+        self._open = _entry_issues(hass, entry_id)
 
     def offline_since(self, device_key: str) -> datetime | None:
         """Since when the device has been offline, if it is."""
@@ -98,10 +107,11 @@ class AvailabilityIssues:
         self._delete(ISSUE_KEEPS_DROPPING, device_key)
 
     def _raise(self, kind: str, device: Device, **placeholders: str) -> None:
+        self._open.add(issue := issue_id(kind, self._entry_id, device.key))
         ir.async_create_issue(
             self._hass,
             DOMAIN,
-            issue_id(kind, self._entry_id, device.key),
+            issue,
             is_fixable=True,
             is_persistent=False,
             severity=ir.IssueSeverity.WARNING,
@@ -111,6 +121,6 @@ class AvailabilityIssues:
         )
 
     def _delete(self, kind: str, device_key: str) -> None:
-        ir.async_delete_issue(
-            self._hass, DOMAIN, issue_id(kind, self._entry_id, device_key)
-        )
+        if (issue := issue_id(kind, self._entry_id, device_key)) in self._open:
+            self._open.discard(issue)
+            ir.async_delete_issue(self._hass, DOMAIN, issue)

@@ -75,6 +75,10 @@ class AlexaCareBinarySensor(AlexaCareEntity, BinarySensorEntity):
             return self.known
         return super().available
 
+    @override
+    def _value(self) -> object:
+        return self.is_on
+
     @property
     @override
     def is_on(self) -> bool | None:

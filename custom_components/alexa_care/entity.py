@@ -93,11 +93,14 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
         """Available while polls succeed and the account lists the device."""
         return super().available and self.known
 
+    def _value(self) -> object:
+        """What the entity shows of its device (read cheaply, thousands a poll)."""
+        return None
+
     def _shown(self) -> tuple[object, ...]:
-        """What the state machine shows of this entity."""
         if not self.available:
             return (False,)
-        return (True, self.state, self.capability_attributes)
+        return (True, self._value())
 
     @override
     async def async_added_to_hass(self) -> None:

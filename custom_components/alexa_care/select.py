@@ -86,6 +86,10 @@ class AlexaCareSelect(AlexaCareEntity, SelectEntity):
 
     entity_description: AlexaCareSelectEntityDescription[Echo]
 
+    @override
+    def _value(self) -> object:
+        return (self.current_option, tuple(self.options))
+
     @property
     @override
     def options(self) -> list[str]:

@@ -108,6 +108,10 @@ class AlexaCareSensor(AlexaCareEntity, SensorEntity):
             return super().available and self.runtime.voice_history.data is not None
         return super().available
 
+    @override
+    def _value(self) -> object:
+        return self.native_value
+
     @property
     @override
     def native_value(self) -> str | datetime | None:

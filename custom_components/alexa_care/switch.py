@@ -73,6 +73,10 @@ class AlexaCareSwitch(AlexaCareEntity, SwitchEntity):
 
     entity_description: AlexaCareSwitchEntityDescription[Any]
 
+    @override
+    def _value(self) -> object:
+        return self.is_on
+
     @property
     @override
     def is_on(self) -> bool | None:
