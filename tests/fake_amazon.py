@@ -1,6 +1,6 @@
 """A fake Amazon account behind Home Assistant's HTTP client mock.
 
-It answers the requests aioamazondevices and our api.py send to
+It answers the requests aioamazondevices and our amazon package send to
 alexa.amazon.com and www.amazon.com (the voice history). The account is the
 reference payloads in tests/fixtures, which tests change in place; what
 Amazon answers, how it fails and what the voice deletion sentences delete

@@ -1,4 +1,4 @@
-"""The Amazon emulator, driven by the real aioamazondevices and our api.py.
+"""The Amazon emulator, driven by the real aioamazondevices and our amazon package.
 
 The emulator listens on 127.0.0.1 (free ports); the client session reaches
 it the way Home Assistant does under the development launcher, through a

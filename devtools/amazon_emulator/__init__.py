@@ -1,7 +1,7 @@
 """A local Amazon for development and end-to-end tests.
 
 It speaks the parts of Amazon's unofficial web API that aioamazondevices and
-Alexa Care's api.py use, on the same host names and paths, with the same
+Alexa Care's amazon package use, on the same host names and paths, with the same
 payload shapes and status codes: the interactive sign-in with its one-time
 code, token refresh, devices-v2, GraphQL, reboot, do not disturb,
 deregistration, appliance deletion, text commands and the voice history. It
