@@ -195,7 +195,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             missing_since = self._missing_since.setdefault(key, now)
             if now - missing_since >= STALE_DEVICE_GRACE:
                 LOGGER.info("Removing %s: gone from the Amazon account", device.name)
-                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+                registry.async_remove_device(device.id)
                 del self._missing_since[key]
                 self.availability.forget(key)
 

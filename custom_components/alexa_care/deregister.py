@@ -70,9 +70,7 @@ async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any
             "deregister_not_verified", device=device.name, error=str(err)
         ) from err
     await target.entry.runtime_data.power_links.async_forget(device.key)
-    dr.async_get(hass).async_update_device(
-        target.device_id, remove_config_entry_id=target.entry.entry_id
-    )
+    dr.async_get(hass).async_remove_device(target.device_id)
     return {
         "action": ACTION_DEREGISTER,
         "outcome": OUTCOME_DEREGISTERED,

@@ -29,16 +29,13 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
     if device_entry is None:
         raise refused("device_not_found", device_id=device_id)
     name = device_entry.name_by_user or device_entry.name or device_id
-    entry: AlexaCareConfigEntry | None = next(
-        (
-            config_entry
-            for entry_id in device_entry.config_entries
-            if (config_entry := hass.config_entries.async_get_entry(entry_id))
-            and config_entry.domain == DOMAIN
-        ),
-        None,
+    # A device belongs to one config entry.
+    entry: AlexaCareConfigEntry | None = (
+        hass.config_entries.async_get_entry(device_entry.config_entry_id)
+        if device_entry.config_entry_id
+        else None
     )
-    if entry is None:
+    if entry is None or entry.domain != DOMAIN:
         raise refused("not_alexa_care_device", device=name)
     if entry.state is not ConfigEntryState.LOADED:
         raise refused("entry_not_loaded", device=name)
