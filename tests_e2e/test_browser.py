@@ -238,3 +238,12 @@ def test_offline_echo_repaired_from_the_dashboard(
     ).to_be_visible()
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
+
+    # Home Assistant reported no blocking call or deprecated call of ours.
+    reports = [
+        line
+        for line in (artifacts / "hass.log").read_text().splitlines()
+        if "alexa_care" in line
+        and ("Detected blocking call" in line or "deprecated" in line.lower())
+    ]
+    assert reports == []

@@ -12,6 +12,7 @@ from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .amazon.client import AmazonAccount
+from .amazon.library import import_page_encodings
 from .availability import async_delete_entry_issues
 from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareCoordinator
@@ -48,6 +49,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         entry.entry_id, secrets_of(entry.data[CONF_EMAIL], entry.data[CONF_LOGIN_DATA])
     )
     entry.async_on_unload(lambda: SECRET_FILTER.release(entry.entry_id))
+    await hass.async_add_executor_job(import_page_encodings)
     account = AmazonAccount(
         # A session of our own: the library keeps Amazon's cookies in the
         # session's cookie jar, which must not be shared with anything else.

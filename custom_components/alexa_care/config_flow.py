@@ -27,6 +27,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .amazon.client import async_login
+from .amazon.library import import_page_encodings
 from .amazon.models import (
     AmazonAuthError,
     AmazonConnectionError,
@@ -103,6 +104,7 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         # does not let integrations close its sessions: it closes them when
         # it stops.
         session = async_create_clientsession(self.hass)
+        await self.hass.async_add_executor_job(import_page_encodings)
         # The library logs what Amazon answers while signing in.
         SECRET_FILTER.protect(self.flow_id, {email, user_input[CONF_PASSWORD]})
         try:

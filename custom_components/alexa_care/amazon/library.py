@@ -9,9 +9,10 @@ library's own requests are.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 import dataclasses
 from http import HTTPMethod, HTTPStatus
+import importlib
 from pathlib import Path
 import types
 from typing import Any, get_origin
@@ -22,6 +23,7 @@ from aioamazondevices.exceptions import AmazonError, CannotAuthenticate, CannotC
 from aioamazondevices.structures import AmazonDevice, AmazonSaveDataConfig
 from aiohttp import ClientError, ClientSession
 from bs4 import BeautifulSoup
+from charset_normalizer.constant import IANA_SUPPORTED
 from yarl import URL
 
 from .models import (
@@ -62,6 +64,19 @@ async def amazon_errors() -> AsyncIterator[None]:
         # What the library and our parsing raise when an answer lacks a field
         # or is not JSON.
         raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
+
+
+def import_page_encodings() -> None:
+    """Import the text encodings the library's page parser may look up.
+
+    The library parses every answer with BeautifulSoup, which asks
+    charset_normalizer to guess the encoding of the sign-in pages; that
+    imports `encodings.*` modules as it goes, blocking the event loop. Run
+    this in the executor before signing in.
+    """
+    for name in IANA_SUPPORTED:
+        with suppress(ImportError):
+            importlib.import_module(f"encodings.{name}")
 
 
 def new_library_client(
