@@ -132,6 +132,26 @@ async def test_restart_cooldown(
     await call(hass, "restart", {"device_id": kitchen})
 
 
+@pytest.mark.parametrize("service", ["restart", "power_cycle", "deregister"])
+@pytest.mark.parametrize("device_ids", [[], None])
+async def test_no_device_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    service: str,
+    device_ids: list[str] | None,
+) -> None:
+    """An empty or null device_id is refused, not a call that does nothing."""
+    data: dict[str, Any] = {"device_id": device_ids}
+    if service == "deregister":
+        data["confirm"] = True
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, service, data)
+    assert refused.value.translation_key == "no_device_id"
+    assert len(fake_amazon.requests) == sent
+
+
 @pytest.mark.parametrize(
     ("key", "translation_key"),
     [(BEDROOM, "cannot_restart"), (KITCHEN_PLUG, "not_an_echo")],

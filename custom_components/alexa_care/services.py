@@ -114,6 +114,10 @@ def _release(reserved: list[tuple[Resets, tuple[Device, ...]]]) -> None:
 def _targets(call: ServiceCall) -> list[Target]:
     # The same device twice is the same device once.
     device_ids = dict.fromkeys(call.data[ATTR_DEVICE_ID])
+    if not device_ids:
+        # An automation whose target template came out empty would otherwise
+        # look as if it had reset something.
+        raise refused("no_device_id")
     return [resolve_target(call.hass, device_id) for device_id in device_ids]
 
 
