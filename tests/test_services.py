@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.select import (
     DOMAIN as SELECT_DOMAIN,
     SERVICE_SELECT_OPTION,
@@ -234,7 +236,97 @@ async def test_restart_failure_and_partial_success(
     assert failed.value.translation_placeholders["device"] == "Echo 0"
 
 
+async def test_devices_left_alone_after_a_failure_are_not_held(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """A device after the one that failed was not reset: no cooldown, not busy."""
+    fake_amazon.add_echos(1)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await settle(hass)
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    echo_0 = device_id(hass, init_integration, "G0FAKE0000000000")
+    fake_amazon.failing_path = "G0FAKE0000000000"
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "restart", {"device_id": [echo_0, kitchen]})
+    assert failed.value.translation_key == "restart_failed"
+
+    fake_amazon.failing_path = None
+    response = await call(hass, "restart", {"device_id": kitchen})
+    assert response["results"][0]["outcome"] == "restart_requested"
+
+
 # power_cycle
+
+
+async def _with_cooldown(
+    hass: HomeAssistant, entry: MockConfigEntry, minutes: int
+) -> None:
+    hass.config_entries.async_update_entry(entry, options={"cooldown": minutes})
+    await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+
+
+async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
+    return await task
+
+
+@pytest.mark.parametrize(("cooldown", "after"), [(0, None), (10, "cooldown")])
+async def test_a_reset_in_progress_refuses_a_second_one(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    cooldown: int,
+    after: str | None,
+) -> None:
+    """While a power cycle runs, no second reset of its Echo or plug starts.
+
+    Busy is not the cooldown: with a cooldown of 0 the second call is still
+    refused while the first runs, and accepted once it is over.
+    """
+    await _with_cooldown(hass, init_integration, cooldown)
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    plug = device_id(hass, init_integration, KITCHEN_PLUG)
+    cycle = hass.async_create_background_task(
+        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 30}), "cycle"
+    )
+    await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff"]
+    sent = len(fake_amazon.requests)
+
+    for service, data in (
+        ("power_cycle", {"device_id": kitchen}),
+        ("power_cycle", {"device_id": plug}),
+        ("restart", {"device_id": kitchen}),
+        ("deregister", {"device_id": kitchen, "confirm": True}),
+        ("deregister", {"device_id": plug, "confirm": True}),
+    ):
+        with pytest.raises(ServiceValidationError) as refused:
+            await call(hass, service, data)
+        assert refused.value.translation_key == "reset_in_progress", service
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: "button.kitchen_echo_restart"},
+            blocking=True,
+        )
+    assert refused.value.translation_key == "reset_in_progress"
+    assert len(fake_amazon.requests) == sent
+
+    response = await run_while_time_passes(hass, freezer, _finish(cycle))
+    assert response["results"][0]["outcome"] == "back_online"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+
+    second = call(hass, "power_cycle", {"device_id": kitchen})
+    if after is None:
+        await run_while_time_passes(hass, freezer, second)
+        assert plug_switches(fake_amazon) == ["turnOff", "turnOn"] * 2
+    else:
+        with pytest.raises(ServiceValidationError) as refused:
+            await second
+        assert refused.value.translation_key == after
 
 
 async def test_power_cycle_an_echo_through_its_plug(
@@ -530,7 +622,7 @@ async def test_one_call_cannot_cycle_a_plug_twice(
     plug = device_id(hass, init_integration, KITCHEN_PLUG)
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "power_cycle", {"device_id": [kitchen, plug]})
-    assert refused.value.translation_key == "cooldown"
+    assert refused.value.translation_key == "reset_in_progress"
     assert plug_switches(fake_amazon) == []
 
     response = await run_while_time_passes(

@@ -1,7 +1,8 @@
 """Resets, shared by the actions and the repair flows: restart, power cycle.
 
 Every refusal is raised before anything is sent to Amazon; a reset of a
-device is refused again until its cooldown has passed.
+device is refused while another one runs, and again until its cooldown has
+passed.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ class Resets:
         self.last_resets: dict[str, datetime] = {}
         # What last_resets held before a reset reserved the device.
         self._before_reservation: dict[str, datetime | None] = {}
+        # Devices a reset has reserved and not yet finished with. Apart from
+        # the cooldown: with a cooldown of 0, two power cycles of one Echo
+        # would otherwise run at once (off, off, on, on).
+        self._in_progress: set[str] = set()
         # Plugs a power cycle has switched off and not yet back on.
         self._switched_off: dict[str, SmartPlug] = {}
 
@@ -80,17 +85,25 @@ class Resets:
                 time=dt_util.as_local(until).strftime("%H:%M:%S"),
             )
 
+    def check_not_in_progress(self, device: Device) -> None:
+        """Refuse to touch a device a reset is busy with."""
+        if device.key in self._in_progress:
+            raise refused("reset_in_progress", device=device.name)
+
     def _reserve(self, *devices: Device) -> None:
-        """Start the cooldown at once, so that a second call is refused."""
+        """Mark the devices busy and start the cooldown, so a second call is refused."""
         for device in devices:
+            self.check_not_in_progress(device)
             self._check_cooldown(device)
         now = dt_util.utcnow()
         for device in devices:
+            self._in_progress.add(device.key)
             self._before_reservation[device.key] = self.last_resets.get(device.key)
             self.last_resets[device.key] = now
 
     def release(self, *devices: Device) -> None:
         """Undo a reservation: nothing was done to these devices."""
+        self._finish(*devices)
         for device in devices:
             if device.key not in self._before_reservation:
                 continue
@@ -98,6 +111,11 @@ class Resets:
                 self.last_resets.pop(device.key, None)
             else:
                 self.last_resets[device.key] = before
+
+    def _finish(self, *devices: Device) -> None:
+        """The reset is over: the cooldown alone holds the devices now."""
+        for device in devices:
+            self._in_progress.discard(device.key)
 
     def validate_restart(self, device: Device) -> Echo:
         """Refuse what cannot be restarted, or not yet."""
@@ -136,10 +154,13 @@ class Resets:
             self.release(echo)
             raise failed("restart_failed", device=echo.name, error=str(err)) from err
         self._before_reservation.pop(echo.key, None)
-        outcome = OUTCOME_RESTART_REQUESTED
-        if wait_online:
-            back = await self.async_wait_online(echo)
-            outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+        try:
+            outcome = OUTCOME_RESTART_REQUESTED
+            if wait_online:
+                back = await self.async_wait_online(echo)
+                outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+        finally:
+            self._finish(echo)
         return ResetOutcome(device=echo, action="restart", outcome=outcome)
 
     async def async_power_cycle(
@@ -156,16 +177,19 @@ class Resets:
         self._before_reservation.pop(plug.key, None)
         self._switched_off[plug.key] = plug
         try:
-            await async_wait(self._hass, off_time)
-            await self._async_power_on(device, plug)
+            try:
+                await async_wait(self._hass, off_time)
+                await self._async_power_on(device, plug)
+            finally:
+                self._switched_off.pop(plug.key, None)
+            outcome = OUTCOME_POWER_CYCLED
+            if isinstance(device, Echo):
+                back = await self.async_wait_online(device)
+                outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+            else:
+                await self._coordinator.async_request_refresh()
         finally:
-            self._switched_off.pop(plug.key, None)
-        outcome = OUTCOME_POWER_CYCLED
-        if isinstance(device, Echo):
-            back = await self.async_wait_online(device)
-            outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
-        else:
-            await self._coordinator.async_request_refresh()
+            self._finish(device, plug)
         return ResetOutcome(
             device=device, action="power_cycle", outcome=outcome, plug=plug
         )

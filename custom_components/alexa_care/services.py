@@ -151,7 +151,11 @@ async def _async_restart(call: ServiceCall) -> ServiceResponse:
     except ServiceValidationError:
         _release(reserved)
         raise
-    return await _async_run_each(call.hass, SERVICE_RESTART, prepared)
+    try:
+        return await _async_run_each(call.hass, SERVICE_RESTART, prepared)
+    finally:
+        # The devices left alone after a failure were not reset after all.
+        _release(reserved)
 
 
 async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
@@ -170,7 +174,11 @@ async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
     except ServiceValidationError:
         _release(reserved)
         raise
-    return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
+    try:
+        return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
+    finally:
+        # The devices left alone after a failure were not reset after all.
+        _release(reserved)
 
 
 async def _async_deregister(call: ServiceCall) -> ServiceResponse:
