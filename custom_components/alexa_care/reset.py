@@ -26,6 +26,7 @@ from .const import (
 from .coordinator import AlexaCareCoordinator
 from .errors import failed, refused
 from .power_links import PowerLinks
+from .reset_store import ResetStore
 
 OUTCOME_RESTART_REQUESTED = "restart_requested"
 OUTCOME_BACK_ONLINE = "back_online"
@@ -57,12 +58,14 @@ class Resets:
         hass: HomeAssistant,
         coordinator: AlexaCareCoordinator,
         power_links: PowerLinks,
+        store: ResetStore,
         cooldown: timedelta,
     ) -> None:
         """Start with no reset done."""
         self._hass = hass
         self._coordinator = coordinator
         self._power_links = power_links
+        self._store = store
         self._cooldown = cooldown
         self.last_resets: dict[str, datetime] = {}
         # What last_resets held before a reset reserved the device.
@@ -71,8 +74,6 @@ class Resets:
         # the cooldown: with a cooldown of 0, two power cycles of one Echo
         # would otherwise run at once (off, off, on, on).
         self._in_progress: set[str] = set()
-        # Plugs a power cycle has switched off and not yet back on.
-        self._switched_off: dict[str, SmartPlug] = {}
 
     def _check_cooldown(self, device: Device) -> None:
         if (last := self.last_resets.get(device.key)) is None:
@@ -168,20 +169,20 @@ class Resets:
     ) -> ResetOutcome:
         """Switch the plug off, wait, switch it on; then look for the Echo."""
         account = self._coordinator.account
+        # On disk before the risky request: should Home Assistant die while
+        # the plug is off, the next start switches it on.
+        await self._store.async_switched_off(plug, dt_util.utcnow() + off_time)
         try:
             await account.async_set_plug_power(plug, turn_on=False)
         except AlexaCareError as err:
+            await self._store.async_switched_on(plug.key)
             self.release(device, plug)
             raise _plug_failed("power_cycle_not_started", device, plug, err) from err
         self._before_reservation.pop(device.key, None)
         self._before_reservation.pop(plug.key, None)
-        self._switched_off[plug.key] = plug
         try:
-            try:
-                await async_wait(self._hass, off_time)
-                await self._async_power_on(device, plug)
-            finally:
-                self._switched_off.pop(plug.key, None)
+            await async_wait(self._hass, off_time)
+            await self._async_power_on(device, plug)
             outcome = OUTCOME_POWER_CYCLED
             if isinstance(device, Echo):
                 back = await self.async_wait_online(device)
@@ -200,18 +201,37 @@ class Resets:
         The power cycles will not live to do it; a plug left off may power
         an Echo, the router, or the machine Home Assistant runs on.
         """
-        for plug in list(self._switched_off.values()):
+        for key, err in (await self.async_switch_on_left_off()).items():
+            # Still recorded: the next start tries again.
+            LOGGER.error(
+                "%s was switched off for a power cycle and could not be "
+                "switched on again before Home Assistant stopped: %s",
+                self._store.switched_off[key]["name"],
+                err,
+            )
+
+    async def async_switch_on_left_off(
+        self, only: str | None = None
+    ) -> dict[str, AlexaCareError]:
+        """Switch on the plugs recorded as off; return those Amazon refused.
+
+        Keyed by the plug's key; a plug no longer on the account cannot be
+        switched and stays recorded.
+        """
+        refused_on: dict[str, AlexaCareError] = {}
+        for key, left_off in self._store.switched_off.items():
+            if only not in (None, key):
+                continue
+            if (plug := self._coordinator.data.plugs.get(key)) is None:
+                refused_on[key] = AlexaCareError(f"{left_off['name']} is gone")
+                continue
             try:
                 await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
             except AlexaCareError as err:
-                LOGGER.error(
-                    "%s was switched off for a power cycle and could not be "
-                    "switched on again before Home Assistant stopped: %s",
-                    plug.name,
-                    err,
-                )
+                refused_on[key] = err
             else:
-                self._switched_off.pop(plug.key, None)
+                await self._store.async_switched_on(key)
+        return refused_on
 
     async def _async_power_on(self, device: Device, plug: SmartPlug) -> None:
         """Switch the plug back on, trying again before giving up."""
@@ -223,6 +243,7 @@ class Resets:
                     raise _plug_failed("plug_left_off", device, plug, err) from err
                 await async_wait(self._hass, PLUG_RETRY_DELAY)
             else:
+                await self._store.async_switched_on(plug.key)
                 return
 
     async def async_wait_online(self, echo: Echo) -> bool:
