@@ -134,6 +134,34 @@ async def test_restart_cooldown(
     await call(hass, "restart", {"device_id": kitchen})
 
 
+async def test_the_cooldown_survives_a_restart_of_home_assistant(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """An automation firing at every start cannot reboot an Echo in a loop."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    await call(hass, "restart", {"device_id": kitchen})
+    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    assert list(stored["last_resets"]) == [KITCHEN]
+
+    # A new run reads the cooldowns from storage, not from memory.
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.config_entries.async_setup(init_integration.entry_id)
+    await settle(hass)
+    freezer.tick(timedelta(minutes=9))
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert refused.value.translation_key == "cooldown"
+    assert len(fake_amazon.requests) == sent
+
+    freezer.tick(timedelta(minutes=1))
+    await call(hass, "restart", {"device_id": kitchen})
+
+
 @pytest.mark.parametrize("service", ["restart", "power_cycle", "deregister"])
 @pytest.mark.parametrize("device_ids", [[], None])
 async def test_no_device_is_refused(

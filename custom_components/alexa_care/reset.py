@@ -67,7 +67,8 @@ class Resets:
         self._power_links = power_links
         self._store = store
         self._cooldown = cooldown
-        self.last_resets: dict[str, datetime] = {}
+        # Kept in the store: a restart of Home Assistant keeps the cooldowns.
+        self.last_resets = store.last_resets
         # What last_resets held before a reset reserved the device.
         self._before_reservation: dict[str, datetime | None] = {}
         # Devices a reset has reserved and not yet finished with. Apart from
@@ -112,6 +113,7 @@ class Resets:
                 self.last_resets.pop(device.key, None)
             else:
                 self.last_resets[device.key] = before
+        self._store.save_soon()
 
     def _finish(self, *devices: Device) -> None:
         """The reset is over: the cooldown alone holds the devices now."""
@@ -149,6 +151,8 @@ class Resets:
         self, echo: Echo, *, wait_online: bool = False
     ) -> ResetOutcome:
         """Ask Amazon to reboot the Echo; then, if asked, wait for it."""
+        # The cooldown on disk first: a restart at startup must not loop.
+        await self._store.async_save()
         try:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:

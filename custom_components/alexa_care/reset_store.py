@@ -3,7 +3,9 @@
 A plug may feed the router or the machine Home Assistant runs on: when Home
 Assistant dies while a power cycle has a plug off, the next start must know to
 switch it on. The plug is recorded before the "off" request and forgotten only
-once Amazon has confirmed "on".
+once Amazon has confirmed "on". Cooldowns are kept for the same reason: an
+automation that fires at startup must not reboot an Echo in a loop across
+restarts.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class StoredResets(TypedDict):
     """The file's content."""
 
     switched_off: dict[str, LeftOff]
+    last_resets: dict[str, str]
 
 
 class ResetStore:
@@ -43,11 +46,20 @@ class ResetStore:
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.resets"
         )
         self._switched_off: dict[str, LeftOff] = {}
+        # Device key → start of its last reset; Resets changes it in place.
+        self.last_resets: dict[str, datetime] = {}
 
     async def async_load(self) -> None:
         """Read what a previous run left."""
         stored = await self._store.async_load()
-        self._switched_off = dict(stored["switched_off"]) if stored else {}
+        if stored is None:
+            return
+        self._switched_off = dict(stored["switched_off"])
+        self.last_resets = {
+            key: moment
+            for key, text in stored.get("last_resets", {}).items()
+            if (moment := dt_util.parse_datetime(text)) is not None
+        }
 
     @property
     def switched_off(self) -> dict[str, LeftOff]:
@@ -59,15 +71,28 @@ class ResetStore:
         self._switched_off[plug.key] = LeftOff(
             name=plug.name, on_by=dt_util.as_utc(on_by).isoformat()
         )
-        await self._save()
+        await self.async_save()
 
     async def async_switched_on(self, plug_key: str) -> None:
         """Forget the plug: Amazon confirmed it is on, or never switched it off."""
         if self._switched_off.pop(plug_key, None) is not None:
-            await self._save()
+            await self.async_save()
 
-    async def _save(self) -> None:
-        await self._store.async_save(StoredResets(switched_off=self._switched_off))
+    async def async_save(self) -> None:
+        """Write now: a request that cannot be undone is about to be sent."""
+        await self._store.async_save(self._data())
+
+    def save_soon(self) -> None:
+        """Write shortly: a cooldown was given back, nothing was sent."""
+        self._store.async_delay_save(self._data)
+
+    def _data(self) -> StoredResets:
+        return StoredResets(
+            switched_off=self._switched_off,
+            last_resets={
+                key: moment.isoformat() for key, moment in self.last_resets.items()
+            },
+        )
 
     async def async_remove(self) -> None:
         """Delete the file when the config entry is removed."""
