@@ -14,7 +14,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
 from .common import settle
-from .fake_amazon import FakeAmazon
+from .fake_amazon import SERVER_ERROR, FakeAmazon
 from .test_repairs import Dashboard
 from .test_services import KITCHEN, KITCHEN_PLUG, call, device_id, link, plug_switches
 
@@ -88,7 +88,7 @@ async def test_a_failed_turn_off_is_forgotten(
 ) -> None:
     """Amazon refusing the "off" leaves nothing to switch on at the next start."""
     await link(hass, "kitchen_echo", "Kitchen Plug")
-    fake_amazon.failing_operations["turnOff"] = 1
+    fake_amazon.fail_next(SERVER_ERROR, 3)
     with pytest.raises(HomeAssistantError) as failed:
         await call(
             hass,

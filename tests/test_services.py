@@ -500,11 +500,12 @@ async def test_power_cycle_plug_failures(
     await link(hass, "kitchen_echo", "Kitchen Plug")
     kitchen = device_id(hass, init_integration, KITCHEN)
 
-    fake_amazon.fail_next(TIMEOUT)
+    fake_amazon.fail_next(SERVER_ERROR, 3)
     with pytest.raises(HomeAssistantError) as failed:
         await call(hass, "power_cycle", {"device_id": kitchen})
     assert failed.value.translation_key == "power_cycle_not_started"
-    assert plug_switches(fake_amazon) == ["turnOff"]  # the one that timed out
+    # Amazon refused it each time the library tried.
+    assert plug_switches(fake_amazon) == ["turnOff"] * 3
 
     # The plug goes off, then the first "on" times out and the second works.
     fake_amazon.failing_operations["turnOn"] = 1
@@ -512,7 +513,7 @@ async def test_power_cycle_plug_failures(
         hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
     )
     assert response["results"][0]["outcome"] == "back_online"
-    assert plug_switches(fake_amazon)[1:] == ["turnOff", "turnOn", "turnOn"]
+    assert plug_switches(fake_amazon)[3:] == ["turnOff", "turnOn", "turnOn"]
 
     # Amazon never switches it back on: the error says the plug is left off.
     fake_amazon.failing_operations["turnOn"] = 3
@@ -523,6 +524,40 @@ async def test_power_cycle_plug_failures(
         )
     assert failed.value.translation_key == "plug_left_off"
     assert failed.value.translation_placeholders["plug"] == "Kitchen Plug"
+
+
+@pytest.mark.parametrize(
+    ("on_failures", "key"),
+    [(0, "power_cycle_off_unanswered"), (3, "plug_left_off")],
+)
+async def test_an_unanswered_turn_off_still_switches_the_plug_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    on_failures: int,
+    key: str,
+) -> None:
+    """A timeout may hide an "off" Amazon carried out: switch on, and say so."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    fake_amazon.failing_operations["turnOff"] = 1
+    fake_amazon.failing_operations["turnOn"] = on_failures
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+        )
+    assert failed.value.translation_key == key
+    assert failed.value.translation_placeholders["plug"] == "Kitchen Plug"
+    assert plug_switches(fake_amazon) == ["turnOff"] + ["turnOn"] * max(1, on_failures)
+    # Left off, it stays recorded for the next start to switch on.
+    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    assert bool(stored["switched_off"]) == (on_failures == 3)
+    # Amazon may have cut the power: the cooldown holds.
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "power_cycle", {"device_id": kitchen})
+    assert refused.value.translation_key == "cooldown"
 
 
 # deregister

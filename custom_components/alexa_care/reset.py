@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .amazon.models import AlexaCareError, Device, Echo, SmartPlug
+from .amazon.models import AlexaCareError, AmazonNoAnswerError, Device, Echo, SmartPlug
 from .clock import async_wait
 from .const import (
     BACK_ONLINE_CHECK,
@@ -178,6 +179,8 @@ class Resets:
         await self._store.async_switched_off(plug, dt_util.utcnow() + off_time)
         try:
             await account.async_set_plug_power(plug, turn_on=False)
+        except AmazonNoAnswerError as err:
+            await self._async_off_unanswered(device, plug, err)
         except AlexaCareError as err:
             await self._store.async_switched_on(plug.key)
             self.release(device, plug)
@@ -198,6 +201,19 @@ class Resets:
         return ResetOutcome(
             device=device, action="power_cycle", outcome=outcome, plug=plug
         )
+
+    async def _async_off_unanswered(
+        self, device: Device, plug: SmartPlug, err: AmazonNoAnswerError
+    ) -> NoReturn:
+        """No answer to "off": Amazon may have switched the plug off all the same."""
+        # The cooldown stays: the device may have lost power.
+        self._before_reservation.pop(device.key, None)
+        self._before_reservation.pop(plug.key, None)
+        try:
+            await self._async_power_on(device, plug)
+        finally:
+            self._finish(device, plug)
+        raise _plug_failed("power_cycle_off_unanswered", device, plug, err) from err
 
     async def async_restore_power(self, _event: Event | None = None) -> None:
         """Home Assistant stops mid power cycle: switch the plugs on now.
