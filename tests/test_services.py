@@ -409,6 +409,46 @@ async def test_stopping_home_assistant_switches_the_plug_back_on(
     cycle.cancel()
 
 
+@pytest.mark.parametrize("reload", [True, False])
+async def test_unloading_mid_cycle_switches_the_plug_on_first(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    reload: bool,
+) -> None:
+    """A reload or unload ends the cycle: plug on before it is done, no late outcome."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    cycle = hass.async_create_background_task(
+        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 300}), "cycle"
+    )
+    await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff"]
+
+    if reload:
+        await hass.config_entries.async_reload(init_integration.entry_id)
+    else:
+        await hass.config_entries.async_unload(init_integration.entry_id)
+    # Switched on by the unload itself, not by the cycle later.
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    assert stored["switched_off"] == {}
+
+    with pytest.raises(HomeAssistantError) as interrupted:
+        await run_while_time_passes(hass, freezer, _finish(cycle))
+    assert interrupted.value.translation_key == "reset_interrupted"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    if reload:
+        # The new entry is free to reset the Echo after its cooldown.
+        freezer.tick(timedelta(minutes=10))
+        await run_while_time_passes(
+            hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+        )
+        assert plug_switches(fake_amazon) == ["turnOff", "turnOn"] * 2
+
+
 async def test_power_cycle_echo_not_back_online(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -91,6 +91,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
 
 async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
     """Unload the platforms and withdraw the entry's repair issues."""
+    # Before anything goes: a power cycle in flight may hold a plug off.
+    await entry.runtime_data.resets.async_unload()
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         # Device issues stay: a reload must not bring back an ignored one.
         coordinator = entry.runtime_data.coordinator

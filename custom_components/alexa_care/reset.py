@@ -7,6 +7,7 @@ passed.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -76,6 +77,10 @@ class Resets:
         # the cooldown: with a cooldown of 0, two power cycles of one Echo
         # would otherwise run at once (off, off, on, on).
         self._in_progress: set[str] = set()
+        # Set when the entry unloads: a reset must not go on with a
+        # coordinator that is shut down (and report an Echo back online).
+        self._unloaded = False
+        self._waits: set[asyncio.Future[None]] = set()
 
     def _check_cooldown(self, device: Device) -> None:
         if (last := self.last_resets.get(device.key)) is None:
@@ -152,6 +157,7 @@ class Resets:
         self, echo: Echo, *, wait_online: bool = False
     ) -> ResetOutcome:
         """Ask Amazon to reboot the Echo; then, if asked, wait for it."""
+        self._check_loaded(echo)
         # The cooldown on disk first: a restart at startup must not loop.
         await self._store.async_save()
         try:
@@ -173,6 +179,7 @@ class Resets:
         self, device: Device, plug: SmartPlug, off_time: timedelta
     ) -> ResetOutcome:
         """Switch the plug off, wait, switch it on; then look for the Echo."""
+        self._check_loaded(device)
         account = self._coordinator.account
         # On disk before the risky request: should Home Assistant die while
         # the plug is off, the next start switches it on.
@@ -188,7 +195,7 @@ class Resets:
         self._before_reservation.pop(device.key, None)
         self._before_reservation.pop(plug.key, None)
         try:
-            await async_wait(self._hass, off_time)
+            await self._async_wait(device, off_time)
             await self._async_power_on(device, plug)
             outcome = OUTCOME_POWER_CYCLED
             if isinstance(device, Echo):
@@ -214,6 +221,34 @@ class Resets:
         finally:
             self._finish(device, plug)
         raise _plug_failed("power_cycle_off_unanswered", device, plug, err) from err
+
+    def _check_loaded(self, device: Device) -> None:
+        if self._unloaded:
+            raise failed("reset_interrupted", device=device.name)
+
+    async def _async_wait(self, device: Device, delay: timedelta) -> None:
+        """Wait on the clock, unless the entry unloads meanwhile."""
+        self._check_loaded(device)
+        await async_wait(self._hass, delay, self._waits)
+        self._check_loaded(device)
+
+    async def async_unload(self) -> None:
+        """The entry unloads: stop the resets, and switch their plugs on first.
+
+        A reload hands nothing over: the new entry finds no plug left off.
+        """
+        self._unloaded = True
+        for waiting in self._waits:
+            if not waiting.done():
+                waiting.set_result(None)
+        for key, err in (await self.async_switch_on_left_off()).items():
+            # Still recorded: the next setup tries again, or raises an issue.
+            LOGGER.error(
+                "%s was switched off for a power cycle and could not be "
+                "switched on again while Alexa Care unloaded: %s",
+                self._store.switched_off[key]["name"],
+                err,
+            )
 
     async def async_restore_power(self, _event: Event | None = None) -> None:
         """Home Assistant stops mid power cycle: switch the plugs on now.
@@ -261,7 +296,7 @@ class Resets:
             except AlexaCareError as err:
                 if attempt == POWER_ON_ATTEMPTS:
                     raise _plug_failed("plug_left_off", device, plug, err) from err
-                await async_wait(self._hass, PLUG_RETRY_DELAY)
+                await self._async_wait(device, PLUG_RETRY_DELAY)
             else:
                 await self._store.async_switched_on(plug.key)
                 return
@@ -270,7 +305,7 @@ class Resets:
         """Poll until Amazon reports the Echo online, up to a timeout."""
         deadline = dt_util.utcnow() + BACK_ONLINE_TIMEOUT
         while dt_util.utcnow() < deadline:
-            await async_wait(self._hass, BACK_ONLINE_CHECK)
+            await self._async_wait(echo, BACK_ONLINE_CHECK)
             coordinator = self._coordinator
             # Throttled by Amazon: no extra polls, the scheduled ones will do.
             if coordinator.update_interval == coordinator.poll_interval:
