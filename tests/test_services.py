@@ -25,6 +25,7 @@ from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, EVENT_HOMEASSISTANT
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 
 from .common import run_while_time_passes, settle
 from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
@@ -598,6 +599,30 @@ async def test_an_unanswered_turn_off_still_switches_the_plug_on(
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "power_cycle", {"device_id": kitchen})
     assert refused.value.translation_key == "cooldown"
+
+
+async def test_a_plug_request_never_answered_is_bounded(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An "on" Amazon never answers is given up within minutes, not 15."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    fake_amazon.hanging_operations["turnOn"] = 3
+    started = dt_util.utcnow()
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass,
+            freezer,
+            call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 20}),
+            limit=timedelta(minutes=15),
+        )
+    assert failed.value.translation_key == "plug_left_off"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn", "turnOn", "turnOn"]
+    # 20 s off, three tries of 30 s, two pauses of 5 s between them.
+    assert dt_util.utcnow() - started <= timedelta(minutes=2, seconds=10)
 
 
 # deregister

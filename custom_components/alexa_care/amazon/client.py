@@ -7,8 +7,9 @@ do-not-disturb state, and devices-v2 when the Echo list is due.
 
 from __future__ import annotations
 
+import asyncio
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPMethod
 import json
 from pathlib import Path
@@ -45,6 +46,10 @@ from .models import (
 # (deleteDevice, deleteSmarthomeDevice).
 URI_DEREGISTER = "api/devices/device/{serial}"
 URI_APPLIANCE = "api/phoenix/appliance/{appliance_id}"
+
+# Each plug request is bounded on its own: one Amazon never answers must not
+# keep a plug off for the library's whole timeout, three tries in a row.
+PLUG_REQUEST_TIMEOUT = timedelta(seconds=30)
 
 
 async def async_login(
@@ -178,7 +183,10 @@ class AmazonAccount:
 
     async def async_set_plug_power(self, plug: SmartPlug, *, turn_on: bool) -> None:
         """Switch a smart plug on or off through its power feature."""
-        async with amazon_errors():
+        async with (
+            amazon_errors(),
+            asyncio.timeout(PLUG_REQUEST_TIMEOUT.total_seconds()),
+        ):
             answer = await self._requests.json(
                 HTTPMethod.POST,
                 self._requests.url(URI_GRAPHQL),
