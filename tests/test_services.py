@@ -28,7 +28,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from .common import run_while_time_passes, settle
-from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
+from .fake_amazon import HTML_PAGE, SERVER_ERROR, TIMEOUT, FakeAmazon
 
 KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
@@ -263,6 +263,22 @@ async def test_restart_failure_and_partial_success(
     assert failed.value.translation_key == "partly_done"
     assert failed.value.translation_placeholders["done"] == "Kitchen Echo"
     assert failed.value.translation_placeholders["device"] == "Echo 0"
+
+
+async def test_a_reboot_answered_with_a_web_page_is_no_reboot(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Status 200 with an HTML page (a sign-in page): not restart_requested."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    fake_amazon.fail_next(
+        HTML_PAGE, path=f"/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/{KITCHEN}"
+    )
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert failed.value.translation_key == "restart_failed"
+    # Nothing was restarted: no cooldown either.
+    response = await call(hass, "restart", {"device_id": kitchen})
+    assert response["results"][0]["outcome"] == "restart_requested"
 
 
 async def test_devices_left_alone_after_a_failure_are_not_held(
