@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
-from .common import settle
+from .common import run_while_time_passes, settle
 from .fake_amazon import SERVER_ERROR, FakeAmazon
 from .test_repairs import Dashboard
 from .test_services import KITCHEN, KITCHEN_PLUG, call, device_id, link, plug_switches
@@ -58,10 +60,12 @@ async def test_the_plug_is_recorded_before_it_is_switched_off(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> None:
-    """On disk while it is off, forgotten once Amazon confirmed it on."""
+    """On disk while "off" is in flight, forgotten once Amazon confirmed "on"."""
     await link(hass, "kitchen_echo", "Kitchen Plug")
+    fake_amazon.hanging_operations["turnOff"] = 1
     cycle = hass.async_create_background_task(
         call(
             hass,
@@ -71,13 +75,19 @@ async def test_the_plug_is_recorded_before_it_is_switched_off(
         "cycle",
     )
     await settle(hass)
+    # Amazon has the request and has not answered: a crash now leaves a record.
     assert plug_switches(fake_amazon) == ["turnOff"]
     assert _left_off(hass_storage, init_integration) == [KITCHEN_PLUG]
 
-    await init_integration.runtime_data.resets.async_restore_power()
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(hass, freezer, _finish(cycle))
+    assert failed.value.translation_key == "power_cycle_off_unanswered"
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
     assert _left_off(hass_storage, init_integration) == []
-    cycle.cancel()
+
+
+async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
+    return await task
 
 
 async def test_a_failed_turn_off_is_forgotten(
