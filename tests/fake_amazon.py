@@ -11,6 +11,7 @@ fake and the emulator cannot tell different stories about Amazon.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import replace
 from datetime import datetime
@@ -51,6 +52,7 @@ SERVER_ERROR = Fault.SERVER_ERROR
 TIMEOUT = Fault.TIMEOUT
 MALFORMED = Fault.MALFORMED
 EXPIRED_LOGIN = Fault.EXPIRED_LOGIN
+HTML_PAGE = Fault.HTML_PAGE
 GRAPHQL_ERROR = Fault.GRAPHQL_ERROR
 
 
@@ -93,6 +95,8 @@ class FakeAmazon:
         self.failing_path: str | None = None
         # Plug operations ("turnOn", "turnOff") to fail, with how many times.
         self.failing_operations: dict[str, int] = {}
+        # Plug operations Amazon never answers (the request hangs), how many times.
+        self.hanging_operations: dict[str, int] = {}
         # Failure kinds queued, each with the path it is for (None: any).
         self._failures: deque[tuple[Fault, str | None]] = deque()
 
@@ -220,6 +224,8 @@ class FakeAmazon:
             return self._failure(method, url, TIMEOUT)
         if self._fails_operation(body):
             return self._failure(method, url, TIMEOUT)
+        if self._hangs_operation(body):
+            await asyncio.Event().wait()
         if method.upper() == "DELETE":
             status = self._delete(url)
             return AiohttpClientMockResponse(method, url, status=status, text="")
@@ -243,6 +249,19 @@ class FakeAmazon:
         operation = requests[0]["featureOperationName"]
         if self.failing_operations.get(operation, 0) > 0:
             self.failing_operations[operation] -= 1
+            return True
+        return False
+
+    def _hangs_operation(self, body: Any) -> bool:  # noqa: ANN401
+        if not isinstance(body, dict) or body.get("operationName") != (
+            "setEndpointFeatures"
+        ):
+            return False
+        operation = body["variables"]["setEndpointFeaturesInput"][
+            "featureControlRequests"
+        ][0]["featureOperationName"]
+        if self.hanging_operations.get(operation, 0) > 0:
+            self.hanging_operations[operation] -= 1
             return True
         return False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.select import (
     DOMAIN as SELECT_DOMAIN,
     SERVICE_SELECT_OPTION,
@@ -23,9 +25,10 @@ from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, EVENT_HOMEASSISTANT
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 
 from .common import run_while_time_passes, settle
-from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
+from .fake_amazon import HTML_PAGE, SERVER_ERROR, TIMEOUT, FakeAmazon
 
 KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
@@ -132,6 +135,54 @@ async def test_restart_cooldown(
     await call(hass, "restart", {"device_id": kitchen})
 
 
+async def test_the_cooldown_survives_a_restart_of_home_assistant(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """An automation firing at every start cannot reboot an Echo in a loop."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    await call(hass, "restart", {"device_id": kitchen})
+    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    assert list(stored["last_resets"]) == [KITCHEN]
+
+    # A new run reads the cooldowns from storage, not from memory.
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.config_entries.async_setup(init_integration.entry_id)
+    await settle(hass)
+    freezer.tick(timedelta(minutes=9))
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert refused.value.translation_key == "cooldown"
+    assert len(fake_amazon.requests) == sent
+
+    freezer.tick(timedelta(minutes=1))
+    await call(hass, "restart", {"device_id": kitchen})
+
+
+@pytest.mark.parametrize("service", ["restart", "power_cycle", "deregister"])
+@pytest.mark.parametrize("device_ids", [[], None])
+async def test_no_device_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    service: str,
+    device_ids: list[str] | None,
+) -> None:
+    """An empty or null device_id is refused, not a call that does nothing."""
+    data: dict[str, Any] = {"device_id": device_ids}
+    if service == "deregister":
+        data["confirm"] = True
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, service, data)
+    assert refused.value.translation_key == "no_device_id"
+    assert len(fake_amazon.requests) == sent
+
+
 @pytest.mark.parametrize(
     ("key", "translation_key"),
     [(BEDROOM, "cannot_restart"), (KITCHEN_PLUG, "not_an_echo")],
@@ -214,7 +265,113 @@ async def test_restart_failure_and_partial_success(
     assert failed.value.translation_placeholders["device"] == "Echo 0"
 
 
+async def test_a_reboot_answered_with_a_web_page_is_no_reboot(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Status 200 with an HTML page (a sign-in page): not restart_requested."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    fake_amazon.fail_next(
+        HTML_PAGE, path=f"/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/{KITCHEN}"
+    )
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert failed.value.translation_key == "restart_failed"
+    # Nothing was restarted: no cooldown either.
+    response = await call(hass, "restart", {"device_id": kitchen})
+    assert response["results"][0]["outcome"] == "restart_requested"
+
+
+async def test_devices_left_alone_after_a_failure_are_not_held(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """A device after the one that failed was not reset: no cooldown, not busy."""
+    fake_amazon.add_echos(1)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await settle(hass)
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    echo_0 = device_id(hass, init_integration, "G0FAKE0000000000")
+    fake_amazon.failing_path = "G0FAKE0000000000"
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "restart", {"device_id": [echo_0, kitchen]})
+    assert failed.value.translation_key == "restart_failed"
+
+    fake_amazon.failing_path = None
+    response = await call(hass, "restart", {"device_id": kitchen})
+    assert response["results"][0]["outcome"] == "restart_requested"
+
+
 # power_cycle
+
+
+async def _with_cooldown(
+    hass: HomeAssistant, entry: MockConfigEntry, minutes: int
+) -> None:
+    hass.config_entries.async_update_entry(entry, options={"cooldown": minutes})
+    await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+
+
+async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
+    return await task
+
+
+@pytest.mark.parametrize(("cooldown", "after"), [(0, None), (10, "cooldown")])
+async def test_a_reset_in_progress_refuses_a_second_one(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    cooldown: int,
+    after: str | None,
+) -> None:
+    """While a power cycle runs, no second reset of its Echo or plug starts.
+
+    Busy is not the cooldown: with a cooldown of 0 the second call is still
+    refused while the first runs, and accepted once it is over.
+    """
+    await _with_cooldown(hass, init_integration, cooldown)
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    plug = device_id(hass, init_integration, KITCHEN_PLUG)
+    cycle = hass.async_create_background_task(
+        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 30}), "cycle"
+    )
+    await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff"]
+    sent = len(fake_amazon.requests)
+
+    for service, data in (
+        ("power_cycle", {"device_id": kitchen}),
+        ("power_cycle", {"device_id": plug}),
+        ("restart", {"device_id": kitchen}),
+        ("deregister", {"device_id": kitchen, "confirm": True}),
+        ("deregister", {"device_id": plug, "confirm": True}),
+    ):
+        with pytest.raises(ServiceValidationError) as refused:
+            await call(hass, service, data)
+        assert refused.value.translation_key == "reset_in_progress", service
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: "button.kitchen_echo_restart"},
+            blocking=True,
+        )
+    assert refused.value.translation_key == "reset_in_progress"
+    assert len(fake_amazon.requests) == sent
+
+    response = await run_while_time_passes(hass, freezer, _finish(cycle))
+    assert response["results"][0]["outcome"] == "back_online"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+
+    second = call(hass, "power_cycle", {"device_id": kitchen})
+    if after is None:
+        await run_while_time_passes(hass, freezer, second)
+        assert plug_switches(fake_amazon) == ["turnOff", "turnOn"] * 2
+    else:
+        with pytest.raises(ServiceValidationError) as refused:
+            await second
+        assert refused.value.translation_key == after
 
 
 async def test_power_cycle_an_echo_through_its_plug(
@@ -267,6 +424,46 @@ async def test_stopping_home_assistant_switches_the_plug_back_on(
 
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
     cycle.cancel()
+
+
+@pytest.mark.parametrize("reload", [True, False])
+async def test_unloading_mid_cycle_switches_the_plug_on_first(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    reload: bool,
+) -> None:
+    """A reload or unload ends the cycle: plug on before it is done, no late outcome."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    cycle = hass.async_create_background_task(
+        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 300}), "cycle"
+    )
+    await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff"]
+
+    if reload:
+        await hass.config_entries.async_reload(init_integration.entry_id)
+    else:
+        await hass.config_entries.async_unload(init_integration.entry_id)
+    # Switched on by the unload itself, not by the cycle later.
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    assert stored["switched_off"] == {}
+
+    with pytest.raises(HomeAssistantError) as interrupted:
+        await run_while_time_passes(hass, freezer, _finish(cycle))
+    assert interrupted.value.translation_key == "reset_interrupted"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    if reload:
+        # The new entry is free to reset the Echo after its cooldown.
+        freezer.tick(timedelta(minutes=10))
+        await run_while_time_passes(
+            hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+        )
+        assert plug_switches(fake_amazon) == ["turnOff", "turnOn"] * 2
 
 
 async def test_power_cycle_echo_not_back_online(
@@ -360,11 +557,12 @@ async def test_power_cycle_plug_failures(
     await link(hass, "kitchen_echo", "Kitchen Plug")
     kitchen = device_id(hass, init_integration, KITCHEN)
 
-    fake_amazon.fail_next(TIMEOUT)
+    fake_amazon.fail_next(SERVER_ERROR, 3)
     with pytest.raises(HomeAssistantError) as failed:
         await call(hass, "power_cycle", {"device_id": kitchen})
     assert failed.value.translation_key == "power_cycle_not_started"
-    assert plug_switches(fake_amazon) == ["turnOff"]  # the one that timed out
+    # Amazon refused it each time the library tried.
+    assert plug_switches(fake_amazon) == ["turnOff"] * 3
 
     # The plug goes off, then the first "on" times out and the second works.
     fake_amazon.failing_operations["turnOn"] = 1
@@ -372,7 +570,7 @@ async def test_power_cycle_plug_failures(
         hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
     )
     assert response["results"][0]["outcome"] == "back_online"
-    assert plug_switches(fake_amazon)[1:] == ["turnOff", "turnOn", "turnOn"]
+    assert plug_switches(fake_amazon)[3:] == ["turnOff", "turnOn", "turnOn"]
 
     # Amazon never switches it back on: the error says the plug is left off.
     fake_amazon.failing_operations["turnOn"] = 3
@@ -383,6 +581,64 @@ async def test_power_cycle_plug_failures(
         )
     assert failed.value.translation_key == "plug_left_off"
     assert failed.value.translation_placeholders["plug"] == "Kitchen Plug"
+
+
+@pytest.mark.parametrize(
+    ("on_failures", "key"),
+    [(0, "power_cycle_off_unanswered"), (3, "plug_left_off")],
+)
+async def test_an_unanswered_turn_off_still_switches_the_plug_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    on_failures: int,
+    key: str,
+) -> None:
+    """A timeout may hide an "off" Amazon carried out: switch on, and say so."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    fake_amazon.failing_operations["turnOff"] = 1
+    fake_amazon.failing_operations["turnOn"] = on_failures
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+        )
+    assert failed.value.translation_key == key
+    assert failed.value.translation_placeholders["plug"] == "Kitchen Plug"
+    assert plug_switches(fake_amazon) == ["turnOff"] + ["turnOn"] * max(1, on_failures)
+    # Left off, it stays recorded for the next start to switch on.
+    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    assert bool(stored["switched_off"]) == (on_failures == 3)
+    # Amazon may have cut the power: the cooldown holds.
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "power_cycle", {"device_id": kitchen})
+    assert refused.value.translation_key == "cooldown"
+
+
+async def test_a_plug_request_never_answered_is_bounded(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An "on" Amazon never answers is given up within minutes, not 15."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    fake_amazon.hanging_operations["turnOn"] = 3
+    started = dt_util.utcnow()
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass,
+            freezer,
+            call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 20}),
+            limit=timedelta(minutes=15),
+        )
+    assert failed.value.translation_key == "plug_left_off"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn", "turnOn", "turnOn"]
+    # 20 s off, three tries of 30 s, two pauses of 5 s between them.
+    assert dt_util.utcnow() - started <= timedelta(minutes=2, seconds=10)
 
 
 # deregister
@@ -510,7 +766,7 @@ async def test_one_call_cannot_cycle_a_plug_twice(
     plug = device_id(hass, init_integration, KITCHEN_PLUG)
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "power_cycle", {"device_id": [kitchen, plug]})
-    assert refused.value.translation_key == "cooldown"
+    assert refused.value.translation_key == "reset_in_progress"
     assert plug_switches(fake_amazon) == []
 
     response = await run_while_time_passes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import json
 import logging
@@ -370,6 +371,36 @@ async def test_delete_command_refused_by_amazon(
         await delete_history(hass, freezer, kitchen, "today")
     assert failed.value.translation_key == "voice_command_failed"
     assert len(fake_amazon.history) == 8
+
+
+async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
+    return await task
+
+
+async def test_delete_then_history_unreadable(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The sentence was sent; the re-read failing says the result is unknown."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    deletion = hass.async_create_background_task(
+        call(
+            hass,
+            "delete_voice_history",
+            {"device_id": kitchen, "scope": "last", "confirm": True},
+        ),
+        "deletion",
+    )
+    await settle(hass)
+    # Read, then asked: Amazon's history page fails from now on.
+    assert fake_amazon.requests[-1][1] == "/api/behaviors/preview"
+    fake_amazon.fail_next(THROTTLED, 30, path=HISTORY)
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(hass, freezer, _finish(deletion))
+    assert failed.value.translation_key == "voice_deletion_unverified"
+    assert failed.value.translation_placeholders["scope"] == "last"
 
 
 # the sensor

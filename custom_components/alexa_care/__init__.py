@@ -18,8 +18,10 @@ from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .log_privacy import SECRET_FILTER, secrets_of
+from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
 from .reset import Resets
+from .reset_store import ResetStore
 from .services import async_setup_services
 from .voice_actions import async_setup_voice_services
 from .voice_history import VoiceHistoryCoordinator
@@ -69,7 +71,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     # The voice history is not needed to set up: a failed read is logged and
     # retried by the sensors, it does not hold up the devices.
     await voice_history.async_refresh()
-    resets = Resets(hass, coordinator, power_links, cooldown)
+    reset_store = ResetStore(hass, entry.entry_id)
+    await reset_store.async_load()
+    resets = Resets(hass, coordinator, power_links, reset_store, cooldown)
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, resets.async_restore_power)
     )
@@ -77,14 +81,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         coordinator=coordinator,
         power_links=power_links,
         resets=resets,
+        reset_store=reset_store,
         voice_history=voice_history,
     )
+    # Before the platforms: a plug an unfinished power cycle left off may
+    # feed the router, or the machine Home Assistant runs on.
+    await async_switch_on_at_setup(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
     """Unload the platforms and withdraw the entry's repair issues."""
+    # Before anything goes: a power cycle in flight may hold a plug off.
+    await entry.runtime_data.resets.async_unload()
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         # Device issues stay: a reload must not bring back an ignored one.
         coordinator = entry.runtime_data.coordinator
@@ -95,4 +105,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -
 async def async_remove_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> None:
     """Delete what the entry kept on disk, and its repair issues."""
     await PowerLinks(hass, entry.entry_id).async_remove()
+    await ResetStore(hass, entry.entry_id).async_remove()
     async_delete_entry_issues(hass, entry.entry_id)

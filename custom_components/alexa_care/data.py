@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 from .coordinator import AlexaCareCoordinator
 from .power_links import PowerLinks
 from .reset import Resets
+from .reset_store import ResetStore
 from .voice_history import VoiceHistoryCoordinator
 
 
@@ -19,6 +20,7 @@ class AlexaCareData:
     coordinator: AlexaCareCoordinator
     power_links: PowerLinks
     resets: Resets
+    reset_store: ResetStore
     voice_history: VoiceHistoryCoordinator
 
 

@@ -30,8 +30,10 @@ NOT_DELETED_BY_DEREGISTER = (
 
 
 def validate_deregister(target: Target) -> None:
-    """Refuse what Amazon does not let go remotely."""
+    """Refuse what Amazon does not let go remotely, or a reset is busy with."""
     device = target.device
+    # Deregistering the plug a power cycle holds off would leave it off.
+    target.entry.runtime_data.resets.check_not_in_progress(device)
     if isinstance(device, Echo) and not device.can_deregister:
         raise refused("cannot_deregister", device=device.name)
     if isinstance(device, SmartPlug) and device.appliance_id is None:

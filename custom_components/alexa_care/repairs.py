@@ -31,6 +31,7 @@ from .amazon.models import Device, Echo, SmartPlug
 from .const import DEFAULT_OFF_SECONDS, DOMAIN, ISSUE_KEEPS_DROPPING
 from .data import AlexaCareConfigEntry
 from .deregister import async_deregister, validate_deregister
+from .plug_left_off import ISSUE_PLUG_LEFT_OFF, PlugLeftOffRepairFlow
 from .power_links import plug_options
 from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
 from .targets import target_of
@@ -328,6 +329,8 @@ async def async_create_fix_flow(
 ) -> RepairsFlow:
     """Create the fix flow of one of our issues."""
     entry_id, device_key = str(data["entry_id"]), str(data["device_key"])
+    if issue_id.startswith(ISSUE_PLUG_LEFT_OFF):
+        return PlugLeftOffRepairFlow(entry_id, device_key)
     if issue_id.startswith(ISSUE_KEEPS_DROPPING):
         return DeviceKeepsDroppingRepairFlow(issue_id, entry_id, device_key)
     return DeviceUnavailableRepairFlow(issue_id, entry_id, device_key)

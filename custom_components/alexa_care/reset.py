@@ -1,19 +1,22 @@
 """Resets, shared by the actions and the repair flows: restart, power cycle.
 
 Every refusal is raised before anything is sent to Amazon; a reset of a
-device is refused again until its cooldown has passed.
+device is refused while another one runs, and again until its cooldown has
+passed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .amazon.models import AlexaCareError, Device, Echo, SmartPlug
+from .amazon.models import AlexaCareError, AmazonNoAnswerError, Device, Echo, SmartPlug
 from .clock import async_wait
 from .const import (
     BACK_ONLINE_CHECK,
@@ -25,6 +28,7 @@ from .const import (
 from .coordinator import AlexaCareCoordinator
 from .errors import failed, refused
 from .power_links import PowerLinks
+from .reset_store import ResetStore
 
 OUTCOME_RESTART_REQUESTED = "restart_requested"
 OUTCOME_BACK_ONLINE = "back_online"
@@ -56,18 +60,27 @@ class Resets:
         hass: HomeAssistant,
         coordinator: AlexaCareCoordinator,
         power_links: PowerLinks,
+        store: ResetStore,
         cooldown: timedelta,
     ) -> None:
         """Start with no reset done."""
         self._hass = hass
         self._coordinator = coordinator
         self._power_links = power_links
+        self._store = store
         self._cooldown = cooldown
-        self.last_resets: dict[str, datetime] = {}
+        # Kept in the store: a restart of Home Assistant keeps the cooldowns.
+        self.last_resets = store.last_resets
         # What last_resets held before a reset reserved the device.
         self._before_reservation: dict[str, datetime | None] = {}
-        # Plugs a power cycle has switched off and not yet back on.
-        self._switched_off: dict[str, SmartPlug] = {}
+        # Devices a reset has reserved and not yet finished with. Apart from
+        # the cooldown: with a cooldown of 0, two power cycles of one Echo
+        # would otherwise run at once (off, off, on, on).
+        self._in_progress: set[str] = set()
+        # Set when the entry unloads: a reset must not go on with a
+        # coordinator that is shut down (and report an Echo back online).
+        self._unloaded = False
+        self._waits: set[asyncio.Future[None]] = set()
 
     def _check_cooldown(self, device: Device) -> None:
         if (last := self.last_resets.get(device.key)) is None:
@@ -80,17 +93,25 @@ class Resets:
                 time=dt_util.as_local(until).strftime("%H:%M:%S"),
             )
 
+    def check_not_in_progress(self, device: Device) -> None:
+        """Refuse to touch a device a reset is busy with."""
+        if device.key in self._in_progress:
+            raise refused("reset_in_progress", device=device.name)
+
     def _reserve(self, *devices: Device) -> None:
-        """Start the cooldown at once, so that a second call is refused."""
+        """Mark the devices busy and start the cooldown, so a second call is refused."""
         for device in devices:
+            self.check_not_in_progress(device)
             self._check_cooldown(device)
         now = dt_util.utcnow()
         for device in devices:
+            self._in_progress.add(device.key)
             self._before_reservation[device.key] = self.last_resets.get(device.key)
             self.last_resets[device.key] = now
 
     def release(self, *devices: Device) -> None:
         """Undo a reservation: nothing was done to these devices."""
+        self._finish(*devices)
         for device in devices:
             if device.key not in self._before_reservation:
                 continue
@@ -98,6 +119,12 @@ class Resets:
                 self.last_resets.pop(device.key, None)
             else:
                 self.last_resets[device.key] = before
+        self._store.save_soon()
+
+    def _finish(self, *devices: Device) -> None:
+        """The reset is over: the cooldown alone holds the devices now."""
+        for device in devices:
+            self._in_progress.discard(device.key)
 
     def validate_restart(self, device: Device) -> Echo:
         """Refuse what cannot be restarted, or not yet."""
@@ -130,45 +157,98 @@ class Resets:
         self, echo: Echo, *, wait_online: bool = False
     ) -> ResetOutcome:
         """Ask Amazon to reboot the Echo; then, if asked, wait for it."""
+        self._check_loaded(echo)
+        # The cooldown on disk first: a restart at startup must not loop.
+        await self._store.async_save()
         try:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:
             self.release(echo)
             raise failed("restart_failed", device=echo.name, error=str(err)) from err
         self._before_reservation.pop(echo.key, None)
-        outcome = OUTCOME_RESTART_REQUESTED
-        if wait_online:
-            back = await self.async_wait_online(echo)
-            outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+        try:
+            outcome = OUTCOME_RESTART_REQUESTED
+            if wait_online:
+                back = await self.async_wait_online(echo)
+                outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+        finally:
+            self._finish(echo)
         return ResetOutcome(device=echo, action="restart", outcome=outcome)
 
     async def async_power_cycle(
         self, device: Device, plug: SmartPlug, off_time: timedelta
     ) -> ResetOutcome:
         """Switch the plug off, wait, switch it on; then look for the Echo."""
+        self._check_loaded(device)
         account = self._coordinator.account
+        # On disk before the risky request: should Home Assistant die while
+        # the plug is off, the next start switches it on.
+        await self._store.async_switched_off(plug, dt_util.utcnow() + off_time)
         try:
             await account.async_set_plug_power(plug, turn_on=False)
+        except AmazonNoAnswerError as err:
+            await self._async_off_unanswered(device, plug, err)
         except AlexaCareError as err:
+            await self._store.async_switched_on(plug.key)
             self.release(device, plug)
             raise _plug_failed("power_cycle_not_started", device, plug, err) from err
         self._before_reservation.pop(device.key, None)
         self._before_reservation.pop(plug.key, None)
-        self._switched_off[plug.key] = plug
         try:
-            await async_wait(self._hass, off_time)
+            await self._async_wait(device, off_time)
             await self._async_power_on(device, plug)
+            outcome = OUTCOME_POWER_CYCLED
+            if isinstance(device, Echo):
+                back = await self.async_wait_online(device)
+                outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
+            else:
+                await self._coordinator.async_request_refresh()
         finally:
-            self._switched_off.pop(plug.key, None)
-        outcome = OUTCOME_POWER_CYCLED
-        if isinstance(device, Echo):
-            back = await self.async_wait_online(device)
-            outcome = OUTCOME_BACK_ONLINE if back else OUTCOME_NOT_BACK_ONLINE
-        else:
-            await self._coordinator.async_request_refresh()
+            self._finish(device, plug)
         return ResetOutcome(
             device=device, action="power_cycle", outcome=outcome, plug=plug
         )
+
+    async def _async_off_unanswered(
+        self, device: Device, plug: SmartPlug, err: AmazonNoAnswerError
+    ) -> NoReturn:
+        """No answer to "off": Amazon may have switched the plug off all the same."""
+        # The cooldown stays: the device may have lost power.
+        self._before_reservation.pop(device.key, None)
+        self._before_reservation.pop(plug.key, None)
+        try:
+            await self._async_power_on(device, plug)
+        finally:
+            self._finish(device, plug)
+        raise _plug_failed("power_cycle_off_unanswered", device, plug, err) from err
+
+    def _check_loaded(self, device: Device) -> None:
+        if self._unloaded:
+            raise failed("reset_interrupted", device=device.name)
+
+    async def _async_wait(self, device: Device, delay: timedelta) -> None:
+        """Wait on the clock, unless the entry unloads meanwhile."""
+        self._check_loaded(device)
+        await async_wait(self._hass, delay, self._waits)
+        self._check_loaded(device)
+
+    async def async_unload(self) -> None:
+        """The entry unloads: stop the resets, and switch their plugs on first.
+
+        A reload hands nothing over: the new entry finds no plug left off.
+        """
+        self._unloaded = True
+        for waiting in self._waits:
+            if not waiting.done():
+                waiting.set_result(None)
+        for key, err in (await self.async_switch_on_left_off()).items():
+            # Still recorded: the next setup tries again, or raises an issue.
+            LOGGER.error(
+                "%s was switched off for a power cycle and could not be "
+                "switched on again while Alexa Care unloaded: %s",
+                self._store.switched_off[key]["name"],
+                err,
+            )
 
     async def async_restore_power(self, _event: Event | None = None) -> None:
         """Home Assistant stops mid power cycle: switch the plugs on now.
@@ -176,18 +256,37 @@ class Resets:
         The power cycles will not live to do it; a plug left off may power
         an Echo, the router, or the machine Home Assistant runs on.
         """
-        for plug in list(self._switched_off.values()):
+        for key, err in (await self.async_switch_on_left_off()).items():
+            # Still recorded: the next start tries again.
+            LOGGER.error(
+                "%s was switched off for a power cycle and could not be "
+                "switched on again before Home Assistant stopped: %s",
+                self._store.switched_off[key]["name"],
+                err,
+            )
+
+    async def async_switch_on_left_off(
+        self, only: str | None = None
+    ) -> dict[str, AlexaCareError]:
+        """Switch on the plugs recorded as off; return those Amazon refused.
+
+        Keyed by the plug's key; a plug no longer on the account cannot be
+        switched and stays recorded.
+        """
+        refused_on: dict[str, AlexaCareError] = {}
+        for key, left_off in self._store.switched_off.items():
+            if only not in (None, key):
+                continue
+            if (plug := self._coordinator.data.plugs.get(key)) is None:
+                refused_on[key] = AlexaCareError(f"{left_off['name']} is gone")
+                continue
             try:
                 await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
             except AlexaCareError as err:
-                LOGGER.error(
-                    "%s was switched off for a power cycle and could not be "
-                    "switched on again before Home Assistant stopped: %s",
-                    plug.name,
-                    err,
-                )
+                refused_on[key] = err
             else:
-                self._switched_off.pop(plug.key, None)
+                await self._store.async_switched_on(key)
+        return refused_on
 
     async def _async_power_on(self, device: Device, plug: SmartPlug) -> None:
         """Switch the plug back on, trying again before giving up."""
@@ -197,15 +296,16 @@ class Resets:
             except AlexaCareError as err:
                 if attempt == POWER_ON_ATTEMPTS:
                     raise _plug_failed("plug_left_off", device, plug, err) from err
-                await async_wait(self._hass, PLUG_RETRY_DELAY)
+                await self._async_wait(device, PLUG_RETRY_DELAY)
             else:
+                await self._store.async_switched_on(plug.key)
                 return
 
     async def async_wait_online(self, echo: Echo) -> bool:
         """Poll until Amazon reports the Echo online, up to a timeout."""
         deadline = dt_util.utcnow() + BACK_ONLINE_TIMEOUT
         while dt_util.utcnow() < deadline:
-            await async_wait(self._hass, BACK_ONLINE_CHECK)
+            await self._async_wait(echo, BACK_ONLINE_CHECK)
             coordinator = self._coordinator
             # Throttled by Amazon: no extra polls, the scheduled ones will do.
             if coordinator.update_interval == coordinator.poll_interval:

@@ -114,6 +114,10 @@ def _release(reserved: list[tuple[Resets, tuple[Device, ...]]]) -> None:
 def _targets(call: ServiceCall) -> list[Target]:
     # The same device twice is the same device once.
     device_ids = dict.fromkeys(call.data[ATTR_DEVICE_ID])
+    if not device_ids:
+        # An automation whose target template came out empty would otherwise
+        # look as if it had reset something.
+        raise refused("no_device_id")
     return [resolve_target(call.hass, device_id) for device_id in device_ids]
 
 
@@ -147,7 +151,11 @@ async def _async_restart(call: ServiceCall) -> ServiceResponse:
     except ServiceValidationError:
         _release(reserved)
         raise
-    return await _async_run_each(call.hass, SERVICE_RESTART, prepared)
+    try:
+        return await _async_run_each(call.hass, SERVICE_RESTART, prepared)
+    finally:
+        # The devices left alone after a failure were not reset after all.
+        _release(reserved)
 
 
 async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
@@ -166,7 +174,11 @@ async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
     except ServiceValidationError:
         _release(reserved)
         raise
-    return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
+    try:
+        return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
+    finally:
+        # The devices left alone after a failure were not reset after all.
+        _release(reserved)
 
 
 async def _async_deregister(call: ServiceCall) -> ServiceResponse:

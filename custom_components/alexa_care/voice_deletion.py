@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
@@ -127,7 +128,17 @@ async def _async_delete(
     # until the last check.
     for delay in VOICE_DELETION_CHECKS:
         await async_wait(hass, delay)
-        now_listed = set((await history.async_read()).records)
+        try:
+            now_listed = set((await history.async_read()).records)
+        except HomeAssistantError as err:
+            # The sentence was spoken: a retry of scope "last" would delete
+            # another record, so the error must not read as "nothing done".
+            raise failed(
+                "voice_deletion_unverified",
+                device=echo.name,
+                scope=scope.value,
+                error=str(err),
+            ) from err
         remaining = [record for record in in_scope if record in now_listed]
         if not remaining:
             break

@@ -22,6 +22,7 @@ class Fault(StrEnum):
     CLOSE = "close"  # the connection closes at once, without an answer
     MALFORMED = "malformed"  # HTTP 200, JSON cut short
     EXPIRED_LOGIN = "expired_login"  # HTTP 401
+    HTML_PAGE = "html_page"  # HTTP 200 with a web page (a sign-in or error page)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +69,11 @@ _ANSWERS = {
         status=200, text='{"data": {"listEndpoints": {"endp'
     ),
     Fault.EXPIRED_LOGIN: _json(401, {"message": "Unauthorized"}),
+    Fault.HTML_PAGE: FailureAnswer(
+        status=200,
+        text="<!DOCTYPE html><html><body>Something went wrong</body></html>",
+        content_type="text/html",
+    ),
 }
 
 

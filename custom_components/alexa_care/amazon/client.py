@@ -7,15 +7,16 @@ do-not-disturb state, and devices-v2 when the Echo list is due.
 
 from __future__ import annotations
 
+import asyncio
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPMethod
 import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from aioamazondevices.const.http import URI_BEHAVIORS_PREVIEW
+from aioamazondevices.const.http import REQUEST_AGENT, URI_BEHAVIORS_PREVIEW
 from aioamazondevices.exceptions import WrongMethod
 from aioamazondevices.structures import AmazonSequenceType
 from aiohttp import ClientSession
@@ -45,6 +46,12 @@ from .models import (
 # (deleteDevice, deleteSmarthomeDevice).
 URI_DEREGISTER = "api/devices/device/{serial}"
 URI_APPLIANCE = "api/phoenix/appliance/{appliance_id}"
+# aioamazondevices' restart_device, which cannot say what Amazon answered.
+URI_REBOOT = "v1/alexa/device/reboot/{device_type}/{serial}"
+
+# Each plug request is bounded on its own: one Amazon never answers must not
+# keep a plug off for the library's whole timeout, three tries in a row.
+PLUG_REQUEST_TIMEOUT = timedelta(seconds=30)
 
 
 async def async_login(
@@ -168,8 +175,24 @@ class AmazonAccount:
             # The reboot carries the access token, which expires after an
             # hour; the library renews it only for its own history and push
             # calls. One request more, only when a reboot is asked for.
-            await self._requests.refresh_access_token()
-            await self._client.restart_device(library_device(echo))
+            token = await self._requests.refresh_access_token()
+            # Sent as the library sends it, but its answer read as JSON: the
+            # library discards it, and a web page with status 200 (a sign-in
+            # or error page) is no reboot.
+            await self._requests.json(
+                HTTPMethod.POST,
+                self._requests.url(
+                    URI_REBOOT.format(
+                        device_type=quote(echo.device_type, safe=""),
+                        serial=quote(echo.key, safe=""),
+                    )
+                ),
+                {"deviceSerialNumber": echo.key, "deviceType": echo.device_type},
+                {
+                    "Authorization": f"Bearer {token}",
+                    "User-Agent": REQUEST_AGENT["Amazon"],
+                },
+            )
 
     async def async_set_do_not_disturb(self, echo: Echo, *, enable: bool) -> None:
         """Turn an Echo's do not disturb on or off."""
@@ -178,7 +201,10 @@ class AmazonAccount:
 
     async def async_set_plug_power(self, plug: SmartPlug, *, turn_on: bool) -> None:
         """Switch a smart plug on or off through its power feature."""
-        async with amazon_errors():
+        async with (
+            amazon_errors(),
+            asyncio.timeout(PLUG_REQUEST_TIMEOUT.total_seconds()),
+        ):
             answer = await self._requests.json(
                 HTTPMethod.POST,
                 self._requests.url(URI_GRAPHQL),

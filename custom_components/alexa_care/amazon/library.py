@@ -21,7 +21,7 @@ from aioamazondevices.api import AmazonEchoApi
 from aioamazondevices.const.http import REFRESH_ACCESS_TOKEN, REQUEST_AGENT
 from aioamazondevices.exceptions import AmazonError, CannotAuthenticate, CannotConnect
 from aioamazondevices.structures import AmazonDevice, AmazonSaveDataConfig
-from aiohttp import ClientError, ClientSession
+from aiohttp import ClientError, ClientSession, ServerDisconnectedError
 from bs4 import BeautifulSoup
 from charset_normalizer.constant import IANA_SUPPORTED
 from yarl import URL
@@ -29,6 +29,7 @@ from yarl import URL
 from .models import (
     AmazonAuthError,
     AmazonConnectionError,
+    AmazonNoAnswerError,
     AmazonResponseError,
     AmazonThrottledError,
     Echo,
@@ -54,7 +55,15 @@ async def amazon_errors() -> AsyncIterator[None]:
         yield
     except CannotAuthenticate as err:
         raise AmazonAuthError(str(err)) from err
-    except (CannotConnect, ClientError, TimeoutError) as err:
+    except (ServerDisconnectedError, TimeoutError) as err:
+        raise AmazonNoAnswerError(str(err) or type(err).__name__) from err
+    except CannotConnect as err:
+        # The library's wrapper hides a request sent and never answered (Amazon
+        # may have acted on it) behind the same error as one never sent.
+        if isinstance(err.__cause__, ServerDisconnectedError | TimeoutError):
+            raise AmazonNoAnswerError(str(err)) from err
+        raise AmazonConnectionError(str(err) or type(err).__name__) from err
+    except ClientError as err:
         raise AmazonConnectionError(str(err) or type(err).__name__) from err
     except AmazonError as err:
         if _is_throttling(err):

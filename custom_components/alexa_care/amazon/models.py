@@ -30,6 +30,10 @@ class AmazonConnectionError(AlexaCareError):
     """Amazon could not be reached."""
 
 
+class AmazonNoAnswerError(AmazonConnectionError):
+    """The request was sent and no answer came: Amazon may have acted on it."""
+
+
 class AmazonResponseError(AlexaCareError):
     """Amazon answered, but not with anything we can use."""
 

@@ -1,0 +1,192 @@
+"""Tests of the plugs a power cycle left off: recorded, switched on at setup."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.alexa_care.const import DOMAIN
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+
+from .common import run_while_time_passes, settle
+from .fake_amazon import SERVER_ERROR, FakeAmazon
+from .test_repairs import Dashboard
+from .test_services import KITCHEN, KITCHEN_PLUG, call, device_id, link, plug_switches
+
+
+def _store_key(entry: MockConfigEntry) -> str:
+    return f"{DOMAIN}.{entry.entry_id}.resets"
+
+
+def _left_off(hass_storage: dict[str, Any], entry: MockConfigEntry) -> list[str]:
+    """The plugs the store says are off, as a restart would read them."""
+    return list(hass_storage[_store_key(entry)]["data"]["switched_off"])
+
+
+def crashed_during_a_power_cycle(
+    hass_storage: dict[str, Any], entry: MockConfigEntry
+) -> None:
+    """What a run that died with the kitchen plug off left on disk."""
+    hass_storage[_store_key(entry)] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": _store_key(entry),
+        "data": {
+            "switched_off": {
+                KITCHEN_PLUG: {
+                    "name": "Kitchen Plug",
+                    "on_by": "2026-11-22T04:00:20+00:00",
+                }
+            }
+        },
+    }
+
+
+async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    assert await async_setup_component(hass, "repairs", {})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+
+
+async def test_the_plug_is_recorded_before_it_is_switched_off(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """On disk while "off" is in flight, forgotten once Amazon confirmed "on"."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    fake_amazon.hanging_operations["turnOff"] = 1
+    cycle = hass.async_create_background_task(
+        call(
+            hass,
+            "power_cycle",
+            {"device_id": device_id(hass, init_integration, KITCHEN)},
+        ),
+        "cycle",
+    )
+    await settle(hass)
+    # Amazon has the request and has not answered: a crash now leaves a record.
+    assert plug_switches(fake_amazon) == ["turnOff"]
+    assert _left_off(hass_storage, init_integration) == [KITCHEN_PLUG]
+
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(hass, freezer, _finish(cycle))
+    assert failed.value.translation_key == "power_cycle_off_unanswered"
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    assert _left_off(hass_storage, init_integration) == []
+
+
+async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
+    return await task
+
+
+async def test_a_failed_turn_off_is_forgotten(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Amazon refusing the "off" leaves nothing to switch on at the next start."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    fake_amazon.fail_next(SERVER_ERROR, 3)
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(
+            hass,
+            "power_cycle",
+            {"device_id": device_id(hass, init_integration, KITCHEN)},
+        )
+    assert failed.value.translation_key == "power_cycle_not_started"
+    assert _left_off(hass_storage, init_integration) == []
+
+
+async def test_setup_switches_on_a_plug_a_crash_left_off(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The next start switches the plug on at once, with a warning."""
+    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
+
+    await _set_up(hass, mock_config_entry)
+
+    assert plug_switches(fake_amazon) == ["turnOn"]
+    assert _left_off(hass_storage, mock_config_entry) == []
+    assert "Kitchen Plug was left off by a power cycle" in caplog.text
+    assert not [
+        issue
+        for (domain, _), issue in issue_registry.issues.items()
+        if domain == DOMAIN and issue.translation_key == "plug_left_off"
+    ]
+
+
+async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    hass_client: Any,  # noqa: ANN401
+) -> None:
+    """The issue names the plug; its fix flow switches it on, or says it cannot."""
+    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
+    fake_amazon.failing_operations["turnOn"] = 2
+
+    await _set_up(hass, mock_config_entry)
+
+    issue_id = f"plug_left_off_{mock_config_entry.entry_id}_{KITCHEN_PLUG}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "plug_left_off"
+    assert issue.translation_placeholders["plug"] == "Kitchen Plug"
+    assert issue.is_fixable
+    assert _left_off(hass_storage, mock_config_entry) == [KITCHEN_PLUG]
+
+    dashboard = Dashboard(await hass_client())
+    flow = await dashboard.start(issue_id)
+    assert flow["step_id"] == "confirm"
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "still_off"
+    assert flow["description_placeholders"]["plug"] == "Kitchen Plug"
+    assert _left_off(hass_storage, mock_config_entry) == [KITCHEN_PLUG]
+
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "create_entry"
+    assert plug_switches(fake_amazon) == ["turnOn"] * 3
+    assert _left_off(hass_storage, mock_config_entry) == []
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_the_fix_flow_of_an_unloaded_account(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    hass_client: Any,  # noqa: ANN401
+) -> None:
+    """Nothing to switch with: the flow says the account is not loaded."""
+    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
+    fake_amazon.failing_operations["turnOn"] = 1
+    await _set_up(hass, mock_config_entry)
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+    dashboard = Dashboard(await hass_client())
+    flow = await dashboard.start(
+        f"plug_left_off_{mock_config_entry.entry_id}_{KITCHEN_PLUG}"
+    )
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "entry_not_loaded"
