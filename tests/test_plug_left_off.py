@@ -18,7 +18,15 @@ from homeassistant.setup import async_setup_component
 from .common import run_while_time_passes, settle
 from .fake_amazon import SERVER_ERROR, FakeAmazon
 from .test_repairs import Dashboard
-from .test_services import KITCHEN, KITCHEN_PLUG, call, device_id, link, plug_switches
+from .test_services import (
+    KITCHEN,
+    KITCHEN_PLUG,
+    call,
+    device_id,
+    link,
+    plug_switches,
+    start_kitchen_power_cycle,
+)
 
 
 def _store_key(entry: MockConfigEntry) -> str:
@@ -64,19 +72,9 @@ async def test_the_plug_is_recorded_before_it_is_switched_off(
     hass_storage: dict[str, Any],
 ) -> None:
     """On disk while "off" is in flight, forgotten once Amazon confirmed "on"."""
-    await link(hass, "kitchen_echo", "Kitchen Plug")
     fake_amazon.hanging_operations["turnOff"] = 1
-    cycle = hass.async_create_background_task(
-        call(
-            hass,
-            "power_cycle",
-            {"device_id": device_id(hass, init_integration, KITCHEN)},
-        ),
-        "cycle",
-    )
-    await settle(hass)
+    cycle = await start_kitchen_power_cycle(hass, init_integration, fake_amazon)
     # Amazon has the request and has not answered: a crash now leaves a record.
-    assert plug_switches(fake_amazon) == ["turnOff"]
     assert _left_off(hass_storage, init_integration) == [KITCHEN_PLUG]
 
     with pytest.raises(HomeAssistantError) as failed:

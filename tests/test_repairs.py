@@ -19,9 +19,9 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, run_while_time_passes, settle
+from .common import next_poll, run_while_time_passes
 from .fake_amazon import FakeAmazon
-from .test_services import call, device_id, link, plug_switches
+from .test_services import call, device_id, plug_switches, start_kitchen_power_cycle
 
 KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
@@ -273,16 +273,7 @@ async def test_fix_flow_refuses_while_a_power_cycle_runs(
 ) -> None:
     """The flow's restart waits for a power cycle an automation started."""
     issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
-    await link(hass, "kitchen_echo", "Kitchen Plug")
-    cycle = hass.async_create_background_task(
-        call(
-            hass,
-            "power_cycle",
-            {"device_id": device_id(hass, init_integration, KITCHEN)},
-        ),
-        "cycle",
-    )
-    await settle(hass)
+    cycle = await start_kitchen_power_cycle(hass, init_integration, fake_amazon)
     sent = len(fake_amazon.requests)
     flow = await dashboard.start(issue_id)
     flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})

@@ -78,6 +78,27 @@ async def link(hass: HomeAssistant, echo_name: str, plug_name: str) -> None:
     )
 
 
+async def start_kitchen_power_cycle(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    **data: int | bool,
+) -> asyncio.Task[ServiceResponse]:
+    """Power the kitchen Echo off through its plug; return while the plug is off."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    cycle = hass.async_create_background_task(
+        call(
+            hass,
+            "power_cycle",
+            {"device_id": device_id(hass, entry, KITCHEN), **data},
+        ),
+        "cycle",
+    )
+    await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff"]
+    return cycle
+
+
 # restart
 
 
@@ -330,14 +351,11 @@ async def test_a_reset_in_progress_refuses_a_second_one(
     refused while the first runs, and accepted once it is over.
     """
     await _with_cooldown(hass, init_integration, cooldown)
-    await link(hass, "kitchen_echo", "Kitchen Plug")
     kitchen = device_id(hass, init_integration, KITCHEN)
     plug = device_id(hass, init_integration, KITCHEN_PLUG)
-    cycle = hass.async_create_background_task(
-        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 30}), "cycle"
+    cycle = await start_kitchen_power_cycle(
+        hass, init_integration, fake_amazon, off_seconds=30
     )
-    await settle(hass)
-    assert plug_switches(fake_amazon) == ["turnOff"]
     sent = len(fake_amazon.requests)
 
     for service, data in (
@@ -411,13 +429,9 @@ async def test_stopping_home_assistant_switches_the_plug_back_on(
     fake_amazon: FakeAmazon,
 ) -> None:
     """A power cycle cut short by Home Assistant stopping leaves no plug off."""
-    await link(hass, "kitchen_echo", "Kitchen Plug")
-    kitchen = device_id(hass, init_integration, KITCHEN)
-    cycle = hass.async_create_background_task(
-        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 300}), "cycle"
+    cycle = await start_kitchen_power_cycle(
+        hass, init_integration, fake_amazon, off_seconds=300
     )
-    await settle(hass)
-    assert plug_switches(fake_amazon) == ["turnOff"]
 
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await settle(hass)
@@ -436,13 +450,9 @@ async def test_unloading_mid_cycle_switches_the_plug_on_first(
     reload: bool,
 ) -> None:
     """A reload or unload ends the cycle: plug on before it is done, no late outcome."""
-    await link(hass, "kitchen_echo", "Kitchen Plug")
-    kitchen = device_id(hass, init_integration, KITCHEN)
-    cycle = hass.async_create_background_task(
-        call(hass, "power_cycle", {"device_id": kitchen, "off_seconds": 300}), "cycle"
+    cycle = await start_kitchen_power_cycle(
+        hass, init_integration, fake_amazon, off_seconds=300
     )
-    await settle(hass)
-    assert plug_switches(fake_amazon) == ["turnOff"]
 
     if reload:
         await hass.config_entries.async_reload(init_integration.entry_id)
@@ -461,7 +471,13 @@ async def test_unloading_mid_cycle_switches_the_plug_on_first(
         # The new entry is free to reset the Echo after its cooldown.
         freezer.tick(timedelta(minutes=10))
         await run_while_time_passes(
-            hass, freezer, call(hass, "power_cycle", {"device_id": kitchen})
+            hass,
+            freezer,
+            call(
+                hass,
+                "power_cycle",
+                {"device_id": device_id(hass, init_integration, KITCHEN)},
+            ),
         )
         assert plug_switches(fake_amazon) == ["turnOff", "turnOn"] * 2
 
