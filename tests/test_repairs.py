@@ -243,6 +243,19 @@ async def test_fix_flow_device_not_back(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
 
+async def _restart_refused(
+    dashboard: Dashboard, issue_id: str, fake_amazon: FakeAmazon, reason: str
+) -> dict[str, Any]:
+    """The flow's "Restart it now" ends with `reason`, nothing sent to Amazon."""
+    sent = len(fake_amazon.requests)
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    assert flow["type"] == "abort"
+    assert flow["reason"] == reason
+    assert len(fake_amazon.requests) == sent
+    return flow
+
+
 async def test_fix_flow_respects_the_cooldown(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -255,13 +268,8 @@ async def test_fix_flow_respects_the_cooldown(
     await call(
         hass, "restart", {"device_id": device_id(hass, init_integration, KITCHEN)}
     )
-    sent = len(fake_amazon.requests)
-    flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
-    assert flow["type"] == "abort"
-    assert flow["reason"] == "cooldown"
+    flow = await _restart_refused(dashboard, issue_id, fake_amazon, "cooldown")
     assert "time" in flow["description_placeholders"]
-    assert len(fake_amazon.requests) == sent
 
 
 async def test_fix_flow_refuses_while_a_power_cycle_runs(
@@ -274,12 +282,7 @@ async def test_fix_flow_refuses_while_a_power_cycle_runs(
     """The flow's restart waits for a power cycle an automation started."""
     issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
     cycle = await start_kitchen_power_cycle(hass, init_integration, fake_amazon)
-    sent = len(fake_amazon.requests)
-    flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
-    assert flow["type"] == "abort"
-    assert flow["reason"] == "reset_in_progress"
-    assert len(fake_amazon.requests) == sent
+    await _restart_refused(dashboard, issue_id, fake_amazon, "reset_in_progress")
     cycle.cancel()
 
 
