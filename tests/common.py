@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from datetime import timedelta
+import logging
+import re
 import time
 from typing import Any
 
@@ -18,6 +20,10 @@ from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from homeassistant.core import HomeAssistant
 
 from .fake_amazon import FakeAmazon
+
+# How Home Assistant reports an integration's use of what it deprecated
+# (helpers.frame: "… which is deprecated …", "This will stop working in …").
+_DEPRECATION_REPORT = re.compile(r"deprecated|will stop working", re.IGNORECASE)
 
 # Home Assistant runs an admin action as a task it tracks: one that waits on
 # the clock would wait for the very test that moves the clock.
@@ -100,3 +106,14 @@ async def setup_with_echos(
     await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)
     return time.perf_counter() - started
+
+
+def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
+    """The warnings in which Home Assistant reports our use of something deprecated."""
+    return [
+        message
+        for record in records
+        if record.levelno >= logging.WARNING
+        and DOMAIN in (message := record.getMessage())
+        and _DEPRECATION_REPORT.search(message)
+    ]

@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Generator
 import copy
 import json
+import logging
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, override
 from unittest.mock import AsyncMock, MagicMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -25,6 +26,7 @@ from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant
 
+from .common import deprecation_reports
 from .fake_amazon import FakeAmazon
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,6 +41,35 @@ NOW = "2026-11-22T20:00:00+00:00"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
+
+
+class _Warnings(logging.Handler):
+    """Keeps the warnings logged while a test runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    @override
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_reports(request: pytest.FixtureRequest) -> Generator[None]:
+    """Fail a test in which Home Assistant reported a deprecated call of ours.
+
+    A handler of its own, not caplog, which the plugin turns to DEBUG.
+    """
+    warnings = _Warnings()
+    logging.getLogger().addHandler(warnings)
+    yield
+    logging.getLogger().removeHandler(warnings)
+    reports = deprecation_reports(warnings.records)
+    if request.node.get_closest_marker("deprecation_expected"):
+        assert reports, "Home Assistant reported nothing"
+    elif reports:
+        pytest.fail("Home Assistant reported:\n" + "\n".join(reports))
 
 
 @pytest.fixture(autouse=True)
@@ -109,6 +140,10 @@ def mock_login(login_data: dict[str, Any]) -> Generator[MagicMock]:
         "custom_components.alexa_care.amazon.library.AmazonEchoApi", autospec=True
     ) as library_class:
         client = library_class.return_value
+        # Set in the client's __init__, so not on the spec; checked at login.
+        client._http_wrapper = MagicMock()
+        client._sequence_handler = MagicMock()
+        client.on_dnd_event = MagicMock()
         client.login = MagicMock()
         client.login.login_mode_interactive = AsyncMock(
             side_effect=lambda _code: copy.deepcopy(login_data)

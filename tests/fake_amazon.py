@@ -87,6 +87,7 @@ class FakeAmazon:
             records=_load("voice_history.json")["alexaHistoryRecords"],
         )
         self.history_page_size = payloads.HISTORY_PAGE_SIZE
+        self.country_of_residence: str | None = "US"
         self.text_commands: list[tuple[str, str]] = []
         self.requests: list[tuple[str, str, Any]] = []
         # Amazon accepts deletions but keeps listing the device (to test checks).
@@ -322,7 +323,7 @@ class FakeAmazon:
         if (method, path) == ("GET", "/api/devices-v2/device"):
             return 200, {"devices": self.devices}
         if (method, path) == ("GET", "/api/users/me"):
-            return 200, payloads.users_me(CUSTOMER_ID)
+            return 200, payloads.users_me(CUSTOMER_ID, self.country_of_residence)
         if (method, path) == ("GET", "/api/dnd/device-status-list"):
             return 200, {"doNotDisturbDeviceStatusList": self.dnd}
         if (method, path) == ("PUT", "/api/dnd/status"):

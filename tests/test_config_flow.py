@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import MagicMock
 
+import aioamazondevices
+from aioamazondevices import exceptions as library_exceptions
 from aioamazondevices.exceptions import (
     CannotAuthenticate,
     CannotConnect,
@@ -38,9 +40,13 @@ LOGIN_FAILURES = [
     (TimeoutError(), "cannot_connect"),
     (CannotRetrieveData("Request failed: Bad Gateway"), "cannot_retrieve_data"),
     (CannotRegisterDevice("Bad Request: invalid code"), "cannot_retrieve_data"),
-    (KeyError("customer_info"), "cannot_retrieve_data"),
+    # Raised inside the library, it is the library's fault, not the answer's.
+    (KeyError("customer_info"), "unknown"),
     (RuntimeError("boom"), "unknown"),
 ]
+# aioamazondevices 17 refuses an account without a country of residence.
+if hasattr(library_exceptions, "MissingCountryError"):
+    LOGIN_FAILURES.append((library_exceptions.MissingCountryError(), "missing_country"))
 
 
 async def test_user_flow_creates_entry_without_password(
@@ -305,3 +311,23 @@ async def test_options_refuse_too_short_an_interval(
         await hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_SCAN_INTERVAL: 30}
         )
+
+
+async def test_user_flow_aborts_when_the_library_lacks_a_part(
+    hass: HomeAssistant, mock_login: MagicMock
+) -> None:
+    """A library that renamed what we use: the flow says so and sends nothing."""
+    mock_login.return_value._sequence_handler = object()
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}, data=USER_INPUT
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "library_mismatch"
+    assert result["description_placeholders"] == {
+        "version": aioamazondevices.__version__,
+        "missing": "_sequence_handler._build_operation_node",
+        "supported": ">=16.3.2,<18",
+    }
+    mock_login.return_value.login.login_mode_interactive.assert_not_awaited()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import patch
 
+import aioamazondevices
+from aioamazondevices import exceptions as library_exceptions
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -187,6 +189,50 @@ async def test_customer_id_lookup_failing_retries_setup(
     assert [(m, p) for m, p, _ in fake_amazon.requests] == [("GET", "/api/users/me")]
 
 
+async def test_account_without_country(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Aioamazondevices 17 refuses an account without a country; 16 does not ask."""
+    _without_customer_id(hass, mock_config_entry)
+    fake_amazon.country_of_residence = None
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    if hasattr(library_exceptions, "MissingCountryError"):
+        # Retrying cannot help: the owner must set the country first.
+        assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+        assert mock_config_entry.error_reason_translation_key == "missing_country"
+    else:
+        assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+async def test_library_without_a_part_we_rely_on(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A library release that renamed what we use: a clear error, no request."""
+    monkeypatch.delattr(
+        "aioamazondevices.http_wrapper.AmazonHttpWrapper.response_to_json"
+    )
+    monkeypatch.delattr("aioamazondevices.const.http.URI_BEHAVIORS_PREVIEW")
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.error_reason_translation_key == "library_mismatch"
+    assert mock_config_entry.error_reason_translation_placeholders == {
+        "version": aioamazondevices.__version__,
+        "missing": "_http_wrapper.response_to_json, const.http.URI_BEHAVIORS_PREVIEW",
+        "supported": ">=16.3.2,<18",
+    }
+    assert fake_amazon.requests == []
+
+
 async def test_removing_the_entry_deletes_its_power_links(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -240,3 +286,20 @@ async def test_refreshed_tokens_are_kept_across_a_restart(
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     account = init_integration.runtime_data.coordinator.account
     assert account.login_data()["access_token"] == refreshed
+
+
+@pytest.mark.deprecation_expected
+@pytest.mark.parametrize("integration_frame_path", ["custom_components/alexa_care"])
+@pytest.mark.usefixtures("mock_integration_frame")
+async def test_a_deprecated_call_of_ours_fails_the_test(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The suite's guard sees what Home Assistant reports (checked at teardown)."""
+    device = dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    )[0]
+
+    # Deprecated in 2026.10: a device belongs to one config entry.
+    assert device.config_entries == {init_integration.entry_id}

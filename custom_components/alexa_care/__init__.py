@@ -7,16 +7,19 @@ from pathlib import Path
 
 from homeassistant.const import CONF_EMAIL, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .amazon.client import AmazonAccount
 from .amazon.library import import_page_encodings
+from .amazon.models import LibraryMismatchError
 from .availability import async_delete_entry_issues
 from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
+from .errors import async_library_mismatch_placeholders
 from .log_privacy import SECRET_FILTER, secrets_of
 from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
@@ -60,6 +63,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         email=entry.data[CONF_EMAIL],
         login_data=entry.data[CONF_LOGIN_DATA],
     )
+    try:
+        account.check_library()
+    except LibraryMismatchError as err:
+        # No retry: only another version of Alexa Care or the library helps.
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="library_mismatch",
+            translation_placeholders=await async_library_mismatch_placeholders(
+                hass, err
+            ),
+        ) from err
     coordinator = AlexaCareCoordinator(hass, entry, account)
     await coordinator.async_config_entry_first_refresh()
     power_links = PowerLinks(hass, entry.entry_id)

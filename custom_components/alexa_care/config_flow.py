@@ -16,6 +16,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -31,7 +32,9 @@ from .amazon.library import import_page_encodings
 from .amazon.models import (
     AmazonAuthError,
     AmazonConnectionError,
+    AmazonMissingCountryError,
     AmazonResponseError,
+    LibraryMismatchError,
     LoginResult,
 )
 from .const import (
@@ -45,6 +48,7 @@ from .const import (
     LOGGER,
     MIN_SCAN_INTERVAL,
 )
+from .errors import async_library_mismatch_placeholders
 from .log_privacy import SECRET_FILTER, secrets_of
 
 _EMAIL_SELECTOR = TextSelector(
@@ -121,6 +125,13 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = "cannot_connect"
         except AmazonResponseError:
             errors["base"] = "cannot_retrieve_data"
+        except AmazonMissingCountryError:
+            errors["base"] = "missing_country"
+        except LibraryMismatchError as err:
+            raise AbortFlow(
+                "library_mismatch",
+                await async_library_mismatch_placeholders(self.hass, err),
+            ) from err
         except Exception:  # noqa: BLE001 # the form must survive anything
             LOGGER.exception("Unexpected error while logging in to Amazon")
             errors["base"] = "unknown"

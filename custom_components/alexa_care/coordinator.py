@@ -8,7 +8,7 @@ from typing import Any, override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -19,6 +19,7 @@ from .amazon.models import (
     AlexaCareError,
     AmazonAuthError,
     AmazonConnectionError,
+    AmazonMissingCountryError,
     AmazonThrottledError,
     Device,
 )
@@ -116,6 +117,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             await self.account.async_login()
         except AmazonAuthError as err:
             raise _auth_failed(err) from err
+        except AmazonMissingCountryError as err:
+            # Amazon refuses until the account has a country; retrying
+            # cannot help, setting it and reloading does.
+            raise ConfigEntryError(
+                translation_domain=DOMAIN, translation_key="missing_country"
+            ) from err
         except AlexaCareError as err:
             raise _update_failed(err) from err
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.loader import async_get_integration
 
 from .amazon.models import (
     AlexaCareError,
     AmazonAuthError,
     AmazonConnectionError,
     AmazonThrottledError,
+    LibraryMismatchError,
 )
 from .const import DOMAIN
 
@@ -53,3 +56,20 @@ def amazon_failure[ErrorT: HomeAssistantError](
         translation_key=f"{what}_{name}",
         translation_placeholders={**placeholders, "error": str(err)},
     )
+
+
+async def async_library_mismatch_placeholders(
+    hass: HomeAssistant, err: LibraryMismatchError
+) -> dict[str, str]:
+    """The installed library's version, what it lacks, and what we support."""
+    integration = await async_get_integration(hass, DOMAIN)
+    supported = next(
+        requirement.removeprefix("aioamazondevices")
+        for requirement in integration.requirements
+        if requirement.startswith("aioamazondevices")
+    )
+    return {
+        "version": err.version,
+        "missing": ", ".join(err.missing),
+        "supported": supported,
+    }

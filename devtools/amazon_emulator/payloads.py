@@ -219,11 +219,14 @@ def dnd_list(account: Account) -> Json:
     return {"doNotDisturbDeviceStatusList": statuses}
 
 
-def users_me(customer_id: str) -> Json:
-    """GET api/users/me: the account's customer id and marketplace."""
+def users_me(customer_id: str, country: str | None = "US") -> Json:
+    """GET api/users/me: the account's customer id and marketplace.
+
+    An account whose owner never chose a country has none.
+    """
     return {
         "id": customer_id,
-        "countryOfResidence": "US",
+        "countryOfResidence": country,
         "marketPlaceDomainName": "amazon.com",
         "marketPlaceId": "ATVPDKIKX0DER",
         "marketPlaceLocale": "en-US",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from aioamazondevices.const.http import REQUEST_AGENT, URI_BEHAVIORS_PREVIEW
+from aioamazondevices.const import http as library_http
 from aioamazondevices.exceptions import WrongMethod
 from aioamazondevices.structures import AmazonSequenceType
 from aiohttp import ClientSession
@@ -30,6 +30,7 @@ from .library import (
     amazon_errors,
     library_device,
     new_library_client,
+    reading_answer,
 )
 from .models import (
     AccountSnapshot,
@@ -41,6 +42,7 @@ from .models import (
     SmartPlug,
     VoiceRecord,
 )
+from .touchpoints import check_library
 
 # Not in aioamazondevices; the requests Apollon77/alexa-remote sends
 # (deleteDevice, deleteSmarthomeDevice).
@@ -68,8 +70,10 @@ async def async_login(
     tokens it returns without it.
     """
     client = new_library_client(session, email, password, storage_dir)
+    check_library(client)
     async with amazon_errors():
         login_data = await client.login.login_mode_interactive(one_time_code)
+    with reading_answer():
         customer_id = str(login_data["customer_info"]["user_id"])
         site = str(login_data["site"])
     return LoginResult(customer_id=customer_id, site=site, login_data=login_data)
@@ -100,6 +104,10 @@ class AmazonAccount:
         self._dnd_states: dict[str, bool] = {}
         self._client.on_dnd_event.append(self._on_dnd_states)
         self._client.on_dnd_event.freeze()
+
+    def check_library(self) -> None:
+        """Raise LibraryMismatchError if the library lacks a part we rely on."""
+        check_library(self._client)
 
     @property
     def domain(self) -> str:
@@ -134,8 +142,11 @@ class AmazonAccount:
                 "query": graphql.QUERY_ENDPOINTS,
             },
         )
-        graphql.raise_for_graphql_errors(answer)
-        endpoints: list[dict[str, Any]] = answer["data"]["listEndpoints"]["endpoints"]
+        with reading_answer():
+            graphql.raise_for_graphql_errors(answer)
+            endpoints: list[dict[str, Any]] = answer["data"]["listEndpoints"][
+                "endpoints"
+            ]
         return endpoints
 
     async def async_get_snapshot(
@@ -144,15 +155,17 @@ class AmazonAccount:
         """Read every device and its state, in at most three requests."""
         async with amazon_errors():
             endpoints = await self._read_endpoints()
-            by_serial = {
-                serial: endpoint
-                for endpoint in endpoints
-                if (serial := graphql.text(endpoint, "serialNumber"))
-            }
+            with reading_answer():
+                by_serial = {
+                    serial: endpoint
+                    for endpoint in endpoints
+                    if (serial := graphql.text(endpoint, "serialNumber"))
+                }
             await self._echo_list.async_update(
                 set(by_serial), force=refresh_device_list
             )
             await self._client.sync_dnd_state()
+        with reading_answer():
             return AccountSnapshot(
                 echos={
                     serial: graphql.echo(
@@ -190,7 +203,7 @@ class AmazonAccount:
                 {"deviceSerialNumber": echo.key, "deviceType": echo.device_type},
                 {
                     "Authorization": f"Bearer {token}",
-                    "User-Agent": REQUEST_AGENT["Amazon"],
+                    "User-Agent": library_http.REQUEST_AGENT["Amazon"],
                 },
             )
 
@@ -210,6 +223,7 @@ class AmazonAccount:
                 self._requests.url(URI_GRAPHQL),
                 graphql.set_power_request(plug, turn_on=turn_on),
             )
+        with reading_answer():
             graphql.raise_for_feature_errors(answer)
 
     async def async_deregister_echo(self, echo: Echo) -> None:
@@ -243,6 +257,7 @@ class AmazonAccount:
                 await self._echo_list.async_read()
                 return device.key in self._echo_list.records
             endpoints = await self._read_endpoints()
+        with reading_answer():
             return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
 
     async def async_get_voice_history(
@@ -268,7 +283,7 @@ class AmazonAccount:
             }
             await self._requests.json(
                 HTTPMethod.POST,
-                self._requests.url(URI_BEHAVIORS_PREVIEW),
+                self._requests.url(library_http.URI_BEHAVIORS_PREVIEW),
                 {
                     "behaviorId": "PREVIEW",
                     "sequenceJson": json.dumps(sequence),

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPMethod
 from typing import Any
 
-from aioamazondevices.const.devices import DEVICE_TYPES_TO_IGNORE, SPEAKER_GROUP_FAMILY
+from aioamazondevices.const import devices as library_devices
 
-from .library import LibraryRequests
+from .library import LibraryRequests, reading_answer
 
 URI_DEVICES = "api/devices-v2/device"
 # The Echo list (capabilities included) changes rarely; a device Amazon shows
@@ -63,13 +63,15 @@ class EchoList:
         answer = await self._requests.json(
             HTTPMethod.GET, self._requests.url(URI_DEVICES)
         )
-        self._records = {
-            device["serialNumber"]: device
-            for device in answer["devices"]
-            if device
-            # Speaker groups and stereo pairs have nothing to reset; devices
-            # without microphones (an air quality monitor) are not Echos.
-            if device.get("deviceFamily") != SPEAKER_GROUP_FAMILY
-            and device.get("deviceType") not in DEVICE_TYPES_TO_IGNORE
-            and "MICROPHONE" in (device.get("capabilities") or ())
-        }
+        with reading_answer():
+            self._records = {
+                device["serialNumber"]: device
+                for device in answer["devices"]
+                if device
+                # Speaker groups and stereo pairs have nothing to reset; devices
+                # without microphones (an air quality monitor) are not Echos.
+                if device.get("deviceFamily") != library_devices.SPEAKER_GROUP_FAMILY
+                and device.get("deviceType")
+                not in library_devices.DEVICE_TYPES_TO_IGNORE
+                and "MICROPHONE" in (device.get("capabilities") or ())
+            }

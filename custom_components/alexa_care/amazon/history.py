@@ -13,10 +13,10 @@ from http import HTTPMethod
 import time
 from typing import Any
 
-from aioamazondevices.const.http import CSRF_A2Z, URI_HISTORY_DATA, URI_HISTORY_FRONTEND
+from aioamazondevices.const import http as library_http
 from bs4 import Tag
 
-from .library import LibraryRequests
+from .library import LibraryRequests, reading_answer
 from .models import AmazonResponseError, VoiceRecord
 
 # The history is read page by page; this many pages at most per read.
@@ -39,7 +39,7 @@ class VoiceHistoryPage:
             time.monotonic() - self._token_read_at > HISTORY_TOKEN_LIFETIME
         ):
             page = await self._requests.page(
-                self._requests.url(URI_HISTORY_FRONTEND, host="www")
+                self._requests.url(library_http.URI_HISTORY_FRONTEND, host="www")
             )
             # find, not a CSS selector: compiling one blocks the event loop.
             meta = page.find("meta", attrs={"name": "csrf-token"})
@@ -54,7 +54,7 @@ class VoiceHistoryPage:
         """Every record between two times, newest first."""
         headers = {
             "Authorization": f"Bearer {await self._requests.refresh_access_token()}",
-            CSRF_A2Z: await self._csrf_token(),
+            library_http.CSRF_A2Z: await self._csrf_token(),
         }
         query = {
             "startTime": int(start.timestamp() * 1000),
@@ -66,15 +66,17 @@ class VoiceHistoryPage:
         for _ in range(MAX_HISTORY_PAGES):
             answer = await self._requests.json(
                 HTTPMethod.POST,
-                self._requests.url(URI_HISTORY_DATA, query, host="www"),
+                self._requests.url(library_http.URI_HISTORY_DATA, query, host="www"),
                 {"previousRequestToken": page_token},
                 headers,
             )
-            for raw in answer["alexaHistoryRecords"]:
-                record = voice_record(raw)
-                key = raw.get("recordKey") or (record.time, record.serial_number)
-                records.setdefault(key, record)
-            if not (page_token := answer.get("paginationToken")):
+            with reading_answer():
+                for raw in answer["alexaHistoryRecords"]:
+                    record = voice_record(raw)
+                    key = raw.get("recordKey") or (record.time, record.serial_number)
+                    records.setdefault(key, record)
+                page_token = answer.get("paginationToken")
+            if not page_token:
                 break
         return sorted(records.values(), key=lambda record: record.time, reverse=True)
 

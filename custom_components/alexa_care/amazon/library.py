@@ -8,8 +8,8 @@ library's own requests are.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager, suppress
 import dataclasses
 from http import HTTPMethod, HTTPStatus
 import importlib
@@ -17,8 +17,9 @@ from pathlib import Path
 import types
 from typing import Any, get_origin
 
+from aioamazondevices import exceptions as library_exceptions
 from aioamazondevices.api import AmazonEchoApi
-from aioamazondevices.const.http import REFRESH_ACCESS_TOKEN, REQUEST_AGENT
+from aioamazondevices.const import http as library_http
 from aioamazondevices.exceptions import AmazonError, CannotAuthenticate, CannotConnect
 from aioamazondevices.structures import AmazonDevice, AmazonSaveDataConfig
 from aiohttp import ClientError, ClientSession, ServerDisconnectedError
@@ -29,6 +30,7 @@ from yarl import URL
 from .models import (
     AmazonAuthError,
     AmazonConnectionError,
+    AmazonMissingCountryError,
     AmazonNoAnswerError,
     AmazonResponseError,
     AmazonThrottledError,
@@ -36,6 +38,11 @@ from .models import (
 )
 
 URI_GRAPHQL = "nexus/v1/graphql"
+# From aioamazondevices 17: the account has no country of residence.
+_missing_country: type[AmazonError] | None = getattr(
+    library_exceptions, "MissingCountryError", None
+)
+_MISSING_COUNTRY = (_missing_country,) if _missing_country else ()
 
 
 def _is_throttling(err: BaseException | None) -> bool:
@@ -55,6 +62,8 @@ async def amazon_errors() -> AsyncIterator[None]:
         yield
     except CannotAuthenticate as err:
         raise AmazonAuthError(str(err)) from err
+    except _MISSING_COUNTRY as err:
+        raise AmazonMissingCountryError(str(err) or type(err).__name__) from err
     except (ServerDisconnectedError, TimeoutError) as err:
         raise AmazonNoAnswerError(str(err) or type(err).__name__) from err
     except CannotConnect as err:
@@ -69,9 +78,23 @@ async def amazon_errors() -> AsyncIterator[None]:
         if _is_throttling(err):
             raise AmazonThrottledError(str(err)) from err
         raise AmazonResponseError(str(err) or type(err).__name__) from err
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        # What the library and our parsing raise when an answer lacks a field
-        # or is not JSON.
+    except ValueError as err:
+        # How the library says that an answer is not JSON.
+        raise AmazonResponseError(str(err) or type(err).__name__) from err
+
+
+@contextmanager
+def reading_answer() -> Iterator[None]:
+    """Around code that reads Amazon's answer, and only there.
+
+    An answer that lacks a field, or holds one of another type, raises these
+    while it is read: Amazon changed it. Around a call into the library the
+    same errors would mean the library changed, which the setup's check of
+    the library names instead (touchpoints.py).
+    """
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as err:
         raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
 
 
@@ -170,8 +193,8 @@ class LibraryRequests:
 
     async def refresh_access_token(self) -> str:
         """A fresh access token: the library renews it only for its own calls."""
-        await self._wrapper.refresh_data(REFRESH_ACCESS_TOKEN)
-        return str(self._login_data[REFRESH_ACCESS_TOKEN])
+        await self._wrapper.refresh_data(library_http.REFRESH_ACCESS_TOKEN)
+        return str(self._login_data[library_http.REFRESH_ACCESS_TOKEN])
 
     async def page(self, url: URL) -> BeautifulSoup:
         """A web page, parsed as the library parses its sign-in pages."""
@@ -189,7 +212,7 @@ class LibraryRequests:
         """Send one request and read its JSON answer ({} for an empty one)."""
         if url.path == f"/{URI_GRAPHQL}":
             # Like the library: the app's user agent for GraphQL only.
-            headers = {"User-Agent": REQUEST_AGENT["Amazon"]}
+            headers = {"User-Agent": library_http.REQUEST_AGENT["Amazon"]}
         _, response = await self._wrapper.session_request(
             method=method,
             url=url,

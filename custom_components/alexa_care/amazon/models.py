@@ -42,6 +42,20 @@ class AmazonThrottledError(AlexaCareError):
     """Amazon throttles the account (HTTP 429 or its GraphQL equivalent)."""
 
 
+class AmazonMissingCountryError(AlexaCareError):
+    """The account has no country of residence, without which Amazon refuses."""
+
+
+class LibraryMismatchError(AlexaCareError):
+    """The installed aioamazondevices lacks a part Alexa Care relies on."""
+
+    def __init__(self, version: str, missing: list[str]) -> None:
+        """Name the library's version and what it lacks."""
+        super().__init__(f"aioamazondevices {version} lacks {', '.join(missing)}")
+        self.version = version
+        self.missing = missing
+
+
 @dataclass(frozen=True, kw_only=True)
 class Device:
     """What every device on the account has."""

@@ -1,0 +1,52 @@
+"""Tests of the check of what Alexa Care relies on in aioamazondevices."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aioamazondevices.structures import AmazonDevice
+
+from custom_components.alexa_care.amazon.library import (
+    library_device,
+    new_library_client,
+)
+from custom_components.alexa_care.amazon.models import Echo
+from custom_components.alexa_care.amazon.touchpoints import DEVICE_FIELDS, missing_parts
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+
+async def test_the_installed_library_has_every_part(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """Both supported versions (16.3.2 and the newest) pass the check."""
+    client = new_library_client(
+        async_get_clientsession(hass), "olivia@example.com", "", tmp_path
+    )
+    assert missing_parts(client) == []
+
+
+def test_the_checked_device_fields_are_those_we_fill() -> None:
+    """library_device fills exactly the fields the check looks for."""
+    echo = Echo(
+        key="G090XG1234567KIT",
+        name="Kitchen Echo",
+        model="Echo Dot",
+        manufacturer="Amazon",
+        serial_number="G090XG1234567KIT",
+        software_version="8960323972",
+        online=True,
+        last_seen_online=datetime(2026, 11, 22, tzinfo=UTC),
+        device_type="A32DOYMUN6DTXA",
+        capabilities=frozenset({"ALEXA_DEVICE_REBOOT"}),
+        do_not_disturb=False,
+    )
+    device = library_device(echo)
+    filled = {
+        field.name
+        for field in dataclasses.fields(AmazonDevice)
+        if getattr(device, field.name) not in (None, False, "", [], {})
+    }
+    assert filled == DEVICE_FIELDS
