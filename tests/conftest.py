@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, override
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import AsyncMock, MagicMock, PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -95,6 +95,17 @@ def no_library_retry_delays() -> Generator[None]:
 
     library_asyncio = SimpleNamespace(**(vars(asyncio) | {"sleep": no_wait}))
     with patch("aioamazondevices.http_wrapper.asyncio", library_asyncio):
+        yield
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Every entity is added enabled, those disabled by default too (as in core)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
         yield
 
 

@@ -45,6 +45,7 @@ async def test_entities(
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_last_seen_online(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -104,6 +104,10 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             ),
         )
         self._missing_since: dict[str, datetime] = {}
+        # The devices listed when the registry was last compared with the
+        # account: while they stay the same and none is missing, the
+        # registry has nothing stale and need not be read again.
+        self._listed_at_last_check: set[str] | None = None
 
     @property
     def throttled_issue_id(self) -> str:
@@ -188,9 +192,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
 
     def _remove_stale_devices(self, snapshot: AccountSnapshot, now: datetime) -> None:
         """Remove devices the account has not listed for STALE_DEVICE_GRACE."""
+        present = snapshot.devices
+        if not self._missing_since and set(present) == self._listed_at_last_check:
+            return
+        self._listed_at_last_check = set(present)
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
-        present = snapshot.devices
         for device in dr.async_entries_for_config_entry(registry, entry_id):
             key = next(
                 (value for domain, value in device.identifiers if domain == DOMAIN),

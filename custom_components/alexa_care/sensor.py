@@ -53,6 +53,10 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
         translation_key="last_seen_online",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # While an Echo is online Amazon stamps every sample anew, so this
+        # changes at every poll: a recorder row per Echo per poll for what
+        # Connectivity's last change and the offline issue already say.
+        entity_registry_enabled_default=False,
         device_kind=Echo,
         value_fn=lambda _, echo: echo.last_seen_online,
     ),
