@@ -165,15 +165,15 @@ class Account:
     ) -> None:
         """Take a device offline (hung, or unreachable), or bring it back at once.
 
-        `at` (a time.time() in the past) is when Amazon saw it happen; now if
-        not given.
+        `at` (a time.time() in the past) is when Amazon lost it, for a device
+        online until now; now if not given.
         """
-        now = time.time() if at is None else at
+        now = time.time()
         was_online = device.online(now)
         device.reachability.dropped = dropped
         device.reachability.reboot_cures = reboot_cures
         if dropped and was_online:
-            device.reachability.went_offline_at = now
+            device.reachability.went_offline_at = now if at is None else at
         if not dropped:
             device.reachability.back_online_at = now
 
