@@ -162,6 +162,17 @@ class FakeAmazon:
         )
         self._replace_property(self.endpoint(name), new)
 
+    def set_all_online(self, *, online: bool, at: str) -> None:
+        """The home's internet goes down (every device drops at once), or is back."""
+        for endpoint in self.endpoints:
+            try:
+                _property(endpoint, "reachability")
+            except KeyError:  # Amazon reports no reachability for it
+                continue
+            self.set_online(
+                endpoint["friendlyNameObject"]["value"]["text"], online=online, at=at
+            )
+
     def _replace_property(self, endpoint: Json, new: Json) -> None:
         for feature in endpoint["features"]:
             feature["properties"] = [

@@ -3,8 +3,9 @@
 Headless Chromium against a real Home Assistant and the Amazon emulator:
 onboarding, Add integration with the emulator's demo login, a short grace
 period in the entry's options, an Echo dropping off, the repair issue, and
-its fix flow restarting the Echo until the issue is gone. Each step leaves
-a screenshot in artifacts/e2e/.
+its fix flow restarting the Echo until the issue is gone; then the home's
+internet going down, and one issue for all the devices. Each step leaves a
+screenshot in artifacts/e2e/.
 """
 
 from __future__ import annotations
@@ -173,6 +174,40 @@ def wait_for_issue(page: Page, issue: Locator, since: float) -> None:
             return
 
 
+def outage_raises_one_issue(
+    page: Page, hass_url: str, emulator: RunningEmulator, shot: Screenshots
+) -> None:
+    """The home's internet goes down: one issue for all devices, no reset offered."""
+    started = time.monotonic()
+    # Amazon lost them a grace period ago, as if the internet went down while
+    # Home Assistant was restarting: the first poll after the reload raises
+    # the issue, instead of a grace period and a poll later.
+    account = emulator.control(
+        "POST", "/devices/offline", {"seconds_ago": GRACE_MINUTES * 60 + 10}
+    )
+    devices = len(account["echos"]) + len(account["plugs"])
+    page.goto(f"{hass_url}/config/integrations/integration/alexa_care")
+    entry = page.locator(".config-entry-wrapper > ha-row-item")
+    entry.get_by_role("button", name="Menu").click()
+    page.get_by_role("menuitem", name="Reload").click()
+
+    open_settings_page(page, "Repairs")
+    issue = page.get_by_role(
+        "button", name=re.compile("Amazon reports most of your devices offline")
+    )
+    expect(issue).to_be_visible()
+    # No issue per device, each suggesting a reset.
+    expect(page.get_by_role("button", name=re.compile(" is offline"))).to_have_count(0)
+    issue.click()
+    expect(
+        page.get_by_text(
+            f"Amazon has reported {devices} of your {devices} devices offline since"
+        )
+    ).to_be_visible()
+    shot("outage-issue")
+    assert time.monotonic() - started < 40
+
+
 @pytest.mark.timeout(600)
 def test_offline_echo_repaired_from_the_dashboard(
     page: Page, hass_url: str, emulator: RunningEmulator, artifacts: Path
@@ -238,6 +273,8 @@ def test_offline_echo_repaired_from_the_dashboard(
     ).to_be_visible()
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
+
+    outage_raises_one_issue(page, hass_url, emulator, shot)
 
     # Home Assistant reported no blocking call or deprecated call of ours.
     reports = [

@@ -210,6 +210,28 @@ async def test_a_reboot_cures_a_hung_echo(
     assert (await _snapshot(account)).echos[kitchen.key].online
 
 
+async def test_the_home_internet_goes_down_and_comes_back(
+    account: AmazonAccount, control: Control
+) -> None:
+    """Every device drops at once, at the time asked for, and all come back."""
+    before = time.time()
+    answer = await control("POST", "/devices/offline", {"seconds_ago": 120})
+    assert not any(d["online"] for d in answer["echos"] + answer["plugs"])
+    snapshot = await _snapshot(account)
+    assert [d.online for d in snapshot.devices.values()] == [False] * 4
+    # Amazon's last-seen times say when it lost them: 2 minutes ago, together.
+    seen = {
+        d.last_seen_online.timestamp()
+        for d in snapshot.devices.values()
+        if d.last_seen_online
+    }
+    assert len(seen) == 1
+    assert before - 121 <= seen.pop() <= time.time() - 119
+
+    await control("POST", "/devices/online")
+    assert all(d.online for d in (await _snapshot(account)).devices.values())
+
+
 async def test_plug_off_takes_its_echo_offline(
     account: AmazonAccount, control: Control
 ) -> None:

@@ -3,6 +3,9 @@
     GET    /devices                   Echos and plugs, with their state
     POST   /devices/{id}/offline      drop a device off the network
     POST   /devices/{id}/online       bring it back at once
+    POST   /devices/offline {"seconds_ago"?}   the home's internet goes down:
+                                      every device drops at once (that long ago)
+    POST   /devices/online            the internet is back: every device with it
     POST   /echos      {"name"?}      set up a new Echo
     POST   /plugs      {"name"?, "feeds"?}   a new plug, maybe powering an Echo
     DELETE /devices/{id}              take a device off the account
@@ -44,6 +47,8 @@ class ControlApi:
         app = web.Application()
         router = app.router
         router.add_get("/devices", self._devices)
+        router.add_post("/devices/offline", self._household_offline)
+        router.add_post("/devices/online", self._household_online)
         router.add_post("/devices/{id}/offline", self._offline)
         router.add_post("/devices/{id}/online", self._online)
         router.add_delete("/devices/{id}", self._remove)
@@ -116,6 +121,19 @@ class ControlApi:
         device = self._find(request.match_info["id"])
         self._state.account.set_dropped(device, dropped=False)
         return web.json_response(self._device_json(device))
+
+    async def _household_offline(self, request: web.Request) -> web.Response:
+        # {"seconds_ago": s}: Amazon lost the devices s seconds ago, as when
+        # the internet went down before Home Assistant started.
+        seconds_ago = float((await self._body(request)).get("seconds_ago", 0))
+        self._state.account.set_household_dropped(
+            dropped=True, at=time.time() - seconds_ago
+        )
+        return await self._devices(request)
+
+    async def _household_online(self, request: web.Request) -> web.Response:
+        self._state.account.set_household_dropped(dropped=False)
+        return await self._devices(request)
 
     async def _remove(self, request: web.Request) -> web.Response:
         device = self._find(request.match_info["id"])
