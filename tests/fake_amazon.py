@@ -97,6 +97,9 @@ class FakeAmazon:
         self.failing_operations: dict[str, int] = {}
         # Plug operations Amazon never answers (the request hangs), how many times.
         self.hanging_operations: dict[str, int] = {}
+        # Amazon answers GraphQL operations the library does not send (ours)
+        # with a validation error.
+        self.rejects_unknown_queries = False
         # Failure kinds queued, each with the path it is for (None: any).
         self._failures: deque[tuple[Fault, str | None]] = deque()
 
@@ -345,9 +348,17 @@ class FakeAmazon:
             return 200, {}
         return 404, {"message": "Device not found"}
 
-    def _graphql(self, body: Json) -> Json:
-        if body["operationName"] == "alexaCareEndpoints":
-            return payloads.list_endpoints(self.endpoints)
+    def _graphql(self, body: Json | list[Json]) -> Json | list[Json]:
+        # Operations batched in a list get a list of answers back.
+        if isinstance(body, list):
+            return [self._operation(operation) for operation in body]
+        return self._operation(body)
+
+    def _operation(self, body: Json) -> Json:
+        if self.rejects_unknown_queries and not payloads.is_library_operation(body):
+            return payloads.UNKNOWN_OPERATION
+        if "listEndpoints(" in body["query"]:
+            return payloads.endpoints_answer(body, self.endpoints)
         if body["operationName"] == "setEndpointFeatures":
             requests = body["variables"]["setEndpointFeaturesInput"][
                 "featureControlRequests"
