@@ -10,6 +10,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
 from custom_components.alexa_care.amazon.endpoint_queries import STATE_READS_PLUG_POWER
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
 from homeassistant.config_entries import ConfigEntryState
@@ -118,7 +119,10 @@ async def test_fallback_poll_costs_three_requests_and_warns_once(
     caplog: pytest.LogCaptureFixture,
     echos: int,
 ) -> None:
-    """Three requests per poll for 1, 50 or 500 Echos; one warning in all."""
+    """Three requests per poll for 1, 50 or 500 Echos, four with the Echo list.
+
+    One warning in all.
+    """
     fake_amazon.rejects_unknown_queries = True
     await setup_with_echos(hass, mock_config_entry, fake_amazon, echos)
     assert len(hass.states.async_entity_ids("binary_sensor")) == echos
@@ -138,6 +142,17 @@ async def test_fallback_poll_costs_three_requests_and_warns_once(
             ("GET", "/api/dnd/device-status-list"),
         ]
         assert OURS not in _operations(fake_amazon, before)
+
+    # devices-v2 once an hour, as with our query: one request more.
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer, DEVICE_LIST_REFRESH)
+    sent = [path for _, path, _ in fake_amazon.requests[before:]]
+    assert sorted(path for path in sent if path != HISTORY_RECORDS) == [
+        "/api/devices-v2/device",
+        "/api/dnd/device-status-list",
+        GRAPHQL,
+        GRAPHQL,
+    ]
 
     [warning] = _refusals_logged(caplog)
     assert "Validation error: unknown operation" in warning.getMessage()
