@@ -101,7 +101,9 @@ class FakeAmazon:
         # with a validation error.
         self.rejects_unknown_queries = False
         # Failure kinds queued, each with the path it is for (None: any).
-        self._failures: deque[tuple[Fault, str | None]] = deque()
+        # Failure kinds queued, each with the path and the GraphQL operation it
+        # is for (None: any).
+        self._failures: deque[tuple[Fault, str | None, str | None]] = deque()
 
     @property
     def history(self) -> list[Json]:
@@ -139,9 +141,24 @@ class FakeAmazon:
             "https://api.amazonalexa.com/v1/devices/@self/capabilities", status=204
         )
 
-    def fail_next(self, kind: Fault, count: int = 1, path: str | None = None) -> None:
-        """Make the next `count` requests (to `path`) fail the way `kind` says."""
-        self._failures.extend([(kind, path)] * count)
+    def fail_next(
+        self,
+        kind: Fault,
+        count: int = 1,
+        path: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        """Make the next `count` requests (to `path`, of `operation`) fail as `kind`."""
+        self._failures.extend([(kind, path, operation)] * count)
+
+    def _fails_next(self, url: URL, body: Any) -> bool:  # noqa: ANN401
+        if not self._failures:
+            return False
+        _, path, operation = self._failures[0]
+        # A batched GraphQL request is named after its (first) operation.
+        first = body[0] if isinstance(body, list) and body else body
+        sent = first.get("operationName") if isinstance(first, dict) else None
+        return path in (None, url.path) and operation in (None, sent)
 
     # Changing the account, as a test (or a user in the Alexa app) would.
 
@@ -221,7 +238,7 @@ class FakeAmazon:
         """Answer one request, or fail it if a failure is queued."""
         body = json.loads(data) if isinstance(data, bytes) else data
         self.requests.append((method.upper(), url.path, body))
-        if self._failures and self._failures[0][1] in (None, url.path):
+        if self._fails_next(url, body):
             return self._failure(method, url, self._failures.popleft()[0])
         if self.failing_path and self.failing_path in url.path:
             return self._failure(method, url, TIMEOUT)

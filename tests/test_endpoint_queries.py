@@ -11,11 +11,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
-from custom_components.alexa_care.amazon.endpoint_queries import STATE_READS_PLUG_POWER
+from custom_components.alexa_care.amazon.endpoint_queries import (
+    OPERATION_STATE,
+    STATE_READS_PLUG_POWER,
+)
+from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 
 from .common import next_poll, settle, setup_with_echos
 from .fake_amazon import GRAPHQL_THROTTLED, FakeAmazon
@@ -204,3 +209,43 @@ async def test_reload_tries_our_query_again(
     await next_poll(hass, freezer)
     assert _operations(fake_amazon, before) == [OURS]
     assert len(_refusals_logged(caplog)) == 1
+
+
+async def test_throttled_library_query_backs_off_and_recovers(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The library's state query throttled: the usual back-off; it stays in use."""
+    fake_amazon.rejects_unknown_queries = True
+    await _setup(hass, mock_config_entry)
+    coordinator = mock_config_entry.runtime_data.coordinator
+    issue_id = f"throttled_{mock_config_entry.entry_id}"
+
+    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL, operation=OPERATION_STATE)
+    await next_poll(hass, freezer)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL * 2
+
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer, coordinator.update_interval)
+    assert coordinator.last_update_success
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert _operations(fake_amazon, before) == ["getDevicesBaseData", OPERATION_STATE]
+
+
+async def test_account_without_devices_needs_no_state_query(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """No endpoint to ask the state of: the device query is all there is."""
+    fake_amazon.rejects_unknown_queries = True
+    fake_amazon.devices.clear()
+    fake_amazon.endpoints.clear()
+    fake_amazon.dnd.clear()
+
+    await _setup(hass, mock_config_entry)
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert _operations(fake_amazon) == [OURS, "getDevicesBaseData"]

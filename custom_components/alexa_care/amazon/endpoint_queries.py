@@ -65,7 +65,12 @@ def _endpoints(answer: Mapping[str, Any]) -> list[Endpoint]:
 
 
 def _batched(answer: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The one answer inside the list a batched request gets back."""
+    """The one answer inside the list a batched request gets back.
+
+    An error for the whole request (throttling) comes as one answer, unlisted.
+    """
+    if ARRAY_WRAPPER not in answer:
+        return answer
     try:
         first: Mapping[str, Any] = answer[ARRAY_WRAPPER][0]
     except (KeyError, IndexError, TypeError) as err:
