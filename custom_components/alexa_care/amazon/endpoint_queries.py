@@ -23,7 +23,9 @@ from . import graphql
 from .library import URI_GRAPHQL, LibraryRequests
 from .models import AmazonResponseError
 
-_LOGGER = logging.getLogger(__name__)
+# The integration's own logger: the log privacy filter sits on it, and a
+# logger's filter never sees what its children log.
+_LOGGER = logging.getLogger(__name__.partition(".amazon.")[0])
 
 type Endpoint = dict[str, Any]
 
