@@ -23,7 +23,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .common import next_poll, settle, setup_with_echos
-from .fake_amazon import GRAPHQL_THROTTLED, FakeAmazon
+from .fake_amazon import GRAPHQL_PARTIAL, GRAPHQL_THROTTLED, FakeAmazon
 
 GRAPHQL = "/nexus/v1/graphql"
 OURS = "alexaCareEndpoints"
@@ -249,3 +249,24 @@ async def test_account_without_devices_needs_no_state_query(
 
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert _operations(fake_amazon) == [OURS, "getDevicesBaseData"]
+
+
+async def test_partial_answer_fails_the_poll_without_falling_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An endpoint list Amazon could not fill is a failed poll, not a refusal."""
+    coordinator = init_integration.runtime_data.coordinator
+    fake_amazon.fail_next(GRAPHQL_PARTIAL, path=GRAPHQL)
+    await next_poll(hass, freezer)
+    assert not coordinator.last_update_success
+    assert coordinator.last_exception.translation_key == "cannot_retrieve_data"
+
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer)
+    assert coordinator.last_update_success
+    assert _operations(fake_amazon, before) == [OURS]
+    assert not _refusals_logged(caplog)

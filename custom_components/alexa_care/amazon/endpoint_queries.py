@@ -60,9 +60,8 @@ LIBRARY_FALLBACK = "library fallback"
 def _endpoints(answer: Mapping[str, Any]) -> list[Endpoint]:
     graphql.raise_for_graphql_errors(answer)
     try:
-        endpoints: list[Endpoint] = answer["data"]["listEndpoints"]["endpoints"]
-        return [dict(endpoint) for endpoint in endpoints]
-    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        return list(answer["data"]["listEndpoints"]["endpoints"])
+    except (KeyError, TypeError) as err:
         raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
 
 
@@ -71,12 +70,12 @@ def _batched(answer: Mapping[str, Any]) -> Mapping[str, Any]:
 
     An error for the whole request (throttling) comes as one answer, unlisted.
     """
-    if ARRAY_WRAPPER not in answer:
+    batch = answer.get(ARRAY_WRAPPER)
+    if batch is None:
         return answer
-    try:
-        first: Mapping[str, Any] = answer[ARRAY_WRAPPER][0]
-    except (KeyError, IndexError, TypeError) as err:
-        raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
+    if not isinstance(batch, list) or not batch or not isinstance(batch[0], Mapping):
+        raise AmazonResponseError("The batched query's answer holds no answer")
+    first: Mapping[str, Any] = batch[0]
     return first
 
 
