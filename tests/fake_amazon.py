@@ -54,6 +54,7 @@ MALFORMED = Fault.MALFORMED
 EXPIRED_LOGIN = Fault.EXPIRED_LOGIN
 HTML_PAGE = Fault.HTML_PAGE
 GRAPHQL_ERROR = Fault.GRAPHQL_ERROR
+GRAPHQL_PARTIAL = Fault.GRAPHQL_PARTIAL
 
 
 def _load(name: str) -> Any:  # noqa: ANN401
@@ -98,8 +99,13 @@ class FakeAmazon:
         self.failing_operations: dict[str, int] = {}
         # Plug operations Amazon never answers (the request hangs), how many times.
         self.hanging_operations: dict[str, int] = {}
+        # Amazon answers GraphQL operations the library does not send (ours)
+        # with a validation error.
+        self.rejects_unknown_queries = False
         # Failure kinds queued, each with the path it is for (None: any).
-        self._failures: deque[tuple[Fault, str | None]] = deque()
+        # Failure kinds queued, each with the path and the GraphQL operation it
+        # is for (None: any).
+        self._failures: deque[tuple[Fault, str | None, str | None]] = deque()
 
     @property
     def history(self) -> list[Json]:
@@ -137,9 +143,24 @@ class FakeAmazon:
             "https://api.amazonalexa.com/v1/devices/@self/capabilities", status=204
         )
 
-    def fail_next(self, kind: Fault, count: int = 1, path: str | None = None) -> None:
-        """Make the next `count` requests (to `path`) fail the way `kind` says."""
-        self._failures.extend([(kind, path)] * count)
+    def fail_next(
+        self,
+        kind: Fault,
+        count: int = 1,
+        path: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        """Make the next `count` requests (to `path`, of `operation`) fail as `kind`."""
+        self._failures.extend([(kind, path, operation)] * count)
+
+    def _fails_next(self, url: URL, body: Any) -> bool:  # noqa: ANN401
+        if not self._failures:
+            return False
+        _, path, operation = self._failures[0]
+        # A batched GraphQL request is named after its (first) operation.
+        first = body[0] if isinstance(body, list) and body else body
+        sent = first.get("operationName") if isinstance(first, dict) else None
+        return path in (None, url.path) and operation in (None, sent)
 
     # Changing the account, as a test (or a user in the Alexa app) would.
 
@@ -230,7 +251,7 @@ class FakeAmazon:
         """Answer one request, or fail it if a failure is queued."""
         body = json.loads(data) if isinstance(data, bytes) else data
         self.requests.append((method.upper(), url.path, body))
-        if self._failures and self._failures[0][1] in (None, url.path):
+        if self._fails_next(url, body):
             return self._failure(method, url, self._failures.popleft()[0])
         if self.failing_path and self.failing_path in url.path:
             return self._failure(method, url, TIMEOUT)
@@ -357,9 +378,17 @@ class FakeAmazon:
             return 200, {}
         return 404, {"message": "Device not found"}
 
-    def _graphql(self, body: Json) -> Json:
-        if body["operationName"] == "alexaCareEndpoints":
-            return payloads.list_endpoints(self.endpoints)
+    def _graphql(self, body: Json | list[Json]) -> Json | list[Json]:
+        # Operations batched in a list get a list of answers back.
+        if isinstance(body, list):
+            return [self._operation(operation) for operation in body]
+        return self._operation(body)
+
+    def _operation(self, body: Json) -> Json:
+        if self.rejects_unknown_queries and not payloads.is_library_operation(body):
+            return payloads.UNKNOWN_OPERATION
+        if "listEndpoints(" in body["query"]:
+            return payloads.endpoints_answer(body, self.endpoints)
         if body["operationName"] == "setEndpointFeatures":
             requests = body["variables"]["setEndpointFeaturesInput"][
                 "featureControlRequests"

@@ -101,3 +101,26 @@ async def test_device_diagnostics(
     )
     assert diagnostics["device"]["key"] == "***4BED"
     assert diagnostics == snapshot
+
+
+async def test_entry_diagnostics_show_the_library_queries_in_use(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+) -> None:
+    """Amazon refused our endpoint query: which queries stand in, and why."""
+    fake_amazon.rejects_unknown_queries = True
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+
+    assert diagnostics["coordinator"]["endpoint_query"] == "library fallback"
+    assert (
+        diagnostics["coordinator"]["endpoint_query_refused"]
+        == "Validation error: unknown operation"
+    )

@@ -24,6 +24,10 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
 from custom_components.alexa_care.amazon.client import AmazonAccount, async_login
+from custom_components.alexa_care.amazon.endpoint_queries import (
+    LIBRARY_FALLBACK,
+    STATE_READS_PLUG_POWER,
+)
 from custom_components.alexa_care.amazon.models import (
     AccountSnapshot,
     AlexaCareError,
@@ -310,6 +314,39 @@ async def test_timeout_hangs_longer_than_the_client_waits(
         )
         with pytest.raises(AmazonConnectionError):
             await _snapshot(account)
+
+
+async def test_refused_query_falls_back_to_the_library_queries(
+    account: AmazonAccount, control: Control
+) -> None:
+    """Amazon refusing our query: the library's own queries read the account."""
+    await control("PUT", "/graphql-validation", {"reject_unknown_queries": True})
+    await control("DELETE", "/requests")
+
+    snapshot = await account.async_get_snapshot(refresh_device_list=True)
+
+    assert account.endpoint_queries.in_use == LIBRARY_FALLBACK
+    assert account.endpoint_queries.refusal == "Validation error: unknown operation"
+    counts = await control("GET", "/requests")
+    # Ours (refused), then the library's device query and state query.
+    assert counts["by_path"]["alexa.amazon.com/nexus/v1/graphql"] == 3
+    assert [echo.name for echo in snapshot.echos.values()] == [
+        "Kitchen Echo",
+        "Bedroom Echo Show",
+        "Living Room Echo",
+    ]
+    assert all(echo.online for echo in snapshot.echos.values())
+    plug = _by_name(snapshot, "Kitchen Plug")
+    assert (plug.online, plug.power_on) == (
+        True,
+        True if STATE_READS_PLUG_POWER else None,
+    )
+
+    # Only the first poll asks for ours.
+    await control("DELETE", "/requests")
+    await _snapshot(account)
+    counts = await control("GET", "/requests")
+    assert counts["by_path"]["alexa.amazon.com/nexus/v1/graphql"] == 2
 
 
 @pytest.mark.parametrize("echo_count", [500])

@@ -90,6 +90,9 @@ async def async_get_config_entry_diagnostics(
                 else None
             ),
             "backing_off": coordinator.update_interval != coordinator.poll_interval,
+            # Amazon's own words when it refused our query: no secret in them.
+            "endpoint_query": coordinator.account.endpoint_queries.in_use,
+            "endpoint_query_refused": coordinator.account.endpoint_queries.refusal,
         },
         "echos": [_device(echo) for echo in coordinator.data.echos.values()],
         "plugs": [_device(plug) for plug in coordinator.data.plugs.values()],

@@ -77,6 +77,10 @@ class AlexaApi:
     def _operation(self, operation: Json) -> Json:
         query = str(operation.get("query", ""))
         variables = operation.get("variables") or {}
+        if self._state.reject_unknown_queries and not payloads.is_library_operation(
+            operation
+        ):
+            return payloads.UNKNOWN_OPERATION
         if "setEndpointFeatures(" in query:
             requests = variables["setEndpointFeaturesInput"]["featureControlRequests"]
             return self._set_features(requests)
@@ -84,9 +88,7 @@ class AlexaApi:
             # Our listEndpoints, the library's device query and its feature
             # and sensor queries (for the endpoints it names) all read these.
             endpoints = payloads.endpoints(self._state.account, time.time())
-            if wanted := variables.get("endpointIds"):
-                endpoints = [e for e in endpoints if e["endpointId"] in wanted]
-            return payloads.list_endpoints(endpoints)
+            return payloads.endpoints_answer(operation, endpoints)
         return payloads.UNKNOWN_OPERATION
 
     def _set_features(self, requests: list[Json]) -> Json:

@@ -108,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
         "voice-deletion", help="allow deletion by voice (Alexa Privacy setting)"
     )
     deletion.add_argument("state", choices=("on", "off"))
+    validation = commands.add_parser(
+        "reject-unknown-queries",
+        help="answer GraphQL operations the library does not send with a "
+        "validation error",
+    )
+    validation.add_argument("state", choices=("on", "off"))
     fail = commands.add_parser("fail", help="make the next requests fail")
     fail.add_argument("kind", choices=list(Fault))
     fail.add_argument("--count", type=int, default=1, help="how many requests")
@@ -155,6 +161,11 @@ _REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = 
         "PUT",
         "/voice-deletion",
         {"enabled": a.state == "on"},
+    ),
+    "reject-unknown-queries": lambda a: (
+        "PUT",
+        "/graphql-validation",
+        {"reject_unknown_queries": a.state == "on"},
     ),
     "fail": lambda a: ("POST", "/fail-next", _fail_rule(a)),
     "clear-failures": lambda _: ("DELETE", "/fail-next", None),

@@ -57,6 +57,7 @@ class ControlApi:
         router.add_get("/voice-records", self._voice_records)
         router.add_post("/voice-records", self._add_voice_record)
         router.add_put("/voice-deletion", self._voice_deletion)
+        router.add_put("/graphql-validation", self._graphql_validation)
         router.add_post("/fail-next", self._fail_next)
         router.add_delete("/fail-next", self._clear_failures)
         router.add_get("/requests", self._requests)
@@ -185,6 +186,15 @@ class ControlApi:
             raise bad_request('"enabled": true or false is needed')
         self._state.history.deletion_by_voice = body["enabled"]
         return web.json_response({"enabled": body["enabled"]})
+
+    async def _graphql_validation(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        if not isinstance(body.get("reject_unknown_queries"), bool):
+            raise bad_request('"reject_unknown_queries": true or false is needed')
+        self._state.reject_unknown_queries = body["reject_unknown_queries"]
+        return web.json_response(
+            {"reject_unknown_queries": self._state.reject_unknown_queries}
+        )
 
     async def _fail_next(self, request: web.Request) -> web.Response:
         body = await self._body(request)

@@ -1,8 +1,9 @@
 """The Amazon account: signing in, the poll's reads, and the commands.
 
 A poll costs a constant number of requests, whatever the number of devices:
-one GraphQL `listEndpoints` request, one request for every Echo's
-do-not-disturb state, and devices-v2 when the Echo list is due.
+one GraphQL `listEndpoints` request (two when Amazon refused ours and the
+library's queries stand in), one request for every Echo's do-not-disturb
+state, and devices-v2 when the Echo list is due.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aiohttp import ClientSession
 
 from . import graphql
 from .device_list import EchoList
+from .endpoint_queries import EndpointQueries
 from .history import VoiceHistoryPage
 from .library import (
     URI_GRAPHQL,
@@ -100,6 +102,7 @@ class AmazonAccount:
         )
         self._requests = LibraryRequests(self._client, self._login_data)
         self._echo_list = EchoList(self._requests)
+        self._endpoint_queries = EndpointQueries(self._requests)
         self._history = VoiceHistoryPage(self._requests)
         self._dnd_states: dict[str, bool] = {}
         self._client.on_dnd_event.append(self._on_dnd_states)
@@ -133,28 +136,17 @@ class AmazonAccount:
         """
         return copy.deepcopy(self._login_data)
 
-    async def _read_endpoints(self) -> list[dict[str, Any]]:
-        answer = await self._requests.json(
-            HTTPMethod.POST,
-            self._requests.url(URI_GRAPHQL),
-            {
-                "operationName": graphql.OPERATION_ENDPOINTS,
-                "query": graphql.QUERY_ENDPOINTS,
-            },
-        )
-        with reading_answer():
-            graphql.raise_for_graphql_errors(answer)
-            endpoints: list[dict[str, Any]] = answer["data"]["listEndpoints"][
-                "endpoints"
-            ]
-        return endpoints
+    @property
+    def endpoint_queries(self) -> EndpointQueries:
+        """Which GraphQL queries read the endpoints, and why."""
+        return self._endpoint_queries
 
     async def async_get_snapshot(
         self, *, refresh_device_list: bool = False
     ) -> AccountSnapshot:
-        """Read every device and its state, in at most three requests."""
+        """Read every device and its state, in at most four requests."""
         async with amazon_errors():
-            endpoints = await self._read_endpoints()
+            endpoints = await self._endpoint_queries.async_read()
             with reading_answer():
                 by_serial = {
                     serial: endpoint
@@ -256,7 +248,7 @@ class AmazonAccount:
             if isinstance(device, Echo):
                 await self._echo_list.async_read()
                 return device.key in self._echo_list.records
-            endpoints = await self._read_endpoints()
+            endpoints = await self._endpoint_queries.async_read()
         with reading_answer():
             return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
 
