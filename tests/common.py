@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
+from custom_components.alexa_care.network_identity import READ_PACE
 from homeassistant.core import HomeAssistant
 
 from .fake_amazon import FakeAmazon
@@ -100,3 +101,13 @@ async def setup_with_echos(
     await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)
     return time.perf_counter() - started
+
+
+async def read_network_identities(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, echos: int = 2
+) -> None:
+    """Let the Echos' Wi-Fi details be read, one per READ_PACE, as set-up starts."""
+    for _ in range(echos):
+        freezer.tick(READ_PACE)
+        async_fire_time_changed(hass)
+        await settle(hass)
