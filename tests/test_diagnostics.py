@@ -123,6 +123,15 @@ async def test_device_diagnostics(
     )
     assert diagnostics["device"]["key"] == "***4BED"
     assert diagnostics["network"]["ssid"] == "**REDACTED**"
+    plug = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"),
+        init_integration.entry_id,
+    )
+    assert plug is not None
+    plug_diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, plug
+    )
+    assert plug_diagnostics["network"] is None  # Amazon tells no plug's network
     text = json.dumps(diagnostics)
     assert [s for s in _secrets(login_data, fake_amazon) if s in text] == []
     assert diagnostics == snapshot

@@ -334,3 +334,27 @@ async def test_never_logged(
     assert "could not read the network of kitchen echo" in text
     for secret in (SSID, KITCHEN_MAC, "6854FD3A1B2C", "F0F0A4C0FFEE"):
         assert secret.lower() not in text
+
+
+async def test_unreadable_record_read_again(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A record without a time it was read is as good as none."""
+    stored = {"ssid": SSID, "mac_address": "6854FD3A1B2C", "has_wifi": True}
+    hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}.network_identity"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{mock_config_entry.entry_id}.network_identity",
+        "data": {
+            KITCHEN: {**stored, "read_at": "yesterday"},
+            BEDROOM: {**stored, "read_at": dt_util.utcnow().isoformat()},
+        },
+    }
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    await read_network_identities(hass, freezer)
+    assert fake_amazon.wifi_reads() == [KITCHEN]

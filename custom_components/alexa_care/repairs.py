@@ -263,33 +263,12 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             description_placeholders=self._placeholders(device),
         )
 
-    async def async_step_on_network(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        """The first step, for an Echo the home network still sees."""
-        return await self.async_step_init(user_input)
-
-    async def async_step_off_network(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        """The first step, for an Echo the home network does not see."""
-        return await self.async_step_init(user_input)
-
-    async def async_step_restart_not_back(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        """Amazon took the restart, and the Echo is still offline."""
-        if (device := self._device()) is None:
-            return self._gone()
-        return self._after_failed_restart("restart_not_back", device)
-
-    async def async_step_restart_not_sent(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        """Amazon did not take the restart."""
-        if (device := self._device()) is None:
-            return self._gone()
-        return self._after_failed_restart("restart_not_sent", device)
+    # Home Assistant wants a handler named after each menu it is shown, though
+    # it calls only the chosen option's: these menus start over.
+    async_step_on_network = async_step_init
+    async_step_off_network = async_step_init
+    async_step_restart_not_back = async_step_init
+    async_step_restart_not_sent = async_step_init
 
     def _after_failed_restart(
         self, step_id: str, device: Device, error: str | None = None
