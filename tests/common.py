@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
+from custom_components.alexa_care.network_identity import READ_PACE
 from homeassistant.core import HomeAssistant
 
 from .fake_amazon import FakeAmazon
@@ -117,3 +118,13 @@ def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
         and DOMAIN in (message := record.getMessage())
         and _DEPRECATION_REPORT.search(message)
     ]
+
+
+async def read_network_identities(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, echos: int = 2
+) -> None:
+    """Let the Echos' Wi-Fi details be read, one per READ_PACE, as set-up starts."""
+    for _ in range(echos):
+        freezer.tick(READ_PACE)
+        async_fire_time_changed(hass)
+        await settle(hass)

@@ -41,6 +41,7 @@ CUSTOMER_ID = "A1FAKECUSTOMER"  # the owner in the fixtures
 HISTORY_CSRF_TOKEN = "gFAKE-CSRF-A2Z-TOKEN"
 REBOOT = re.compile(r"^/v1/alexa/device/reboot/(?P<type>[^/]+)/(?P<serial>[^/]+)$")
 DEREGISTER = re.compile(r"^/api/devices/device/(?P<serial>[^/]+)$")
+WIFI_DETAILS = "/api/device-wifi-details"
 APPLIANCE = re.compile(r"^/api/phoenix/appliance/(?P<appliance_id>.+)$")
 # Echo Dots Amazon does not let go remotely (no DEREGISTER_DEVICE).
 ADDED_ECHO_MODEL = replace(ECHO_DOT, capabilities=("ALEXA_DEVICE_REBOOT", "MICROPHONE"))
@@ -91,6 +92,8 @@ class FakeAmazon:
         self.country_of_residence: str | None = "US"
         self.text_commands: list[tuple[str, str]] = []
         self.requests: list[tuple[str, str, Any]] = []
+        # Each Wi-Fi details request: when (on the test's clock), for which serial.
+        self.wifi_asked: list[tuple[datetime, str]] = []
         # Amazon accepts deletions but keeps listing the device (to test checks).
         self.keeps_deleted_devices = False
         # Requests whose path contains this fail with TIMEOUT (one device failing).
@@ -225,6 +228,10 @@ class FakeAmazon:
                 )
             )
 
+    def wifi_reads(self) -> list[str]:
+        """The serial numbers whose Wi-Fi details were asked for, in order."""
+        return [serial for _, serial in self.wifi_asked]
+
     def add_voice_record(self, name: str, heard: str, at: str) -> None:
         """Someone says `heard` to the Echo called `name` at the ISO time `at`."""
         device = next(d for d in self.devices if d["accountName"] == name)
@@ -251,6 +258,9 @@ class FakeAmazon:
         """Answer one request, or fail it if a failure is queued."""
         body = json.loads(data) if isinstance(data, bytes) else data
         self.requests.append((method.upper(), url.path, body))
+        if url.path == WIFI_DETAILS:
+            serial = url.query.get("deviceSerialNumber", "")
+            self.wifi_asked.append((dt_util.utcnow(), serial))
         if self._fails_next(url, body):
             return self._failure(method, url, self._failures.popleft()[0])
         if self.failing_path and self.failing_path in url.path:
@@ -354,6 +364,8 @@ class FakeAmazon:
             return 200, payloads.history_page(records, token, self.history_page_size)
         if (method, path) == ("GET", "/api/devices-v2/device"):
             return 200, {"devices": self.devices}
+        if (method, path) == ("GET", WIFI_DETAILS):
+            return self._wifi_details(url)
         if (method, path) == ("GET", "/api/users/me"):
             return 200, payloads.users_me(CUSTOMER_ID, self.country_of_residence)
         if (method, path) == ("GET", "/api/dnd/device-status-list"):
@@ -365,6 +377,16 @@ class FakeAmazon:
         if method == "POST" and (match := REBOOT.match(path)):
             return self._reboot(match["serial"])
         return 404, {"message": f"No fake for {method} {path}"}
+
+    def _wifi_details(self, url: URL) -> tuple[int, Any]:
+        wanted = (url.query.get("deviceSerialNumber"), url.query.get("deviceType"))
+        record = next(
+            (d for d in self.devices if (d["serialNumber"], d["deviceType"]) == wanted),
+            None,
+        )
+        if record is None or (details := payloads.wifi_details(record)) is None:
+            return 400, {"message": "Bad Request"}
+        return 200, details
 
     def _set_dnd(self, body: Json) -> tuple[int, Any]:
         for status in self.dnd:

@@ -23,13 +23,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .common import next_poll, settle, setup_with_echos
-from .fake_amazon import GRAPHQL_PARTIAL, GRAPHQL_THROTTLED, FakeAmazon
+from .fake_amazon import GRAPHQL_PARTIAL, GRAPHQL_THROTTLED, WIFI_DETAILS, FakeAmazon
 
 GRAPHQL = "/nexus/v1/graphql"
 OURS = "alexaCareEndpoints"
 REFUSED = "Amazon refused Alexa Care's endpoint query"
 KITCHEN_PLUG = "switch.kitchen_plug_power"
 HISTORY_RECORDS = "/alexa-privacy/apd/rah/alexa-history-records-v2"
+# Read on schedules of their own, not by the poll.
+OWN_SCHEDULE = {HISTORY_RECORDS, WIFI_DETAILS}
 # With aioamazondevices 16.3.2 the library's state query asks for no plug power.
 PLUG_POWER_ON = STATE_ON if STATE_READS_PLUG_POWER else STATE_UNKNOWN
 PLUG_POWER_OFF = STATE_OFF if STATE_READS_PLUG_POWER else STATE_UNKNOWN
@@ -135,11 +137,10 @@ async def test_fallback_poll_costs_three_requests_and_warns_once(
     for _ in range(3):
         before = len(fake_amazon.requests)
         await next_poll(hass, freezer)
-        # The voice history has a slower schedule of its own.
         sent = [
             (method, path)
             for method, path, _ in fake_amazon.requests[before:]
-            if path != HISTORY_RECORDS
+            if path not in OWN_SCHEDULE
         ]
         assert sent == [
             ("POST", GRAPHQL),
@@ -152,7 +153,7 @@ async def test_fallback_poll_costs_three_requests_and_warns_once(
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer, DEVICE_LIST_REFRESH)
     sent = [path for _, path, _ in fake_amazon.requests[before:]]
-    assert sorted(path for path in sent if path != HISTORY_RECORDS) == [
+    assert sorted(path for path in sent if path not in OWN_SCHEDULE) == [
         "/api/devices-v2/device",
         "/api/dnd/device-status-list",
         GRAPHQL,

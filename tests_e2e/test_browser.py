@@ -3,9 +3,10 @@
 Headless Chromium against a real Home Assistant and the Amazon emulator:
 onboarding, Add integration with the emulator's demo login, a short grace
 period in the entry's options, an Echo dropping off, the repair issue, and
-its fix flow restarting the Echo until the issue is gone; then the home's
-internet going down, and one issue for all the devices. Each step leaves a
-screenshot in artifacts/e2e/.
+its text when a router still sees the Echo on the network, and its fix flow
+restarting the Echo until the issue is gone; then the home's internet going
+down, and one issue for all the devices. Each step leaves a screenshot in
+artifacts/e2e/.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 import re
 import time
+from typing import Any
 from urllib.parse import quote
 
 from playwright.sync_api import Locator, Page, expect
@@ -208,6 +210,36 @@ def outage_raises_one_issue(
     assert time.monotonic() - started < 40
 
 
+# Home Assistant's REST API, called from the signed-in page as the frontend
+# calls it (its `hass.callApi` carries the user's token).
+CALL_API = """([method, path, data]) =>
+    document.querySelector("home-assistant").hass.callApi(method, path, data)"""
+
+
+def show_still_on_the_network(
+    page: Page, issue: Locator, echo: dict[str, Any], shot: Screenshots
+) -> None:
+    """A router's tracker still sees the offline Echo: the issue says it has hung.
+
+    The tracker's state is posted through the REST API, with the MAC address
+    as a router integration publishes it, and removed again afterwards.
+    """
+    tracker = "states/device_tracker.router_e2e_echo"
+    attributes = {"mac": echo["mac_address"], "source_type": "router"}
+    page.evaluate(
+        CALL_API, ["POST", tracker, {"state": "home", "attributes": attributes}]
+    )
+    issue.click()
+    hung = page.get_by_text(
+        f"{echo['name']} ({echo['model']}) offline since",
+    ).filter(has_text="still sees it: it has probably hung")
+    expect(hung).to_be_visible()
+    shot("fix-flow-still-on-the-network")
+    page.keyboard.press("Escape")
+    expect(hung).to_be_hidden()
+    page.evaluate(CALL_API, ["DELETE", tracker, None])
+
+
 @pytest.mark.timeout(600)
 def test_offline_echo_repaired_from_the_dashboard(
     page: Page, hass_url: str, emulator: RunningEmulator, artifacts: Path
@@ -238,6 +270,7 @@ def test_offline_echo_repaired_from_the_dashboard(
     # the moment it dropped off.
     assert time.monotonic() - offline_at >= GRACE_MINUTES * 60 - 5
     shot("repair-issue")
+    show_still_on_the_network(page, issue, echo, shot)
 
     issue.click()
     expect(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+import dataclasses
 import json
 from pathlib import Path
 import socket
@@ -39,6 +40,7 @@ from custom_components.alexa_care.amazon.models import (
 )
 from devtools.amazon_emulator import payloads
 from devtools.amazon_emulator.account import Account
+from devtools.amazon_emulator.catalog import SPEAKER_GROUP_TYPE, speaker_group_serial
 from devtools.amazon_emulator.certificates import TlsFiles, ensure_certificates
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
 from devtools.amazon_emulator.routing import EmulatorResolver, emulator_connector
@@ -171,6 +173,23 @@ async def test_interactive_login_and_snapshot(
     assert not _by_name(snapshot, "Bedroom Echo Show").can_restart
     plug = _by_name(snapshot, "Kitchen Plug")
     assert (plug.power_on, plug.online, plug.model) == (True, True, "Amazon Smart Plug")
+
+
+async def test_wifi_details(emulator: AmazonEmulator, account: AmazonAccount) -> None:
+    """Each Echo's network and MAC address; a 400 (no Wi-Fi) is no error."""
+    kitchen = _by_name(await _snapshot(account), "Kitchen Echo")
+    identity = emulator.state.account.echos[kitchen.key].identity
+
+    wifi = await account.async_get_wifi_details(kitchen)
+
+    assert wifi is not None
+    assert wifi.mac_address == identity.mac_address
+    assert wifi.ssid
+    # Amazon has none for what never joined a Wi-Fi network: the speaker group.
+    group = dataclasses.replace(
+        kitchen, key=speaker_group_serial(), device_type=SPEAKER_GROUP_TYPE
+    )
+    assert await account.async_get_wifi_details(group) is None
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from .amazon.models import Device, Echo, SmartPlug
 from .const import DEFAULT_OFF_SECONDS, DOMAIN, ISSUE_KEEPS_DROPPING
 from .data import AlexaCareConfigEntry
 from .deregister import async_deregister, validate_deregister
+from .home_network import NetworkPresence, network_presence
 from .plug_left_off import ISSUE_PLUG_LEFT_OFF, PlugLeftOffRepairFlow
 from .power_links import plug_options
 from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
@@ -194,7 +195,28 @@ class DeviceRepairFlow(RepairsFlow):
 
 
 class DeviceUnavailableRepairFlow(DeviceRepairFlow):
-    """An offline device: suggest a soft reset, and perform it."""
+    """An offline device: suggest a soft reset, and perform it.
+
+    When a router's tracker has the Echo's MAC address, the first step says
+    which case it is: still on the network (it has probably hung: the power
+    cycle comes first), or off it (power and Wi-Fi first). A restart that
+    fails or does not bring the Echo back leads on to the power cycle or the
+    guided steps: Amazon delivers a restart through the Echo's own
+    connection, which is down while Amazon reports it offline.
+    """
+
+    def __init__(self, issue_id: str, entry_id: str, device_key: str) -> None:
+        """Remember which device the issue is about."""
+        super().__init__(issue_id, entry_id, device_key)
+        self._restarting = False
+        # The power cycle that follows this flow's restart is not refused
+        # for the restart's cooldown.
+        self._after_restart = False
+        self._restart_error = "-"
+
+    def _linked_plug(self, device: Device) -> bool:
+        entry = self._entry()
+        return bool(entry and entry.runtime_data.power_links.plug_of(device.key))
 
     def _menu_options(self, device: Device) -> list[str]:
         options: list[str] = []
@@ -205,6 +227,65 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             if entry and entry.runtime_data.coordinator.data.plugs:
                 options.append("power_cycle")
         return [*options, *super()._menu_options(device)]
+
+    def _presence(self, device: Device) -> NetworkPresence | None:
+        entry = self._entry()
+        if entry is None or not isinstance(device, Echo):
+            return None
+        known = entry.runtime_data.network_identities.get(device.key)
+        if known is None or known.mac_address is None:
+            return None
+        return network_presence(self.hass, known.mac_address)
+
+    def _placeholders(self, device: Device) -> dict[str, str]:
+        entry = self._entry()
+        known = entry and entry.runtime_data.network_identities.get(device.key)
+        return {
+            **super()._placeholders(device),
+            "ssid": (known and known.ssid) or "-",
+        }
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Offer what this device supports, in the order its case calls for."""
+        if (device := self._device()) is None:
+            return self._gone()
+        options = self._menu_options(device)
+        presence = self._presence(device)
+        if presence is NetworkPresence.ON_NETWORK and self._linked_plug(device):
+            # A hung Echo may not receive a restart: its power goes first.
+            options.remove("power_cycle")
+            options.insert(0, "power_cycle")
+        return self.async_show_menu(
+            step_id=presence or "init",
+            menu_options=options,
+            description_placeholders=self._placeholders(device),
+        )
+
+    # Home Assistant wants a handler named after each menu it is shown, though
+    # it calls only the chosen option's: these menus start over.
+    async_step_on_network = async_step_init
+    async_step_off_network = async_step_init
+    async_step_restart_not_back = async_step_init
+    async_step_restart_not_sent = async_step_init
+
+    def _after_failed_restart(
+        self, step_id: str, device: Device, error: str | None = None
+    ) -> RepairsFlowResult:
+        """The restart did not help: offer the power cycle, or the guided steps."""
+        self._task = None
+        self._restarting = False
+        self._after_restart = True
+        if error is not None:
+            self._restart_error = error
+        options = ["power_cycle"] if self._linked_plug(device) else []
+        placeholders = {**self._placeholders(device), "error": self._restart_error}
+        return self.async_show_menu(
+            step_id=step_id,
+            menu_options=[*options, factory_reset_step(device), "ignore"],
+            description_placeholders=placeholders,
+        )
 
     async def _async_reset_step(
         self, step_id: str, start: ResetStart | None = None
@@ -240,6 +321,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
 
         def start() -> Coroutine[Any, Any, ResetOutcome]:
             echo = resets.validate_restart(device)
+            self._restarting = True
             return resets.async_restart(echo, wait_online=True)
 
         return await self._async_reset_step("restart", start)
@@ -248,9 +330,12 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         self, entry: AlexaCareConfigEntry, device: Device
     ) -> ResetStart:
         resets = entry.runtime_data.resets
+        after_restart = self._after_restart
 
         def start() -> Coroutine[Any, Any, ResetOutcome]:
-            plug = resets.validate_power_cycle(device, confirm=False)
+            plug = resets.validate_power_cycle(
+                device, confirm=False, after_restart=after_restart
+            )
             off_time = timedelta(seconds=DEFAULT_OFF_SECONDS)
             return resets.async_power_cycle(device, plug, off_time)
 
@@ -298,6 +383,19 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             description_placeholders=self._placeholders(device),
         )
 
+    def _reset_failed(self, err: HomeAssistantError) -> RepairsFlowResult:
+        """Amazon did not take this flow's restart: go on; any other failure ends it."""
+        if (
+            self._restarting
+            and err.translation_key == "restart_failed"
+            and (device := self._device()) is not None
+        ):
+            placeholders = err.translation_placeholders or {}
+            return self._after_failed_restart(
+                "restart_not_sent", device, placeholders.get("error", str(err))
+            )
+        return self._refused(err)
+
     async def async_step_outcome(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
@@ -307,9 +405,11 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         try:
             outcome = self._task.result()
         except HomeAssistantError as err:
-            return self._refused(err)
+            return self._reset_failed(err)
         placeholders = self._placeholders(outcome.device)
         if outcome.outcome != OUTCOME_BACK_ONLINE:
+            if outcome.action == "restart":
+                return self._after_failed_restart("restart_not_back", outcome.device)
             return self.async_abort(
                 reason="not_back_online", description_placeholders=placeholders
             )

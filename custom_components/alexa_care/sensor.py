@@ -1,4 +1,4 @@
-"""Sensors of the Echos: software version, last seen online, last voice request."""
+"""Sensors of the Echos: software, last seen online, Wi-Fi network, last request."""
 
 from __future__ import annotations
 
@@ -59,6 +59,17 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
         entity_registry_enabled_default=False,
         device_kind=Echo,
         value_fn=lambda _, echo: echo.last_seen_online,
+    ),
+    AlexaCareSensorEntityDescription(
+        key="wifi_network",
+        translation_key="wifi_network",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        # The network's name identifies a home; shown only when asked for.
+        entity_registry_enabled_default=False,
+        device_kind=Echo,
+        value_fn=lambda runtime, echo: (
+            known.ssid if (known := runtime.network_identities.get(echo.key)) else None
+        ),
     ),
     # When someone last asked an Echo something. What was said is not a state
     # or an attribute: it belongs to the get_voice_history action's response,

@@ -87,6 +87,8 @@ class ControlApi:
                 "kind": "echo",
                 "model": device.identity.model.name,
                 "device_type": device.identity.model.device_type,
+                # What a router's tracker of the Echo would show.
+                "mac_address": device.identity.mac_address,
                 "can_reboot": device.can_reboot,
                 "do_not_disturb": device.do_not_disturb,
                 "powered_by": device.plug.identity.name if device.plug else None,

@@ -119,6 +119,22 @@ def devices_v2(
     return {"devices": devices}
 
 
+def wifi_details(record: Json) -> Json | None:
+    """GET api/device-wifi-details for a devices-v2 record; None: Amazon answers 400.
+
+    Amazon has Wi-Fi details only for devices that joined a Wi-Fi network:
+    not for speaker groups or the Alexa apps.
+    """
+    if not record.get("macAddress"):
+        return None
+    return {
+        "deviceSerialNumber": record["serialNumber"],
+        "deviceType": record["deviceType"],
+        "essid": record["essid"],
+        "macAddress": record["macAddress"],
+    }
+
+
 def reachability(*, online: bool, sampled: str, last_change: str) -> Json:
     """A device's reachability property (GraphQL times)."""
     return {

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import copy
 from datetime import datetime, timedelta
-from http import HTTPMethod
+from http import HTTPMethod, HTTPStatus
 import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from aioamazondevices.const import http as library_http
-from aioamazondevices.exceptions import WrongMethod
+from aioamazondevices.exceptions import CannotRetrieveData, WrongMethod
 from aioamazondevices.structures import AmazonSequenceType
 from aiohttp import ClientSession
 
@@ -43,6 +43,7 @@ from .models import (
     LoginResult,
     SmartPlug,
     VoiceRecord,
+    WifiDetails,
 )
 from .touchpoints import check_library
 
@@ -50,12 +51,18 @@ from .touchpoints import check_library
 # (deleteDevice, deleteSmarthomeDevice).
 URI_DEREGISTER = "api/devices/device/{serial}"
 URI_APPLIANCE = "api/phoenix/appliance/{appliance_id}"
+# Not in aioamazondevices; alexapy's get_wifi_details.
+URI_WIFI_DETAILS = "api/device-wifi-details"
 # aioamazondevices' restart_device, which cannot say what Amazon answered.
 URI_REBOOT = "v1/alexa/device/reboot/{device_type}/{serial}"
 
 # Each plug request is bounded on its own: one Amazon never answers must not
 # keep a plug off for the library's whole timeout, three tries in a row.
 PLUG_REQUEST_TIMEOUT = timedelta(seconds=30)
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 async def async_login(
@@ -251,6 +258,34 @@ class AmazonAccount:
             endpoints = await self._endpoint_queries.async_read()
         with reading_answer():
             return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
+
+    async def async_get_wifi_details(self, echo: Echo) -> WifiDetails | None:
+        """The Wi-Fi network an Echo joined and its MAC address, in one request.
+
+        None when Amazon has none for it (it answers 400 for a wired device
+        or a group): a result, not an error.
+        """
+        async with amazon_errors():
+            try:
+                answer = await self._requests.json(
+                    HTTPMethod.GET,
+                    self._requests.url(
+                        URI_WIFI_DETAILS,
+                        {
+                            "deviceSerialNumber": echo.key,
+                            "deviceType": echo.device_type,
+                        },
+                    ),
+                )
+            except CannotRetrieveData as err:
+                # The library keeps only the status: "Request failed: Bad Request".
+                if str(err).endswith(HTTPStatus.BAD_REQUEST.phrase):
+                    return None
+                raise
+            return WifiDetails(
+                ssid=_text_or_none(answer.get("essid")),
+                mac_address=_text_or_none(answer.get("macAddress")),
+            )
 
     async def async_get_voice_history(
         self, start: datetime, end: datetime
