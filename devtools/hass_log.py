@@ -21,9 +21,10 @@ _RECORD_START = re.compile(
 )
 _FAILURE_LEVELS = frozenset({"ERROR", "CRITICAL"})
 # How Home Assistant reports a call it will stop supporting ("... is a
-# deprecated ...", "This will stop working in Home Assistant ...") and a
-# blocking call inside the event loop.
-_REPORT_MARKERS = ("deprecated", "will stop working", "detected blocking call")
+# deprecated ...", "This will stop working in Home Assistant ..."), how
+# Python does (a DeprecationWarning, printed after the record before it),
+# and a blocking call inside the event loop.
+_REPORT_MARKERS = ("deprecat", "will stop working", "detected blocking call")
 # The logger's name, the custom integration's domain, a traceback's paths.
 _OURS = re.compile(r"alexa_care")
 

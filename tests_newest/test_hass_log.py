@@ -53,10 +53,22 @@ def test_records_that_name_alexa_care(tmp_path: Path) -> None:
             "'assist_pipeline': a deprecated module"
         ),
     ]
+    # Python prints its warnings without a record of their own.
+    python_warning = (
+        f"{NEW} INFO (MainThread) [homeassistant.setup] Setting up alexa_care\n"
+        "/config/custom_components/alexa_care/coordinator.py:9: "
+        "DeprecationWarning: use datetime.now(UTC) instead"
+    )
     text = "\n".join([fine[0], error, fine[1], deprecation, blocking, fine[2]])
-    text += "\n" + deprecated_constant + "\n"
+    text += f"\n{deprecated_constant}\n{python_warning}\n"
 
-    assert scan(tmp_path, text) == [error, deprecation, blocking, deprecated_constant]
+    assert scan(tmp_path, text) == [
+        error,
+        deprecation,
+        blocking,
+        deprecated_constant,
+        python_warning,
+    ]
 
 
 def test_a_log_of_another_format_is_refused(tmp_path: Path) -> None:
