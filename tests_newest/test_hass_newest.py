@@ -5,7 +5,8 @@ the release requirements_newest.txt names beside the Amazon emulator and
 drives it through its own API only: onboarding, the config flow with the
 one-time code, a short grace period in the options, the Echos and plugs in
 the device registry, a plug switched off and on, an Echo restarted, another
-taken offline until its repair issue appears, and the voice history read.
+taken offline until its repair issue appears, the voice history read, and
+the diagnostics downloaded.
 Home Assistant's log must not name Alexa Care in an error, a deprecation
 report or a blocking call.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import json
 from pathlib import Path
 import time
 from typing import Any
@@ -254,5 +256,17 @@ async def test_alexa_care_on_the_newest_home_assistant(
         # the moment it dropped off.
         assert time.monotonic() - offline_at >= GRACE_MINUTES * 60 - 5
         assert issue["is_fixable"]
+        # Nor did Home Assistant raise an issue about Alexa Care itself.
+        assert [
+            other
+            for other in (await api.command({"type": "repairs/list_issues"}))["issues"]
+            if other["domain"] != DOMAIN and DOMAIN in json.dumps(other)
+        ] == []
+
+        # Diagnostics download, without the email.
+        diagnostics = await api.rest("GET", f"/api/diagnostics/config_entry/{entry_id}")
+        assert diagnostics["home_assistant"]["version"] == pinned("homeassistant")
+        assert diagnostics["data"]
+        assert DEMO_EMAIL not in json.dumps(diagnostics)
 
     assert alexa_care_problems(hass_log) == []
