@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version
 import json
 from pathlib import Path
 import time
@@ -166,6 +167,8 @@ async def test_alexa_care_on_the_newest_home_assistant(
     hass_url: str, emulator: RunningEmulator, hass_log: Path
 ) -> None:
     """From a fresh newest Home Assistant to an offline Echo's repair issue."""
+    # Home Assistant runs with this interpreter, hence this library.
+    assert version("aioamazondevices") == pinned("aioamazondevices")
     # A plug that feeds no Echo (a lamp's), and two Echos no plug feeds:
     # switching the plug off takes nothing offline.
     plug = emulator.control("POST", "/plugs", {"name": "Lamp Plug"})
