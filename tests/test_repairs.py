@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
 from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
-from custom_components.alexa_care.repairs import factory_reset_step
+from custom_components.alexa_care.device_repair import factory_reset_step
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
