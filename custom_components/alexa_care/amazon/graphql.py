@@ -170,8 +170,10 @@ def smart_plug(endpoint: Mapping[str, Any]) -> SmartPlug | None:
     category = ((endpoint.get("displayCategories") or {}).get("primary") or {}).get(
         "value"
     )
-    power = _property(endpoint, "powerState")
-    if category != CATEGORY_SMART_PLUG or power is None:
+    # Echos are most of the endpoints: their category settles it first.
+    if category != CATEGORY_SMART_PLUG:
+        return None
+    if (power := _property(endpoint, "powerState")) is None:
         return None
     reachability = _reachability(endpoint)
     power_value = power.get("powerStateValue")
