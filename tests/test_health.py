@@ -161,10 +161,14 @@ async def test_offline_time_split_at_midnight(
             written.append(event.data["new_state"].state)
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, keep)
+    freezer.move_to(MIDNIGHT - timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    # The day's 12 minutes are written within the day, for the statistics.
+    assert written == ["12.0"]
     freezer.move_to(MIDNIGHT)
     async_fire_time_changed(hass)
     await settle(hass)
-    # The full 12 minutes are written before the reset, for the statistics.
     assert written == ["12.0", "0.0"]
     await next_poll(hass, freezer)
     assert _state(hass, KITCHEN_OFFLINE) == "5.0"

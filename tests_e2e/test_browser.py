@@ -20,6 +20,7 @@ import pytest
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
 from devtools.emulator_process import RunningEmulator
 
+from .health_dashboard import check_health_dashboard
 from .servers import ECHOS, PLUGS
 
 OWNER_NAME = "Ada Tester"
@@ -238,6 +239,9 @@ def test_offline_echo_repaired_from_the_dashboard(
     ).to_be_visible()
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
+
+    other_echo = next(e["name"] for e in account["echos"] if e["name"] != echo_name)
+    check_health_dashboard(page, emulator, other_echo, shot, artifacts)
 
     # Home Assistant reported no blocking call or deprecated call of ours.
     reports = [

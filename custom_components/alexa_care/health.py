@@ -111,22 +111,38 @@ class DeviceHealth:
 
     @callback
     def async_track_midnight(self, hass: HomeAssistant) -> CALLBACK_TYPE:
-        """Start a new day at local midnight; returns the remover."""
+        """Close the day a second before local midnight, start a new one at it.
+
+        Returns the remover of both timers.
+        """
+
+        @callback
+        def day_ends(now: datetime) -> None:
+            # The day's final offline time, stamped within the day, so that
+            # the daily statistics count it on the day it grew.
+            self._as_of = now
+            self._notify()
 
         @callback
         def new_day(now: datetime) -> None:
             self._advance(now)
             self._notify()
 
-        return async_track_time_change(hass, new_day, hour=0, minute=0, second=0)
+        removers = (
+            async_track_time_change(hass, day_ends, hour=23, minute=59, second=59),
+            async_track_time_change(hass, new_day, hour=0, minute=0, second=0),
+        )
+
+        @callback
+        def remove() -> None:
+            for remover in removers:
+                remover()
+
+        return remove
 
     def _advance(self, now: datetime) -> None:
         if (day := _local_day(now)) != self._day:
             midnight = _midnight_before(now)
-            # Yesterday's totals, up to midnight, are shown once: the
-            # statistics count what grew before the reset.
-            self._as_of = midnight
-            self._notify()
             for today in self._devices.values():
                 today.drop_offs = 0
                 today.offline = timedelta(0)
