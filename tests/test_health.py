@@ -16,7 +16,7 @@ from custom_components.alexa_care.const import DOMAIN
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, State, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .common import next_poll, settle
@@ -60,7 +60,7 @@ async def _drop_off(
     await next_poll(hass, freezer)
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_sensors_are_daily_totals(hass: HomeAssistant) -> None:
     """Both counts are totals the statistics keep; offline time in minutes."""
     drops = hass.states.get(KITCHEN_DROPS)
@@ -75,7 +75,7 @@ async def test_sensors_are_daily_totals(hass: HomeAssistant) -> None:
     assert _state(hass, PLUG_DROPS) == "0"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_flicker_within_grace_period_counts(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -97,7 +97,7 @@ async def test_flicker_within_grace_period_counts(
     assert _state(hass, KITCHEN_OFFLINE) == "20.0"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_offline_time_grows_while_nothing_else_changes(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -112,7 +112,7 @@ async def test_offline_time_grows_while_nothing_else_changes(
     assert _state(hass, KITCHEN_DROPS) == "1"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_offline_at_setup_is_no_drop_off(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -124,7 +124,7 @@ async def test_offline_at_setup_is_no_drop_off(
     assert _state(hass, BEDROOM_DROPS) == "0"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_reset_at_local_midnight(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -143,7 +143,7 @@ async def test_reset_at_local_midnight(
     assert _state(hass, KITCHEN_OFFLINE) == "0.0"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_offline_time_split_at_midnight(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -180,7 +180,7 @@ async def test_offline_time_split_at_midnight(
     assert _state(hass, KITCHEN_DROPS) == "0"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_midnight_between_polls_is_caught_up_at_next_poll(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -193,6 +193,18 @@ async def test_midnight_between_polls_is_caught_up_at_next_poll(
     assert _state(hass, KITCHEN_DROPS) == "0"
 
 
+@pytest.mark.usefixtures("init_integration")
+async def test_enabled_by_default(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    """Drop-offs and devices offline are on; offline time is there to enable."""
+    assert hass.states.get(KITCHEN_DROPS) is not None
+    assert hass.states.get(DEVICES_OFFLINE) is not None
+    offline = entity_registry.async_get(KITCHEN_OFFLINE)
+    assert offline is not None
+    assert offline.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
 def _restored(entity_id: str, value: float, changed: str) -> tuple[State, dict]:
     at = datetime.fromisoformat(changed)
     return (
@@ -201,6 +213,7 @@ def _restored(entity_id: str, value: float, changed: str) -> tuple[State, dict]:
     )
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_restart_keeps_todays_counts(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -230,7 +243,7 @@ async def test_restart_keeps_todays_counts(
     assert _state(hass, KITCHEN_OFFLINE) == "52.5"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_reload_does_not_count_twice(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -245,7 +258,7 @@ async def test_reload_does_not_count_twice(
     assert _state(hass, KITCHEN_OFFLINE) == "10.0"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_devices_offline(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -263,7 +276,7 @@ async def test_devices_offline(
     assert _state(hass, DEVICES_OFFLINE) == "0"
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_device_gone_from_the_account_is_forgotten(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:

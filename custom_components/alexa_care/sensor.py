@@ -91,7 +91,7 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
 
 # Today's health of every device with reachability, counted by health.py.
 # They change only when something happens (a drop-off, a poll while offline,
-# midnight), so a healthy household costs no database rows.
+# midnight), so a household whose devices stay online costs no database rows.
 HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
     AlexaCareSensorEntityDescription(
         key=DROP_OFFS,
@@ -111,6 +111,9 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
+        # Connectivity's history shows the outages already, and this writes
+        # a state at every poll while a device is offline.
+        entity_registry_enabled_default=False,
         suggested_display_precision=0,
         state_class=SensorStateClass.TOTAL_INCREASING,
         device_kind=Device,
