@@ -289,3 +289,22 @@ async def test_device_gone_from_the_account_is_forgotten(
     await next_poll(hass, freezer)
     assert coordinator.health.drop_offs(key) == 0
     assert coordinator.health.offline_minutes(key) == 0
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_renamed_entity_does_not_count_twice(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Renamed and back: the entity is added again and finds its old state."""
+    await _drop_off(hass, fake_amazon, freezer)
+    entity_registry.async_update_entity(KITCHEN_DROPS, new_entity_id="sensor.kitchen")
+    await settle(hass)
+    assert _state(hass, "sensor.kitchen") == "1"
+    entity_registry.async_update_entity("sensor.kitchen", new_entity_id=KITCHEN_DROPS)
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "1"
+    await _drop_off(hass, fake_amazon, freezer)
+    assert _state(hass, KITCHEN_DROPS) == "2"

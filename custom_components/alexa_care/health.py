@@ -42,7 +42,7 @@ class DeviceHealth:
         self._as_of = dt_util.utcnow()
         self._day = _local_day(self._as_of)
         # Restored once per device and count: an entity added again (renamed)
-        # restores what this object counted already.
+        # finds a state that holds what this object counted already.
         self._restored: set[tuple[str, str]] = set()
         self._listeners: list[CALLBACK_TYPE] = []
 
@@ -92,11 +92,17 @@ class DeviceHealth:
             offline += self._as_of - today.offline_since
         return round(offline.total_seconds() / 60, 1)
 
-    def restore(self, device_key: str, count: str, value: float) -> None:
-        """Add what was counted today before Home Assistant restarted."""
+    def restore(self, device_key: str, count: str, value: float | None) -> None:
+        """Add what was counted today before Home Assistant restarted.
+
+        Called whenever a count's entity is added, with its last state from
+        today if there is one; only the first call of each count restores.
+        """
         if (device_key, count) in self._restored:
             return
         self._restored.add((device_key, count))
+        if value is None:
+            return
         today = self._devices.setdefault(device_key, _Today())
         if count == DROP_OFFS:
             today.drop_offs += int(value)

@@ -185,15 +185,15 @@ class AlexaCareHealthSensor(AlexaCareSensor, RestoreSensor):
         health = self.coordinator.health
         last_state = await self.async_get_last_state()
         last_data = await self.async_get_last_sensor_data()
+        today: float | None = None
         if (
             last_state is not None
             and last_data is not None
             and isinstance(last_data.native_value, int | float)
             and dt_util.as_local(last_state.last_changed).date() == dt_util.now().date()
         ):
-            health.restore(
-                self._key, self.entity_description.key, last_data.native_value
-            )
+            today = last_data.native_value
+        health.restore(self._key, self.entity_description.key, today)
         await super().async_added_to_hass()
         # Polls that change nothing else (every device offline) and midnight
         # wake no coordinator listener.
