@@ -1,7 +1,8 @@
 # Sourced by the other scripts: provides `in_env CMD…`, which runs CMD with
 # Python 3.14 and the project's virtual environment (requirements_test.txt),
-# and `in_compat_env CMD…`, the same with the newest aioamazondevices our
-# manifest admits (requirements_compat.txt).
+# `in_compat_env CMD…`, the same with the newest aioamazondevices our
+# manifest admits (requirements_compat.txt), and `in_newest_env CMD…`, the
+# newest Home Assistant without the unit tests' plugin (requirements_newest.txt).
 #
 # Home Assistant 2026.x needs Python >= 3.14. Where `python3.14` is on PATH we
 # use it. Otherwise we build a minimal Debian sid root that ships it (this
@@ -14,8 +15,11 @@ set -euo pipefail
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${ALEXA_CARE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/alexa-care}
 # New requirement files get new venvs; an interrupted install is redone.
-VENV_HASH=$(cat "$PROJECT_DIR/requirements_test.txt" "$PROJECT_DIR/requirements_compat.txt" |
-    sha256sum | cut -c1-16)
+# The newest flavour shares no file with the others, so it has its own hash:
+# changing it leaves the other venvs alone, and the reverse.
+requirements_hash() { (cd "$PROJECT_DIR" && cat "$@") | sha256sum | cut -c1-16; }
+VENV_HASH=$(requirements_hash requirements_test.txt requirements_compat.txt)
+NEWEST_HASH=$(requirements_hash requirements_newest.txt)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -84,32 +88,38 @@ in_python() {
     if [[ $ENV_MODE == host ]]; then "$@"; else in_debian_root "$@"; fi
 }
 
-# ensure_env main|compat: build the venv unless it is there; prints its path.
-# One build at a time: two runs that start together (a developer's and CI's)
-# must not install into, or delete, the same venv.
+# ensure_env main|compat|newest: build the venv unless it is there; prints its
+# path. One build at a time: two runs that start together (a developer's and
+# CI's) must not install into, or delete, the same venv.
 ensure_env() {
-    local flavour=$1 venv=$VENV_DIR/venv-$VENV_HASH-$1 host_dir=$VENV_DIR
+    local flavour=$1 hash=$VENV_HASH host_dir=$VENV_DIR
+    [[ $flavour == newest ]] && hash=$NEWEST_HASH
+    local name=venv-$hash-$flavour
+    local venv=$VENV_DIR/$name
     mkdir -p "$CACHE_DIR"
     {
         flock 9
         [[ $ENV_MODE == debian-root ]] && build_debian_root && host_dir=$DEBIAN_ROOT$VENV_DIR
-        if [[ ! -f $host_dir/venv-$VENV_HASH-$flavour/.complete ]]; then
+        if [[ ! -f $host_dir/$name/.complete ]]; then
             log "creating the $flavour virtual environment ($ENV_MODE)"
             mkdir -p "$host_dir"
-            # Venvs of earlier requirement files are of no more use.
-            find "$host_dir" -maxdepth 1 -name 'venv-*' ! -name "venv-$VENV_HASH-*" \
+            # This flavour's venvs of earlier requirement files are of no more use.
+            find "$host_dir" -maxdepth 1 -name "venv-*-$flavour" ! -name "$name" \
                 -exec rm -rf {} +
-            rm -rf "${host_dir:?}/venv-$VENV_HASH-$flavour"
+            rm -rf "${host_dir:?}/$name"
             in_python python3.14 -m venv "$venv" >&2
-            in_python "$venv/bin/pip" install --quiet --disable-pip-version-check \
-                -r "$PROJECT_DIR/requirements_test.txt" >&2
+            local pip=("$venv/bin/pip" install --quiet --disable-pip-version-check)
+            if [[ $flavour == newest ]]; then
+                in_python "${pip[@]}" -r "$PROJECT_DIR/requirements_newest.txt" >&2
+            else
+                in_python "${pip[@]}" -r "$PROJECT_DIR/requirements_test.txt" >&2
+            fi
             if [[ $flavour == compat ]]; then
                 # Without its dependencies: the newer library asks for a newer
                 # aiohttp than the Home Assistant we test with pins.
-                in_python "$venv/bin/pip" install --quiet --disable-pip-version-check \
-                    --no-deps -r "$PROJECT_DIR/requirements_compat.txt" >&2
+                in_python "${pip[@]}" --no-deps -r "$PROJECT_DIR/requirements_compat.txt" >&2
             fi
-            touch "$host_dir/venv-$VENV_HASH-$flavour/.complete"
+            touch "$host_dir/$name/.complete"
         fi
     } 9>"$CACHE_DIR/.provision.lock"
     printf '%s\n' "$venv"
@@ -152,3 +162,4 @@ ensure_chromium() {
 
 in_env() { in_venv main "$@"; }
 in_compat_env() { in_venv compat "$@"; }
+in_newest_env() { in_venv newest "$@"; }

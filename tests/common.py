@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Coroutine, Iterable
 from datetime import timedelta
 import logging
-import re
 import time
 from typing import Any
 
@@ -17,13 +16,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
+from custom_components.alexa_care.network_identity import READ_PACE
+from devtools.hass_log import is_report
 from homeassistant.core import HomeAssistant
 
 from .fake_amazon import FakeAmazon
-
-# How Home Assistant reports an integration's use of what it deprecated
-# (helpers.frame: "… which is deprecated …", "This will stop working in …").
-_DEPRECATION_REPORT = re.compile(r"deprecated|will stop working", re.IGNORECASE)
 
 # Home Assistant runs an admin action as a task it tracks: one that waits on
 # the clock would wait for the very test that moves the clock.
@@ -115,5 +112,15 @@ def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
         for record in records
         if record.levelno >= logging.WARNING
         and DOMAIN in (message := record.getMessage())
-        and _DEPRECATION_REPORT.search(message)
+        and is_report(message)
     ]
+
+
+async def read_network_identities(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, echos: int = 2
+) -> None:
+    """Let the Echos' Wi-Fi details be read, one per READ_PACE, as set-up starts."""
+    for _ in range(echos):
+        freezer.tick(READ_PACE)
+        async_fire_time_changed(hass)
+        await settle(hass)

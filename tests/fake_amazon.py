@@ -41,6 +41,7 @@ CUSTOMER_ID = "A1FAKECUSTOMER"  # the owner in the fixtures
 HISTORY_CSRF_TOKEN = "gFAKE-CSRF-A2Z-TOKEN"
 REBOOT = re.compile(r"^/v1/alexa/device/reboot/(?P<type>[^/]+)/(?P<serial>[^/]+)$")
 DEREGISTER = re.compile(r"^/api/devices/device/(?P<serial>[^/]+)$")
+WIFI_DETAILS = "/api/device-wifi-details"
 APPLIANCE = re.compile(r"^/api/phoenix/appliance/(?P<appliance_id>.+)$")
 # Echo Dots Amazon does not let go remotely (no DEREGISTER_DEVICE).
 ADDED_ECHO_MODEL = replace(ECHO_DOT, capabilities=("ALEXA_DEVICE_REBOOT", "MICROPHONE"))
@@ -54,6 +55,7 @@ MALFORMED = Fault.MALFORMED
 EXPIRED_LOGIN = Fault.EXPIRED_LOGIN
 HTML_PAGE = Fault.HTML_PAGE
 GRAPHQL_ERROR = Fault.GRAPHQL_ERROR
+GRAPHQL_PARTIAL = Fault.GRAPHQL_PARTIAL
 
 
 def _load(name: str) -> Any:  # noqa: ANN401
@@ -90,6 +92,8 @@ class FakeAmazon:
         self.country_of_residence: str | None = "US"
         self.text_commands: list[tuple[str, str]] = []
         self.requests: list[tuple[str, str, Any]] = []
+        # Each Wi-Fi details request: when (on the test's clock), for which serial.
+        self.wifi_asked: list[tuple[datetime, str]] = []
         # Amazon accepts deletions but keeps listing the device (to test checks).
         self.keeps_deleted_devices = False
         # Requests whose path contains this fail with TIMEOUT (one device failing).
@@ -98,8 +102,13 @@ class FakeAmazon:
         self.failing_operations: dict[str, int] = {}
         # Plug operations Amazon never answers (the request hangs), how many times.
         self.hanging_operations: dict[str, int] = {}
+        # Amazon answers GraphQL operations the library does not send (ours)
+        # with a validation error.
+        self.rejects_unknown_queries = False
         # Failure kinds queued, each with the path it is for (None: any).
-        self._failures: deque[tuple[Fault, str | None]] = deque()
+        # Failure kinds queued, each with the path and the GraphQL operation it
+        # is for (None: any).
+        self._failures: deque[tuple[Fault, str | None, str | None]] = deque()
 
     @property
     def history(self) -> list[Json]:
@@ -137,9 +146,24 @@ class FakeAmazon:
             "https://api.amazonalexa.com/v1/devices/@self/capabilities", status=204
         )
 
-    def fail_next(self, kind: Fault, count: int = 1, path: str | None = None) -> None:
-        """Make the next `count` requests (to `path`) fail the way `kind` says."""
-        self._failures.extend([(kind, path)] * count)
+    def fail_next(
+        self,
+        kind: Fault,
+        count: int = 1,
+        path: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        """Make the next `count` requests (to `path`, of `operation`) fail as `kind`."""
+        self._failures.extend([(kind, path, operation)] * count)
+
+    def _fails_next(self, url: URL, body: Any) -> bool:  # noqa: ANN401
+        if not self._failures:
+            return False
+        _, path, operation = self._failures[0]
+        # A batched GraphQL request is named after its (first) operation.
+        first = body[0] if isinstance(body, list) and body else body
+        sent = first.get("operationName") if isinstance(first, dict) else None
+        return path in (None, url.path) and operation in (None, sent)
 
     # Changing the account, as a test (or a user in the Alexa app) would.
 
@@ -161,6 +185,17 @@ class FakeAmazon:
             last_change=at if changed else old["timeOfLastChange"],
         )
         self._replace_property(self.endpoint(name), new)
+
+    def set_all_online(self, *, online: bool, at: str) -> None:
+        """The home's internet goes down (every device drops at once), or is back."""
+        for endpoint in self.endpoints:
+            try:
+                _property(endpoint, "reachability")
+            except KeyError:  # Amazon reports no reachability for it
+                continue
+            self.set_online(
+                endpoint["friendlyNameObject"]["value"]["text"], online=online, at=at
+            )
 
     def _replace_property(self, endpoint: Json, new: Json) -> None:
         for feature in endpoint["features"]:
@@ -193,6 +228,10 @@ class FakeAmazon:
                 )
             )
 
+    def wifi_reads(self) -> list[str]:
+        """The serial numbers whose Wi-Fi details were asked for, in order."""
+        return [serial for _, serial in self.wifi_asked]
+
     def add_voice_record(self, name: str, heard: str, at: str) -> None:
         """Someone says `heard` to the Echo called `name` at the ISO time `at`."""
         device = next(d for d in self.devices if d["accountName"] == name)
@@ -219,7 +258,10 @@ class FakeAmazon:
         """Answer one request, or fail it if a failure is queued."""
         body = json.loads(data) if isinstance(data, bytes) else data
         self.requests.append((method.upper(), url.path, body))
-        if self._failures and self._failures[0][1] in (None, url.path):
+        if url.path == WIFI_DETAILS:
+            serial = url.query.get("deviceSerialNumber", "")
+            self.wifi_asked.append((dt_util.utcnow(), serial))
+        if self._fails_next(url, body):
             return self._failure(method, url, self._failures.popleft()[0])
         if self.failing_path and self.failing_path in url.path:
             return self._failure(method, url, TIMEOUT)
@@ -322,6 +364,8 @@ class FakeAmazon:
             return 200, payloads.history_page(records, token, self.history_page_size)
         if (method, path) == ("GET", "/api/devices-v2/device"):
             return 200, {"devices": self.devices}
+        if (method, path) == ("GET", WIFI_DETAILS):
+            return self._wifi_details(url)
         if (method, path) == ("GET", "/api/users/me"):
             return 200, payloads.users_me(CUSTOMER_ID, self.country_of_residence)
         if (method, path) == ("GET", "/api/dnd/device-status-list"):
@@ -333,6 +377,16 @@ class FakeAmazon:
         if method == "POST" and (match := REBOOT.match(path)):
             return self._reboot(match["serial"])
         return 404, {"message": f"No fake for {method} {path}"}
+
+    def _wifi_details(self, url: URL) -> tuple[int, Any]:
+        wanted = (url.query.get("deviceSerialNumber"), url.query.get("deviceType"))
+        record = next(
+            (d for d in self.devices if (d["serialNumber"], d["deviceType"]) == wanted),
+            None,
+        )
+        if record is None or (details := payloads.wifi_details(record)) is None:
+            return 400, {"message": "Bad Request"}
+        return 200, details
 
     def _set_dnd(self, body: Json) -> tuple[int, Any]:
         for status in self.dnd:
@@ -346,9 +400,17 @@ class FakeAmazon:
             return 200, {}
         return 404, {"message": "Device not found"}
 
-    def _graphql(self, body: Json) -> Json:
-        if body["operationName"] == "alexaCareEndpoints":
-            return payloads.list_endpoints(self.endpoints)
+    def _graphql(self, body: Json | list[Json]) -> Json | list[Json]:
+        # Operations batched in a list get a list of answers back.
+        if isinstance(body, list):
+            return [self._operation(operation) for operation in body]
+        return self._operation(body)
+
+    def _operation(self, body: Json) -> Json:
+        if self.rejects_unknown_queries and not payloads.is_library_operation(body):
+            return payloads.UNKNOWN_OPERATION
+        if "listEndpoints(" in body["query"]:
+            return payloads.endpoints_answer(body, self.endpoints)
         if body["operationName"] == "setEndpointFeatures":
             requests = body["variables"]["setEndpointFeaturesInput"][
                 "featureControlRequests"

@@ -19,11 +19,21 @@ from custom_components.alexa_care.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
+from .common import read_network_identities
 from .conftest import TEST_EMAIL, TEST_PASSWORD
 from .fake_amazon import FakeAmazon
 from .test_services import call, device_id, link
 
 KITCHEN = "G090XG1234567KIT"
+
+
+def _network_identities(fake_amazon: FakeAmazon) -> set[str]:
+    """Where the home is: its Wi-Fi network, the Echos' MAC addresses."""
+    found: set[str] = set()
+    for device in fake_amazon.devices:
+        if mac := device["macAddress"]:
+            found.update({device["essid"], mac, dr.format_mac(mac)})
+    return found
 
 
 def _secrets(login_data: dict[str, Any], fake_amazon: FakeAmazon) -> set[str]:
@@ -44,6 +54,7 @@ def _secrets(login_data: dict[str, Any], fake_amazon: FakeAmazon) -> set[str]:
     walk(login_data["customer_info"])
     found.add(login_data["account_customer_id"])
     found.update(device["serialNumber"] for device in fake_amazon.devices)
+    found.update(_network_identities(fake_amazon))
     for endpoint in fake_amazon.endpoints:
         found.add(endpoint["endpointId"])
         if appliance := (endpoint.get("legacyAppliance") or {}).get("applianceId"):
@@ -64,6 +75,7 @@ async def test_entry_diagnostics_leak_nothing(
     snapshot: SnapshotAssertion,
 ) -> None:
     """No secret of the fixtures appears anywhere in the output."""
+    await read_network_identities(hass, freezer)
     await link(hass, "kitchen_echo", "Kitchen Plug")
     await call(
         hass, "restart", {"device_id": device_id(hass, init_integration, KITCHEN)}
@@ -82,6 +94,12 @@ async def test_entry_diagnostics_leak_nothing(
     assert diagnostics["power_links"] == {"***7KIT": "***0003"}
     assert [i["kind"] for i in diagnostics["repair_issues"]] == ["device_unavailable"]
     assert diagnostics["voice_history"]["records"] == 7
+    assert diagnostics["network_identities"]["***7KIT"] == {
+        "read_at": diagnostics["network_identities"]["***7KIT"]["read_at"],
+        "has_wifi": True,
+        "ssid": "**REDACTED**",
+        "mac_address": "**REDACTED**",
+    }
     assert diagnostics == snapshot(exclude=props("last_resets", "last_seen_online"))
 
 
@@ -90,9 +108,13 @@ async def test_device_diagnostics(
     hass_client: ClientSessionGenerator,
     init_integration: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    login_data: dict[str, Any],
     snapshot: SnapshotAssertion,
 ) -> None:
     """One device, masked the same way."""
+    await read_network_identities(hass, freezer)
     device = device_registry.async_get_device_by_identifier(
         (DOMAIN, "G0B1Q90987654BED"), init_integration.entry_id
     )
@@ -100,4 +122,39 @@ async def test_device_diagnostics(
         hass, hass_client, init_integration, device
     )
     assert diagnostics["device"]["key"] == "***4BED"
+    assert diagnostics["network"]["ssid"] == "**REDACTED**"
+    plug = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"),
+        init_integration.entry_id,
+    )
+    assert plug is not None
+    plug_diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, plug
+    )
+    assert plug_diagnostics["network"] is None  # Amazon tells no plug's network
+    text = json.dumps(diagnostics)
+    assert [s for s in _secrets(login_data, fake_amazon) if s in text] == []
     assert diagnostics == snapshot
+
+
+async def test_entry_diagnostics_show_the_library_queries_in_use(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+) -> None:
+    """Amazon refused our endpoint query: which queries stand in, and why."""
+    fake_amazon.rejects_unknown_queries = True
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+
+    assert diagnostics["coordinator"]["endpoint_query"] == "library fallback"
+    assert (
+        diagnostics["coordinator"]["endpoint_query_refused"]
+        == "Validation error: unknown operation"
+    )

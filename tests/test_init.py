@@ -108,7 +108,8 @@ async def _assert_setup_starts_reauth(
         (TIMEOUT, 1, "cannot_connect"),
         (SERVER_ERROR, ATTEMPTS, "cannot_retrieve_data"),
         (MALFORMED, 1, "cannot_retrieve_data"),
-        (GRAPHQL_ERROR, 1, "cannot_retrieve_data"),
+        # Our query refused, then the library's device query that stands in.
+        (GRAPHQL_ERROR, 2, "cannot_retrieve_data"),
         (THROTTLED, ATTEMPTS, "throttled"),
         (GRAPHQL_THROTTLED, 1, "throttled"),
     ],

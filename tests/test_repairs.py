@@ -13,15 +13,21 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
 from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
-from custom_components.alexa_care.repairs import factory_reset_step
+from custom_components.alexa_care.device_repair import factory_reset_step
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, run_while_time_passes
+from .common import next_poll, read_network_identities, run_while_time_passes
 from .fake_amazon import FakeAmazon
-from .test_services import call, device_id, plug_switches, start_kitchen_power_cycle
+from .test_services import (
+    call,
+    device_id,
+    link,
+    plug_switches,
+    start_kitchen_power_cycle,
+)
 
 KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
@@ -231,16 +237,58 @@ async def test_fix_flow_device_not_back(
     dashboard: Dashboard,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """An Echo that does not come back: the flow says so; the issue stays."""
+    """A restart that does not bring the Echo back leads on to the guided steps."""
     issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
     for _ in range(10):
         await next_poll(hass, freezer, timedelta(seconds=30))
     flow = await dashboard.current(flow["flow_id"])
-    assert flow["type"] == "abort"
-    assert flow["reason"] == "not_back_online"
+    # No plug linked: the guided factory reset is next.
+    assert flow["type"] == "menu"
+    assert flow["step_id"] == "restart_not_back"
+    assert flow["menu_options"] == ["factory_reset_action_button", "ignore"]
+    flow = await dashboard.send(
+        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
+    )
+    assert flow["step_id"] == "factory_reset_action_button"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+
+async def test_fix_flow_power_cycle_after_restart_not_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With a plug linked, the power cycle comes next, the restart's cooldown aside."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    for _ in range(10):
+        await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["step_id"] == "restart_not_back"
+    assert flow["menu_options"] == [
+        "power_cycle",
+        "factory_reset_action_button",
+        "ignore",
+    ]
+
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    assert flow["type"] == "progress"
+    await next_poll(hass, freezer, timedelta(seconds=20))
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["step_id"] == "outcome"
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "create_entry"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
 async def _restart_refused(
@@ -293,14 +341,26 @@ async def test_fix_flow_reset_failure(
     dashboard: Dashboard,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Amazon refusing the reboot ends the flow with the reason."""
+    """Amazon refusing the reboot: the flow says why and offers what comes next."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
     issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     fake_amazon.failing_path = "/reboot/"
     flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
-    # Amazon answers at once: the flow ends without showing progress.
-    assert flow["type"] == "abort"
-    assert flow["reason"] == "restart_failed"
+    fake_amazon.failing_path = None
+    # Amazon answers at once: no progress, straight to what comes next.
+    assert flow["type"] == "menu"
+    assert flow["step_id"] == "restart_not_sent"
+    assert flow["description_placeholders"]["error"]
+    assert flow["menu_options"] == [
+        "power_cycle",
+        "factory_reset_action_button",
+        "ignore",
+    ]
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    assert flow["type"] == "progress"
+    await next_poll(hass, freezer, timedelta(seconds=20))
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
 
 
 @pytest.mark.parametrize("deregister", [False, True])
@@ -497,3 +557,95 @@ def test_factory_reset_steps_per_model(
         )
     )
     assert factory_reset_step(device) == step
+
+
+KITCHEN_MAC = "68:54:FD:3A:1B:2C"
+
+
+async def _seen_by_router(hass: HomeAssistant, state: str, mac: str) -> None:
+    """A router integration's tracker for a MAC address, as the REST API posts it."""
+    hass.states.async_set(
+        "device_tracker.router_client", state, {"mac": mac, "source_type": "router"}
+    )
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    ("tracker", "step_id"),
+    [
+        (("home", KITCHEN_MAC), "on_network"),
+        (("home", "68-54-fd-3a-1b-2c"), "on_network"),
+        (("not_home", KITCHEN_MAC), "off_network"),
+        (("home", "AA:BB:CC:DD:EE:FF"), "init"),
+        (None, "init"),
+    ],
+    ids=["on network", "MAC written otherwise", "off network", "other MAC", "none"],
+)
+async def test_fix_flow_asks_the_home_network(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+    tracker: tuple[str, str] | None,
+    step_id: str,
+) -> None:
+    """A router's tracker with the Echo's MAC says which case the outage is."""
+    await read_network_identities(hass, freezer)
+    if tracker is not None:
+        await _seen_by_router(hass, *tracker)
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    assert flow["type"] == "menu"
+    assert flow["step_id"] == step_id
+    # No plug linked: the restart keeps its place.
+    assert flow["menu_options"][:2] == ["restart", "power_cycle"]
+    assert flow["description_placeholders"]["ssid"] == "Carter-Home"
+
+
+async def test_hung_echo_power_cycle_first(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Still on the network with a plug linked: the power cycle comes first.
+
+    Opened again after the router lost it, the flow reads the tracker anew.
+    """
+    await read_network_identities(hass, freezer)
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    await _seen_by_router(hass, "home", KITCHEN_MAC)
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    assert flow["step_id"] == "on_network"
+    assert flow["menu_options"] == [
+        "power_cycle",
+        "restart",
+        "factory_reset_action_button",
+        "ignore",
+    ]
+
+    await _seen_by_router(hass, "not_home", KITCHEN_MAC)
+    flow = await dashboard.start(issue_id)
+    assert flow["step_id"] == "off_network"
+    assert flow["menu_options"][0] == "restart"
+
+
+async def test_no_network_identity_for_a_plug(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A plug's issue reads as before: Amazon tells no plug's MAC address."""
+    await read_network_identities(hass, freezer)
+    await _seen_by_router(hass, "home", KITCHEN_MAC)
+    issue_id = await _offline_issue(
+        hass, init_integration, fake_amazon, freezer, "Kitchen Plug", KITCHEN_PLUG
+    )
+    flow = await dashboard.start(issue_id)
+    assert flow["step_id"] == "init"
+    assert flow["description_placeholders"]["ssid"] == "-"

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aioamazondevices.structures import AmazonDevice
+import pytest
 
+from custom_components.alexa_care.amazon import endpoint_queries
 from custom_components.alexa_care.amazon.library import (
     library_device,
     new_library_client,
@@ -50,3 +52,22 @@ def test_the_checked_device_fields_are_those_we_fill() -> None:
         if getattr(device, field.name) not in (None, False, "", [], {})
     }
     assert filled == DEVICE_FIELDS
+
+
+async def test_a_library_without_its_queries_is_named(
+    hass: HomeAssistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallback poll's queries are read from the library: checked too."""
+    monkeypatch.delattr("aioamazondevices.const.queries.QUERY_DEVICE_DATA")
+    assert endpoint_queries._library_query("QUERY_DEVICE_DATA") == ""
+    # What the module holds when the library lacked its queries at import.
+    monkeypatch.setattr(endpoint_queries, "OPERATION_DEVICES", "")
+    monkeypatch.setattr(endpoint_queries, "OPERATION_STATE", "")
+    client = new_library_client(
+        async_get_clientsession(hass), "olivia@example.com", "", tmp_path
+    )
+
+    assert missing_parts(client) == [
+        "const.queries.QUERY_DEVICE_DATA",
+        "const.queries.QUERY_DEVICE_FEATURES or QUERY_SENSOR_STATE",
+    ]

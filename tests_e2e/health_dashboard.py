@@ -135,7 +135,9 @@ def check_health_dashboard(
     (artifacts / "health-dashboard.yaml").write_text(dashboard)
     # The example in the repository is what the generator writes for the
     # emulator's household.
-    assert _without_device_ids(dashboard) == _without_device_ids(EXAMPLE.read_text())
+    assert _without_device_ids(dashboard) == _without_device_ids(EXAMPLE.read_text()), (
+        "dashboards/alexa_care.yaml differs from artifacts/e2e/health-dashboard.yaml"
+    )
     _add_dashboard(page, hass_url, dashboard)
     counts = page.locator("hui-glance-card").filter(has_text="Drop-offs today")
     expect(counts.locator(".entity").filter(has_text=echo_name)).to_have_text(

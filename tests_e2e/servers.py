@@ -71,13 +71,21 @@ def _onboarding_answers(url: str) -> bool:
 
 @contextmanager
 def home_assistant(
-    work_dir: Path, emulator: RunningEmulator, log: Path
+    work_dir: Path,
+    emulator: RunningEmulator,
+    log: Path,
+    configuration_yaml: str = CONFIGURATION_YAML,
 ) -> Iterator[str]:
-    """Start a fresh Home Assistant with Alexa Care; its URL. Stop it at the end."""
+    """Start a fresh Home Assistant with Alexa Care; its URL. Stop it at the end.
+
+    `configuration_yaml` has a `{port}` for the HTTP server's; it must set up
+    onboarding and log "Home Assistant initialized" (homeassistant.bootstrap
+    at info), which tell that Home Assistant is ready.
+    """
     port = free_port()
     config_dir = work_dir / "config"
     (config_dir / "custom_components").mkdir(parents=True)
-    (config_dir / "configuration.yaml").write_text(CONFIGURATION_YAML.format(port=port))
+    (config_dir / "configuration.yaml").write_text(configuration_yaml.format(port=port))
     (config_dir / "custom_components" / "alexa_care").symlink_to(
         PROJECT_DIR / "custom_components" / "alexa_care"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+import dataclasses
 import json
 from pathlib import Path
 import socket
@@ -24,6 +25,10 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
 from custom_components.alexa_care.amazon.client import AmazonAccount, async_login
+from custom_components.alexa_care.amazon.endpoint_queries import (
+    LIBRARY_FALLBACK,
+    STATE_READS_PLUG_POWER,
+)
 from custom_components.alexa_care.amazon.models import (
     AccountSnapshot,
     AlexaCareError,
@@ -35,6 +40,7 @@ from custom_components.alexa_care.amazon.models import (
 )
 from devtools.amazon_emulator import payloads
 from devtools.amazon_emulator.account import Account
+from devtools.amazon_emulator.catalog import SPEAKER_GROUP_TYPE, speaker_group_serial
 from devtools.amazon_emulator.certificates import TlsFiles, ensure_certificates
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
 from devtools.amazon_emulator.routing import EmulatorResolver, emulator_connector
@@ -169,6 +175,23 @@ async def test_interactive_login_and_snapshot(
     assert (plug.power_on, plug.online, plug.model) == (True, True, "Amazon Smart Plug")
 
 
+async def test_wifi_details(emulator: AmazonEmulator, account: AmazonAccount) -> None:
+    """Each Echo's network and MAC address; a 400 (no Wi-Fi) is no error."""
+    kitchen = _by_name(await _snapshot(account), "Kitchen Echo")
+    identity = emulator.state.account.echos[kitchen.key].identity
+
+    wifi = await account.async_get_wifi_details(kitchen)
+
+    assert wifi is not None
+    assert wifi.mac_address == identity.mac_address
+    assert wifi.ssid
+    # Amazon has none for what never joined a Wi-Fi network: the speaker group.
+    group = dataclasses.replace(
+        kitchen, key=speaker_group_serial(), device_type=SPEAKER_GROUP_TYPE
+    )
+    assert await account.async_get_wifi_details(group) is None
+
+
 @pytest.mark.parametrize(
     ("password", "code"),
     [("wrong password", DEMO_CODE), (DEMO_PASSWORD, "654321")],
@@ -208,6 +231,28 @@ async def test_a_reboot_cures_a_hung_echo(
     assert not (await _snapshot(account)).echos[kitchen.key].online  # rebooting
     await asyncio.sleep(BOOT_SECONDS)
     assert (await _snapshot(account)).echos[kitchen.key].online
+
+
+async def test_the_home_internet_goes_down_and_comes_back(
+    account: AmazonAccount, control: Control
+) -> None:
+    """Every device drops at once, at the time asked for, and all come back."""
+    before = time.time()
+    answer = await control("POST", "/devices/offline", {"seconds_ago": 120})
+    assert not any(d["online"] for d in answer["echos"] + answer["plugs"])
+    snapshot = await _snapshot(account)
+    assert [d.online for d in snapshot.devices.values()] == [False] * 4
+    # Amazon's last-seen times say when it lost them: 2 minutes ago, together.
+    seen = {
+        d.last_seen_online.timestamp()
+        for d in snapshot.devices.values()
+        if d.last_seen_online
+    }
+    assert len(seen) == 1
+    assert before - 121 <= seen.pop() <= time.time() - 119
+
+    await control("POST", "/devices/online")
+    assert all(d.online for d in (await _snapshot(account)).devices.values())
 
 
 async def test_plug_off_takes_its_echo_offline(
@@ -288,6 +333,39 @@ async def test_timeout_hangs_longer_than_the_client_waits(
         )
         with pytest.raises(AmazonConnectionError):
             await _snapshot(account)
+
+
+async def test_refused_query_falls_back_to_the_library_queries(
+    account: AmazonAccount, control: Control
+) -> None:
+    """Amazon refusing our query: the library's own queries read the account."""
+    await control("PUT", "/graphql-validation", {"reject_unknown_queries": True})
+    await control("DELETE", "/requests")
+
+    snapshot = await account.async_get_snapshot(refresh_device_list=True)
+
+    assert account.endpoint_queries.in_use == LIBRARY_FALLBACK
+    assert account.endpoint_queries.refusal == "Validation error: unknown operation"
+    counts = await control("GET", "/requests")
+    # Ours (refused), then the library's device query and state query.
+    assert counts["by_path"]["alexa.amazon.com/nexus/v1/graphql"] == 3
+    assert [echo.name for echo in snapshot.echos.values()] == [
+        "Kitchen Echo",
+        "Bedroom Echo Show",
+        "Living Room Echo",
+    ]
+    assert all(echo.online for echo in snapshot.echos.values())
+    plug = _by_name(snapshot, "Kitchen Plug")
+    assert (plug.online, plug.power_on) == (
+        True,
+        True if STATE_READS_PLUG_POWER else None,
+    )
+
+    # Only the first poll asks for ours.
+    await control("DELETE", "/requests")
+    await _snapshot(account)
+    counts = await control("GET", "/requests")
+    assert counts["by_path"]["alexa.amazon.com/nexus/v1/graphql"] == 2
 
 
 @pytest.mark.parametrize("echo_count", [500])

@@ -21,6 +21,7 @@ from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
 from .log_privacy import SECRET_FILTER, secrets_of
+from .network_identity import NetworkIdentities
 from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
 from .reset import Resets
@@ -87,12 +88,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     await voice_history.async_refresh()
     reset_store = ResetStore(hass, entry.entry_id)
     await reset_store.async_load()
+    network_identities = NetworkIdentities(hass, entry.entry_id)
+    await network_identities.async_load()
     resets = Resets(hass, coordinator, power_links, reset_store, cooldown)
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, resets.async_restore_power)
     )
     entry.runtime_data = AlexaCareData(
         coordinator=coordinator,
+        network_identities=network_identities,
         power_links=power_links,
         resets=resets,
         reset_store=reset_store,
@@ -102,6 +106,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     # feed the router, or the machine Home Assistant runs on.
     await async_switch_on_at_setup(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the platforms: the registry has the devices the MACs belong to.
+    # Cancelled when the entry unloads.
+    entry.async_create_background_task(
+        hass,
+        network_identities.async_run(coordinator),
+        f"{DOMAIN} network identities",
+    )
     return True
 
 
@@ -120,4 +131,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -
     """Delete what the entry kept on disk, and its repair issues."""
     await PowerLinks(hass, entry.entry_id).async_remove()
     await ResetStore(hass, entry.entry_id).async_remove()
+    await NetworkIdentities(hass, entry.entry_id).async_remove()
     async_delete_entry_issues(hass, entry.entry_id)

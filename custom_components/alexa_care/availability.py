@@ -2,7 +2,9 @@
 
 A device offline longer than the grace period gets an issue that suggests a
 soft reset; one that dropped off three times within a day gets a second
-issue. Both go away by themselves once the device is back (or gone).
+issue. Both go away by themselves once the device is back (or gone). Devices
+that drop with most of the household are left to the outage's one issue
+(outage.py) until the others are back.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .const import (
     ISSUE_KEEPS_DROPPING,
     ISSUE_UNAVAILABLE,
 )
+from .outage import HouseholdOutage
 
 
 def issue_id(kind: str, entry_id: str, device_key: str) -> str:
@@ -46,6 +49,9 @@ def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
 @dataclass
 class _Outages:
     offline_since: datetime | None = None
+    # When its grace period started, if not when it dropped: left offline
+    # by a household outage, it is judged from the others' return.
+    grace_from: datetime | None = None
     drops: list[datetime] = field(default_factory=list)
 
 
@@ -58,6 +64,7 @@ class AvailabilityIssues:
         self._entry_id = entry_id
         self._grace = grace
         self._outages: dict[str, _Outages] = {}
+        self._household = HouseholdOutage(hass, entry_id, grace)
         # The issues that are open, so that a poll withdraws only those, not
         # two per device. Issues outlive a reload of the entry.
         self._open = _entry_issues(hass, entry_id)
@@ -69,28 +76,25 @@ class AvailabilityIssues:
 
     def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
         """Take in a successful poll: raise or withdraw issues."""
+        left_offline = self._household.update(
+            snapshot,
+            {
+                key: device.last_seen_online
+                for key, device in snapshot.devices.items()
+                if device.online is False and self.offline_since(key) is None
+            },
+            now,
+        )
         for key, device in snapshot.devices.items():
             if device.online is None:
                 self.forget(key)
                 continue
             outages = self._outages.setdefault(key, _Outages())
             if device.online:
-                outages.offline_since = None
+                outages.offline_since = outages.grace_from = None
                 self._delete(ISSUE_UNAVAILABLE, key)
             else:
-                if outages.offline_since is None:
-                    # Amazon knows when it lost the device; we only know
-                    # when we first saw it offline.
-                    outages.offline_since = min(device.last_seen_online or now, now)
-                    outages.drops.append(now)
-                if now - outages.offline_since >= self._grace:
-                    since = dt_util.as_local(outages.offline_since)
-                    self._raise(
-                        ISSUE_UNAVAILABLE,
-                        device,
-                        model=device.model or "-",
-                        since=since.strftime("%Y-%m-%d %H:%M"),
-                    )
+                self._offline(device, outages, now, left_offline=key in left_offline)
             outages.drops = [t for t in outages.drops if now - t < DROPS_WINDOW]
             if len(outages.drops) >= DROPS_FOR_ISSUE:
                 self._raise(ISSUE_KEEPS_DROPPING, device, drops=str(len(outages.drops)))
@@ -99,6 +103,32 @@ class AvailabilityIssues:
         for key in self._outages.keys() - snapshot.devices.keys():
             # Gone from the account, or its reachability unknown: no claim.
             self.forget(key)
+
+    def _offline(
+        self, device: Device, outages: _Outages, now: datetime, *, left_offline: bool
+    ) -> None:
+        """Raise the device's offline issue once its grace period is over."""
+        key = device.key
+        if outages.offline_since is None:
+            # Amazon knows when it lost the device; we only know when we
+            # first saw it offline.
+            outages.offline_since = min(device.last_seen_online or now, now)
+            if key not in self._household:
+                # Dropping with the whole house says nothing of the device.
+                outages.drops.append(now)
+        if left_offline:
+            outages.grace_from = now
+        if key in self._household:
+            # An issue from before a restart, now part of the outage.
+            self._delete(ISSUE_UNAVAILABLE, key)
+        elif now - (outages.grace_from or outages.offline_since) >= self._grace:
+            since = dt_util.as_local(outages.offline_since)
+            self._raise(
+                ISSUE_UNAVAILABLE,
+                device,
+                model=device.model or "-",
+                since=since.strftime("%Y-%m-%d %H:%M"),
+            )
 
     def forget(self, device_key: str) -> None:
         """Withdraw every issue of a device."""

@@ -51,6 +51,12 @@ DROPS_WINDOW: Final = timedelta(hours=24)
 
 ISSUE_UNAVAILABLE: Final = "device_unavailable"
 ISSUE_KEEPS_DROPPING: Final = "device_keeps_dropping"
+# When most devices drop together the home's internet or Amazon is down, not
+# the devices: one issue for all of them, and no reset suggested.
+ISSUE_MOST_DEVICES_OFFLINE: Final = "most_devices_offline"
+OUTAGE_MIN_DEVICES: Final = 3
+# Amazon's last-seen times of devices that dropped "at once" lie this close.
+OUTAGE_SAME_MINUTE: Final = timedelta(minutes=1)
 
 # The voice history page is throttled: the sensors read it this often, and
 # the actions reuse a read younger than VOICE_HISTORY_MAX_AGE.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 
 from .coordinator import AlexaCareCoordinator
+from .network_identity import NetworkIdentities
 from .power_links import PowerLinks
 from .reset import Resets
 from .reset_store import ResetStore
@@ -18,6 +19,7 @@ class AlexaCareData:
     """Everything the platforms, actions and repair flows of an entry use."""
 
     coordinator: AlexaCareCoordinator
+    network_identities: NetworkIdentities
     power_links: PowerLinks
     resets: Resets
     reset_store: ResetStore

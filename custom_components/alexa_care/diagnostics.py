@@ -1,8 +1,9 @@
 """Diagnostics a user can attach to a bug report without leaking secrets.
 
-The email, password, every token and cookie and the customer ids are
-redacted; serial numbers, endpoint and appliance ids keep only their last
-four characters. Voice transcripts are never part of it.
+The email, password, every token and cookie, the customer ids and each
+Echo's Wi-Fi network and MAC address are redacted; serial numbers, endpoint
+and appliance ids keep only their last four characters. Voice transcripts
+are never part of it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from .amazon.models import Device
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .data import AlexaCareConfigEntry
+from .network_identity import NetworkIdentity
 from .voice_history import VoiceHistoryCoordinator
 
 TO_REDACT = {CONF_EMAIL, "password", "title", "unique_id"}
+# An Echo's Wi-Fi network and MAC address identify a home.
+NETWORK_TO_REDACT = {"ssid", "mac_address"}
 
 
 def mask(identifier: str | None) -> str | None:
@@ -41,6 +45,21 @@ def _device(device: Device) -> dict[str, Any]:
     if "capabilities" in data:
         data["capabilities"] = sorted(data["capabilities"])
     return data
+
+
+def _network(identity: NetworkIdentity | None) -> dict[str, Any] | None:
+    # Whether and when it was read, and whether it has Wi-Fi: not which.
+    if identity is None:
+        return None
+    return async_redact_data(
+        {
+            "read_at": _time(identity.read_at),
+            "has_wifi": identity.wifi is not None,
+            "ssid": identity.ssid,
+            "mac_address": identity.mac_address,
+        },
+        NETWORK_TO_REDACT,
+    )
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -90,6 +109,9 @@ async def async_get_config_entry_diagnostics(
                 else None
             ),
             "backing_off": coordinator.update_interval != coordinator.poll_interval,
+            # Amazon's own words when it refused our query: no secret in them.
+            "endpoint_query": coordinator.account.endpoint_queries.in_use,
+            "endpoint_query_refused": coordinator.account.endpoint_queries.refusal,
         },
         "echos": [_device(echo) for echo in coordinator.data.echos.values()],
         "plugs": [_device(plug) for plug in coordinator.data.plugs.values()],
@@ -100,6 +122,10 @@ async def async_get_config_entry_diagnostics(
         "power_links": _masked_keys(
             {echo: mask(plug) for echo, plug in runtime.power_links.links.items()}
         ),
+        "network_identities": {
+            mask(key): _network(identity)
+            for key, identity in runtime.network_identities.identities.items()
+        },
         "voice_history": _voice_history(runtime.voice_history),
         "repair_issues": issues,
     }
@@ -128,4 +154,5 @@ async def async_get_device_diagnostics(
         "last_reset": _time(runtime.resets.last_resets.get(key)),
         "powered_by": mask(runtime.power_links.plug_of(key)),
         "offline_since": _time(runtime.coordinator.availability.offline_since(key)),
+        "network": _network(runtime.network_identities.get(key)),
     }

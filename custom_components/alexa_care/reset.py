@@ -98,11 +98,15 @@ class Resets:
         if device.key in self._in_progress:
             raise refused("reset_in_progress", device=device.name)
 
-    def _reserve(self, *devices: Device) -> None:
-        """Mark the devices busy and start the cooldown, so a second call is refused."""
+    def _reserve(self, *devices: Device, cooldown_over: Device | None = None) -> None:
+        """Mark the devices busy and start the cooldown, so a second call is refused.
+
+        `cooldown_over`: a device whose cooldown does not count this time.
+        """
         for device in devices:
             self.check_not_in_progress(device)
-            self._check_cooldown(device)
+            if device is not cooldown_over:
+                self._check_cooldown(device)
         now = dt_util.utcnow()
         for device in devices:
             self._in_progress.add(device.key)
@@ -135,8 +139,14 @@ class Resets:
         self._reserve(device)
         return device
 
-    def validate_power_cycle(self, device: Device, *, confirm: bool) -> SmartPlug:
-        """Refuse what cannot be power-cycled; return the plug to switch."""
+    def validate_power_cycle(
+        self, device: Device, *, confirm: bool, after_restart: bool = False
+    ) -> SmartPlug:
+        """Refuse what cannot be power-cycled; return the plug to switch.
+
+        `after_restart`: a repair flow goes on from its own restart, which did
+        not bring the Echo back; that restart's cooldown does not hold it.
+        """
         if isinstance(device, SmartPlug):
             plug = device
             # A plug no Echo is linked to may power anything: the router, or
@@ -150,7 +160,7 @@ class Resets:
             if (linked := self._coordinator.data.plugs.get(plug_key)) is None:
                 raise refused("linked_plug_gone", device=device.name)
             plug = linked
-        self._reserve(device, plug)
+        self._reserve(device, plug, cooldown_over=device if after_restart else None)
         return plug
 
     async def async_restart(

@@ -1,7 +1,8 @@
 """Sensors of the devices and of the account.
 
-The Echos' software version, last seen online and last voice request; every
-device's drop-offs and offline time today; the account's devices offline.
+The Echos' software version, last seen online, Wi-Fi network and last voice
+request; every device's drop-offs and offline time today; the account's
+devices offline.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -70,6 +71,17 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
         entity_registry_enabled_default=False,
         device_kind=Echo,
         value_fn=lambda _, echo: echo.last_seen_online,
+    ),
+    AlexaCareSensorEntityDescription(
+        key="wifi_network",
+        translation_key="wifi_network",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        # The network's name identifies a home; shown only when asked for.
+        entity_registry_enabled_default=False,
+        device_kind=Echo,
+        value_fn=lambda runtime, echo: (
+            known.ssid if (known := runtime.network_identities.get(echo.key)) else None
+        ),
     ),
     # When someone last asked an Echo something. What was said is not a state
     # or an attribute: it belongs to the get_voice_history action's response,
@@ -212,6 +224,7 @@ class DevicesOfflineSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity
         super().__init__(entry.runtime_data.coordinator)
         # The entry's id: the account's own id is a customer id, kept private.
         self._attr_unique_id = f"{entry.entry_id}-devices_offline"
+        self._written: tuple[bool, int] | None = None
 
     @property
     @override
@@ -219,3 +232,16 @@ class DevicesOfflineSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity
         return sum(
             device.online is False for device in self.coordinator.data.devices.values()
         )
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._written = (self.available, self.native_value)
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        # As the devices' entities: a state is written only when it changed.
+        if (shown := (self.available, self.native_value)) != self._written:
+            self._written = shown
+            self.async_write_ha_state()

@@ -7,7 +7,8 @@ however the requests are spaced.
 - A reboot takes an Echo offline for `reboot_seconds`.
 - A plug switched off takes the Echo it feeds offline; switched on again,
   the Echo boots for `boot_seconds`.
-- A device taken offline through the control API is offline for Amazon
+- A device taken offline through the control API (alone, or with every
+  other device when the home's internet goes down) is offline for Amazon
   until brought online again, or until (an Echo) its plug cuts its power and
   restores it. A hung Echo (the default) still gets a reboot request, which
   brings it back, as a reboot cures most Echos that drop off; an unreachable
@@ -155,17 +156,31 @@ class Account:
     # What happens to devices.
 
     def set_dropped(
-        self, device: Device, *, dropped: bool, reboot_cures: bool = True
+        self,
+        device: Device,
+        *,
+        dropped: bool,
+        reboot_cures: bool = True,
+        at: float | None = None,
     ) -> None:
-        """Take a device offline (hung, or unreachable), or bring it back at once."""
+        """Take a device offline (hung, or unreachable), or bring it back at once.
+
+        `at` (a time.time() in the past) is when Amazon lost it, for a device
+        online until now; now if not given.
+        """
         now = time.time()
         was_online = device.online(now)
         device.reachability.dropped = dropped
         device.reachability.reboot_cures = reboot_cures
         if dropped and was_online:
-            device.reachability.went_offline_at = now
+            device.reachability.went_offline_at = now if at is None else at
         if not dropped:
             device.reachability.back_online_at = now
+
+    def set_household_dropped(self, *, dropped: bool, at: float | None = None) -> None:
+        """The home's internet goes down: every device drops at once; or it is back."""
+        for device in (*self.echos.values(), *self.plugs.values()):
+            self.set_dropped(device, dropped=dropped, at=at)
 
     def reboot(self, echo: Echo) -> None:
         """Reboot an Echo; one Amazon cannot reach does not get the command."""

@@ -35,6 +35,7 @@ class AlexaApi:
         router.add_get("/api/welcome", self._welcome)
         router.add_get("/api/users/me", self._users_me)
         router.add_get("/api/devices-v2/device", self._devices)
+        router.add_get("/api/device-wifi-details", self._wifi_details)
         router.add_post("/nexus/v1/graphql", self._graphql)
         router.add_post("/v1/alexa/device/reboot/{device_type}/{serial}", self._reboot)
         router.add_get("/api/dnd/device-status-list", self._dnd_list)
@@ -59,13 +60,32 @@ class AlexaApi:
     async def _users_me(self, request: web.Request) -> web.Response:
         return web.json_response(payloads.users_me(self._state.credentials.customer_id))
 
-    async def _devices(self, request: web.Request) -> web.Response:
+    def _devices_v2(self) -> Json:
         state = self._state
-        return web.json_response(
-            payloads.devices_v2(
-                state.account, state.credentials.customer_id, state.apps, time.time()
-            )
+        return payloads.devices_v2(
+            state.account, state.credentials.customer_id, state.apps, time.time()
         )
+
+    async def _devices(self, request: web.Request) -> web.Response:
+        return web.json_response(self._devices_v2())
+
+    async def _wifi_details(self, request: web.Request) -> web.Response:
+        serial = request.query.get("deviceSerialNumber")
+        device_type = request.query.get("deviceType")
+        record = next(
+            (
+                device
+                for device in self._devices_v2()["devices"]
+                if (device["serialNumber"], device["deviceType"])
+                == (serial, device_type)
+            ),
+            None,
+        )
+        details = payloads.wifi_details(record) if record else None
+        if details is None:
+            # Groups, apps, unknown devices: Amazon has no Wi-Fi details.
+            return json_error(400, "Bad Request")
+        return web.json_response(details)
 
     async def _graphql(self, request: web.Request) -> web.Response:
         body = await read_json(request)
@@ -77,6 +97,10 @@ class AlexaApi:
     def _operation(self, operation: Json) -> Json:
         query = str(operation.get("query", ""))
         variables = operation.get("variables") or {}
+        if self._state.reject_unknown_queries and not payloads.is_library_operation(
+            operation
+        ):
+            return payloads.UNKNOWN_OPERATION
         if "setEndpointFeatures(" in query:
             requests = variables["setEndpointFeaturesInput"]["featureControlRequests"]
             return self._set_features(requests)
@@ -84,9 +108,7 @@ class AlexaApi:
             # Our listEndpoints, the library's device query and its feature
             # and sensor queries (for the endpoints it names) all read these.
             endpoints = payloads.endpoints(self._state.account, time.time())
-            if wanted := variables.get("endpointIds"):
-                endpoints = [e for e in endpoints if e["endpointId"] in wanted]
-            return payloads.list_endpoints(endpoints)
+            return payloads.endpoints_answer(operation, endpoints)
         return payloads.UNKNOWN_OPERATION
 
     def _set_features(self, requests: list[Json]) -> Json:

@@ -2,6 +2,7 @@
 
     python -m devtools.amazon_emulator.control devices
     python -m devtools.amazon_emulator.control offline "Kitchen Echo"
+    python -m devtools.amazon_emulator.control offline-all
 
 Any Python 3.11+ runs it; it talks to the control API over HTTP (the URL in
 --url or $AMAZON_EMULATOR_CONTROL, by default http://127.0.0.1:8125).
@@ -76,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a restart cannot reach it either: only a power cycle cures it",
     )
+    offline_all = commands.add_parser(
+        "offline-all", help="the home's internet goes down: every device drops at once"
+    )
+    offline_all.add_argument(
+        "--seconds-ago",
+        type=float,
+        default=0,
+        help="Amazon lost them that long ago (default: now)",
+    )
+    commands.add_parser("online-all", help="the internet is back: every device too")
     for name, text in (
         ("online", "a device is back online at once"),
         ("remove", "take a device off the account"),
@@ -97,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
         "voice-deletion", help="allow deletion by voice (Alexa Privacy setting)"
     )
     deletion.add_argument("state", choices=("on", "off"))
+    validation = commands.add_parser(
+        "reject-unknown-queries",
+        help="answer GraphQL operations the library does not send with a "
+        "validation error",
+    )
+    validation.add_argument("state", choices=("on", "off"))
     fail = commands.add_parser("fail", help="make the next requests fail")
     fail.add_argument("kind", choices=list(Fault))
     fail.add_argument("--count", type=int, default=1, help="how many requests")
@@ -125,6 +142,12 @@ _REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = 
         {"unreachable": a.unreachable},
     ),
     "online": lambda a: ("POST", _device_path(a.device, "/online"), None),
+    "offline-all": lambda a: (
+        "POST",
+        "/devices/offline",
+        {"seconds_ago": a.seconds_ago},
+    ),
+    "online-all": lambda _: ("POST", "/devices/online", None),
     "remove": lambda a: ("DELETE", _device_path(a.device), None),
     "add-echo": lambda a: ("POST", "/echos", {"name": a.name}),
     "add-plug": lambda a: ("POST", "/plugs", {"name": a.name, "feeds": a.feeds}),
@@ -138,6 +161,11 @@ _REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = 
         "PUT",
         "/voice-deletion",
         {"enabled": a.state == "on"},
+    ),
+    "reject-unknown-queries": lambda a: (
+        "PUT",
+        "/graphql-validation",
+        {"reject_unknown_queries": a.state == "on"},
     ),
     "fail": lambda a: ("POST", "/fail-next", _fail_rule(a)),
     "clear-failures": lambda _: ("DELETE", "/fail-next", None),
@@ -159,7 +187,7 @@ def main() -> int:
             f"the emulator is not running at {args.url}: {err.reason}", file=sys.stderr
         )
         return 1
-    if args.command == "devices":
+    if args.command in {"devices", "offline-all", "online-all"}:
         _print_devices(answer)
     else:
         print(json.dumps(answer, indent=2))

@@ -3,6 +3,9 @@
     GET    /devices                   Echos and plugs, with their state
     POST   /devices/{id}/offline      drop a device off the network
     POST   /devices/{id}/online       bring it back at once
+    POST   /devices/offline {"seconds_ago"?}   the home's internet goes down:
+                                      every device drops at once (that long ago)
+    POST   /devices/online            the internet is back: every device with it
     POST   /echos      {"name"?}      set up a new Echo
     POST   /plugs      {"name"?, "feeds"?}   a new plug, maybe powering an Echo
     DELETE /devices/{id}              take a device off the account
@@ -44,6 +47,8 @@ class ControlApi:
         app = web.Application()
         router = app.router
         router.add_get("/devices", self._devices)
+        router.add_post("/devices/offline", self._household_offline)
+        router.add_post("/devices/online", self._household_online)
         router.add_post("/devices/{id}/offline", self._offline)
         router.add_post("/devices/{id}/online", self._online)
         router.add_delete("/devices/{id}", self._remove)
@@ -52,6 +57,7 @@ class ControlApi:
         router.add_get("/voice-records", self._voice_records)
         router.add_post("/voice-records", self._add_voice_record)
         router.add_put("/voice-deletion", self._voice_deletion)
+        router.add_put("/graphql-validation", self._graphql_validation)
         router.add_post("/fail-next", self._fail_next)
         router.add_delete("/fail-next", self._clear_failures)
         router.add_get("/requests", self._requests)
@@ -81,6 +87,8 @@ class ControlApi:
                 "kind": "echo",
                 "model": device.identity.model.name,
                 "device_type": device.identity.model.device_type,
+                # What a router's tracker of the Echo would show.
+                "mac_address": device.identity.mac_address,
                 "can_reboot": device.can_reboot,
                 "do_not_disturb": device.do_not_disturb,
                 "powered_by": device.plug.identity.name if device.plug else None,
@@ -116,6 +124,19 @@ class ControlApi:
         device = self._find(request.match_info["id"])
         self._state.account.set_dropped(device, dropped=False)
         return web.json_response(self._device_json(device))
+
+    async def _household_offline(self, request: web.Request) -> web.Response:
+        # {"seconds_ago": s}: Amazon lost the devices s seconds ago, as when
+        # the internet went down before Home Assistant started.
+        seconds_ago = float((await self._body(request)).get("seconds_ago", 0))
+        self._state.account.set_household_dropped(
+            dropped=True, at=time.time() - seconds_ago
+        )
+        return await self._devices(request)
+
+    async def _household_online(self, request: web.Request) -> web.Response:
+        self._state.account.set_household_dropped(dropped=False)
+        return await self._devices(request)
 
     async def _remove(self, request: web.Request) -> web.Response:
         device = self._find(request.match_info["id"])
@@ -167,6 +188,15 @@ class ControlApi:
             raise bad_request('"enabled": true or false is needed')
         self._state.history.deletion_by_voice = body["enabled"]
         return web.json_response({"enabled": body["enabled"]})
+
+    async def _graphql_validation(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        if not isinstance(body.get("reject_unknown_queries"), bool):
+            raise bad_request('"reject_unknown_queries": true or false is needed')
+        self._state.reject_unknown_queries = body["reject_unknown_queries"]
+        return web.json_response(
+            {"reject_unknown_queries": self._state.reject_unknown_queries}
+        )
 
     async def _fail_next(self, request: web.Request) -> web.Response:
         body = await self._body(request)

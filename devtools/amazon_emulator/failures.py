@@ -17,6 +17,8 @@ class Fault(StrEnum):
     THROTTLED = "throttled"  # HTTP 429
     GRAPHQL_THROTTLED = "graphql_throttled"  # HTTP 200 with Amazon's GraphQL error
     GRAPHQL_ERROR = "graphql_error"  # HTTP 200 with a GraphQL error and no data
+    # HTTP 200: the endpoint list null beside its error (GraphQL's partial answer)
+    GRAPHQL_PARTIAL = "graphql_partial"
     SERVER_ERROR = "server_error"  # HTTP 500
     TIMEOUT = "timeout"  # no answer, then the connection closes
     CLOSE = "close"  # the connection closes at once, without an answer
@@ -62,6 +64,13 @@ _ANSWERS = {
         {
             "errors": [{"message": "Internal error", "path": ["listEndpoints"]}],
             "data": None,
+        },
+    ),
+    Fault.GRAPHQL_PARTIAL: _json(
+        200,
+        {
+            "errors": [{"message": "Internal error", "path": ["listEndpoints"]}],
+            "data": {"listEndpoints": None},
         },
     ),
     Fault.SERVER_ERROR: _json(500, {"message": "Internal error"}),

@@ -7,6 +7,7 @@ socket: the unit tests' fake answers with them too.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+import re
 from typing import Any
 
 from .account import Account, Echo, Plug
@@ -116,6 +117,22 @@ def devices_v2(
         for serial, name in apps.items()
     )
     return {"devices": devices}
+
+
+def wifi_details(record: Json) -> Json | None:
+    """GET api/device-wifi-details for a devices-v2 record; None: Amazon answers 400.
+
+    Amazon has Wi-Fi details only for devices that joined a Wi-Fi network:
+    not for speaker groups or the Alexa apps.
+    """
+    if not record.get("macAddress"):
+        return None
+    return {
+        "deviceSerialNumber": record["serialNumber"],
+        "deviceType": record["deviceType"],
+        "essid": record["essid"],
+        "macAddress": record["macAddress"],
+    }
 
 
 def reachability(*, online: bool, sampled: str, last_change: str) -> Json:
@@ -243,6 +260,62 @@ def list_endpoints(endpoints: list[Json]) -> Json:
     return {"data": {"listEndpoints": {"endpoints": endpoints}}}
 
 
+# The GraphQL operations aioamazondevices sends (16.3.2 and 17.2.3): its
+# device query, its state queries (by endpoint id), the feature mutation.
+LIBRARY_DEVICE_QUERY = "getDevicesBaseData"
+LIBRARY_STATE_QUERIES = frozenset(
+    {"getEndpointState", "getEndpointFeatures", "getPolledSensorState"}
+)
+LIBRARY_OPERATIONS = frozenset(
+    {LIBRARY_DEVICE_QUERY, *LIBRARY_STATE_QUERIES, "setEndpointFeatures"}
+)
+
+
+def is_library_operation(operation: Json) -> bool:
+    """Whether the library sends this operation (an Amazon that validates knows it)."""
+    return operation.get("operationName") in LIBRARY_OPERATIONS
+
+
+def _property_as_asked(prop: Json, query: str) -> Json:
+    # A property's own fields come only when the query has a fragment for
+    # its type; 16.3.2's state query has none for Power, for instance.
+    if re.search(rf"\.\.\.\s*on\s+{prop['__typename']}\b", query):
+        return prop
+    return {"name": prop["name"], "__typename": prop["__typename"]}
+
+
+def _state_as_asked(endpoint: Json, query: str) -> Json:
+    state: Json = {"endpointId": endpoint["endpointId"]}
+    if "friendlyNameObject" in query:
+        state["friendlyNameObject"] = endpoint["friendlyNameObject"]
+    state["features"] = [
+        feature
+        | {"properties": [_property_as_asked(p, query) for p in feature["properties"]]}
+        for feature in endpoint.get("features") or ()
+    ]
+    return state
+
+
+def endpoints_answer(operation: Json, endpoints: list[Json]) -> Json:
+    """A listEndpoints query's answer, with what its operation asks for.
+
+    Ours gets every field at once; the library's device query gets no
+    features, its state queries only the features of the endpoints named.
+    """
+    name = operation.get("operationName")
+    query = str(operation.get("query", ""))
+    if name == LIBRARY_DEVICE_QUERY:
+        return list_endpoints(
+            [{k: v for k, v in e.items() if k != "features"} for e in endpoints]
+        )
+    if name in LIBRARY_STATE_QUERIES:
+        wanted = set((operation.get("variables") or {}).get("endpointIds") or ())
+        return list_endpoints(
+            [_state_as_asked(e, query) for e in endpoints if e["endpointId"] in wanted]
+        )
+    return list_endpoints(endpoints)
+
+
 ENDPOINT_NOT_FOUND = ("ENDPOINT_NOT_FOUND", "No such endpoint")
 ENDPOINT_UNREACHABLE = ("ENDPOINT_UNREACHABLE", "Device is unresponsive")
 _FEATURE_REQUEST_KEYS = (
@@ -276,6 +349,7 @@ def set_endpoint_features(outcomes: list[Json]) -> Json:
     }
 
 
+# What Amazon answers, in an HTTP 200, to an operation it does not accept.
 UNKNOWN_OPERATION = {
     "data": None,
     "errors": [

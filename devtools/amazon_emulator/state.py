@@ -22,6 +22,9 @@ class AmazonState:
     history: VoiceHistory = field(init=False)
     # Serial → name of the apps that logins registered (the library itself).
     apps: dict[str, str] = field(default_factory=dict)
+    # Answer GraphQL operations the library does not send (Alexa Care's own
+    # query) with Amazon's validation error.
+    reject_unknown_queries: bool = False
 
     def __post_init__(self) -> None:
         """Start with an empty voice history (its record keys name the customer)."""

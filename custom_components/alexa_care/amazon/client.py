@@ -1,8 +1,9 @@
 """The Amazon account: signing in, the poll's reads, and the commands.
 
 A poll costs a constant number of requests, whatever the number of devices:
-one GraphQL `listEndpoints` request, one request for every Echo's
-do-not-disturb state, and devices-v2 when the Echo list is due.
+one GraphQL `listEndpoints` request (two when Amazon refused ours and the
+library's queries stand in), one request for every Echo's do-not-disturb
+state, and devices-v2 when the Echo list is due.
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ from __future__ import annotations
 import asyncio
 import copy
 from datetime import datetime, timedelta
-from http import HTTPMethod
+from http import HTTPMethod, HTTPStatus
 import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from aioamazondevices.const import http as library_http
-from aioamazondevices.exceptions import WrongMethod
+from aioamazondevices.exceptions import CannotRetrieveData, WrongMethod
 from aioamazondevices.structures import AmazonSequenceType
 from aiohttp import ClientSession
 
 from . import graphql
 from .device_list import EchoList
+from .endpoint_queries import EndpointQueries
 from .history import VoiceHistoryPage
 from .library import (
     URI_GRAPHQL,
@@ -41,6 +43,7 @@ from .models import (
     LoginResult,
     SmartPlug,
     VoiceRecord,
+    WifiDetails,
 )
 from .touchpoints import check_library
 
@@ -48,12 +51,18 @@ from .touchpoints import check_library
 # (deleteDevice, deleteSmarthomeDevice).
 URI_DEREGISTER = "api/devices/device/{serial}"
 URI_APPLIANCE = "api/phoenix/appliance/{appliance_id}"
+# Not in aioamazondevices; alexapy's get_wifi_details.
+URI_WIFI_DETAILS = "api/device-wifi-details"
 # aioamazondevices' restart_device, which cannot say what Amazon answered.
 URI_REBOOT = "v1/alexa/device/reboot/{device_type}/{serial}"
 
 # Each plug request is bounded on its own: one Amazon never answers must not
 # keep a plug off for the library's whole timeout, three tries in a row.
 PLUG_REQUEST_TIMEOUT = timedelta(seconds=30)
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 async def async_login(
@@ -100,6 +109,7 @@ class AmazonAccount:
         )
         self._requests = LibraryRequests(self._client, self._login_data)
         self._echo_list = EchoList(self._requests)
+        self._endpoint_queries = EndpointQueries(self._requests)
         self._history = VoiceHistoryPage(self._requests)
         self._dnd_states: dict[str, bool] = {}
         self._client.on_dnd_event.append(self._on_dnd_states)
@@ -133,28 +143,17 @@ class AmazonAccount:
         """
         return copy.deepcopy(self._login_data)
 
-    async def _read_endpoints(self) -> list[dict[str, Any]]:
-        answer = await self._requests.json(
-            HTTPMethod.POST,
-            self._requests.url(URI_GRAPHQL),
-            {
-                "operationName": graphql.OPERATION_ENDPOINTS,
-                "query": graphql.QUERY_ENDPOINTS,
-            },
-        )
-        with reading_answer():
-            graphql.raise_for_graphql_errors(answer)
-            endpoints: list[dict[str, Any]] = answer["data"]["listEndpoints"][
-                "endpoints"
-            ]
-        return endpoints
+    @property
+    def endpoint_queries(self) -> EndpointQueries:
+        """Which GraphQL queries read the endpoints, and why."""
+        return self._endpoint_queries
 
     async def async_get_snapshot(
         self, *, refresh_device_list: bool = False
     ) -> AccountSnapshot:
-        """Read every device and its state, in at most three requests."""
+        """Read every device and its state, in at most four requests."""
         async with amazon_errors():
-            endpoints = await self._read_endpoints()
+            endpoints = await self._endpoint_queries.async_read()
             with reading_answer():
                 by_serial = {
                     serial: endpoint
@@ -256,9 +255,37 @@ class AmazonAccount:
             if isinstance(device, Echo):
                 await self._echo_list.async_read()
                 return device.key in self._echo_list.records
-            endpoints = await self._read_endpoints()
+            endpoints = await self._endpoint_queries.async_read()
         with reading_answer():
             return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
+
+    async def async_get_wifi_details(self, echo: Echo) -> WifiDetails | None:
+        """The Wi-Fi network an Echo joined and its MAC address, in one request.
+
+        None when Amazon has none for it (it answers 400 for a wired device
+        or a group): a result, not an error.
+        """
+        async with amazon_errors():
+            try:
+                answer = await self._requests.json(
+                    HTTPMethod.GET,
+                    self._requests.url(
+                        URI_WIFI_DETAILS,
+                        {
+                            "deviceSerialNumber": echo.key,
+                            "deviceType": echo.device_type,
+                        },
+                    ),
+                )
+            except CannotRetrieveData as err:
+                # The library keeps only the status: "Request failed: Bad Request".
+                if str(err).endswith(HTTPStatus.BAD_REQUEST.phrase):
+                    return None
+                raise
+            return WifiDetails(
+                ssid=_text_or_none(answer.get("essid")),
+                mac_address=_text_or_none(answer.get("macAddress")),
+            )
 
     async def async_get_voice_history(
         self, start: datetime, end: datetime

@@ -66,6 +66,10 @@ GRAPHQL_THROTTLED = "UNOFFICIAL_CLIENT_TOO_MANY_REQUESTS"
 CATEGORY_SMART_PLUG = "SMARTPLUG"
 
 
+class GraphQLRefusedError(AmazonResponseError):
+    """Amazon answered a GraphQL request with errors and no data (no throttling)."""
+
+
 def raise_for_graphql_errors(answer: Mapping[str, Any]) -> None:
     """Raise ours for GraphQL's errors inside an HTTP 200."""
     errors = answer.get("errors") or []
@@ -73,7 +77,7 @@ def raise_for_graphql_errors(answer: Mapping[str, Any]) -> None:
     if GRAPHQL_THROTTLED in codes:
         raise AmazonThrottledError("Too many requests")
     if errors and not answer.get("data"):
-        raise AmazonResponseError(str(errors[0].get("message", "GraphQL error")))
+        raise GraphQLRefusedError(str(errors[0].get("message", "GraphQL error")))
 
 
 def set_power_request(plug: SmartPlug, *, turn_on: bool) -> dict[str, Any]:

@@ -125,6 +125,17 @@ class AccountSnapshot:
 
 
 @dataclass(frozen=True, kw_only=True)
+class WifiDetails:
+    """An Echo's network identity: the Wi-Fi network it joined, its MAC address.
+
+    Both identify a home: they are never logged, and diagnostics mask them.
+    """
+
+    ssid: str | None
+    mac_address: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class VoiceRecord:
     """One entry of the account's voice history: what was heard, and by whom."""
 

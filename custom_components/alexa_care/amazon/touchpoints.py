@@ -17,6 +17,7 @@ from aioamazondevices.api import AmazonEchoApi
 from aioamazondevices.const import devices as library_devices, http as library_http
 from aioamazondevices.structures import AmazonDevice, AmazonSequenceType
 
+from . import endpoint_queries
 from .models import LibraryMismatchError
 
 # Reached on the library's client: its HTTP wrapper carries our few extra
@@ -35,6 +36,7 @@ CLIENT_PARTS = (
 )
 # Constants we send as the library sends them.
 HTTP_CONSTANTS = (
+    "ARRAY_WRAPPER",
     "CSRF_A2Z",
     "REFRESH_ACCESS_TOKEN",
     "REQUEST_AGENT",
@@ -83,6 +85,17 @@ def missing_parts(client: AmazonEchoApi) -> list[str]:
             if not _has(library_devices, name)
         ),
         *(f"AmazonDevice.{name}" for name in sorted(DEVICE_FIELDS - fields)),
+        # The fallback poll sends the library's own queries (endpoint_queries).
+        *(
+            ()
+            if endpoint_queries.OPERATION_DEVICES
+            else ("const.queries.QUERY_DEVICE_DATA",)
+        ),
+        *(
+            ()
+            if endpoint_queries.OPERATION_STATE
+            else ("const.queries.QUERY_DEVICE_FEATURES or QUERY_SENSOR_STATE",)
+        ),
         *(
             ()
             if _has(AmazonSequenceType, "TextCommand")

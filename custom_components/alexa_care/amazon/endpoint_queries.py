@@ -1,0 +1,162 @@
+"""Which GraphQL queries read the endpoints: our one, or the library's two.
+
+Our query asks for every endpoint's names, reachability and plug power at
+once. An Amazon that refuses it (a validation error, say) still answers the
+queries aioamazondevices sends: its device query, then its state query for
+those endpoints. Their texts are taken from the installed library, so that
+they are what Amazon has seen from it. Once refused, our query is not sent
+again for the life of the account object: until a restart or a reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPMethod
+import logging
+import re
+from typing import Any
+
+from aioamazondevices.const import http as library_http, queries as library_queries
+
+from . import graphql
+from .library import URI_GRAPHQL, LibraryRequests, reading_answer
+from .models import AmazonResponseError
+
+# The integration's own logger: the log privacy filter sits on it, and a
+# logger's filter never sees what its children log.
+_LOGGER = logging.getLogger(__name__.partition(".amazon.")[0])
+
+type Endpoint = dict[str, Any]
+
+
+def _library_query(*names: str) -> str:
+    """The first of the library's query texts this version has.
+
+    "" when it has none: the setup's check of the library (touchpoints.py)
+    then says so, before any poll.
+    """
+    return next(
+        (
+            str(query)
+            for name in names
+            if (query := getattr(library_queries, name, None)) is not None
+        ),
+        "",
+    )
+
+
+def _operation_name(query: str) -> str:
+    """The operation a query text defines: what the library names it."""
+    match = re.search(r"^\s*query\s+(\w+)", query, re.MULTILINE)
+    return match[1] if match else ""
+
+
+QUERY_DEVICES = _library_query("QUERY_DEVICE_DATA")
+OPERATION_DEVICES = _operation_name(QUERY_DEVICES)
+# 17.x reads reachability and plug power in its feature query; 16.3.2 has only
+# its sensor-state query, which asks for reachability but not for power.
+QUERY_STATE = _library_query("QUERY_DEVICE_FEATURES", "QUERY_SENSOR_STATE")
+OPERATION_STATE = _operation_name(QUERY_STATE)
+STATE_READS_PLUG_POWER = re.search(r"\.\.\.\s*on\s+Power\b", QUERY_STATE) is not None
+
+COMBINED = "combined"
+LIBRARY_FALLBACK = "library fallback"
+
+
+def _endpoints(answer: Mapping[str, Any]) -> list[Endpoint]:
+    with reading_answer():
+        graphql.raise_for_graphql_errors(answer)
+        return list(answer["data"]["listEndpoints"]["endpoints"])
+
+
+def _batched(answer: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The one answer inside the list a batched request gets back.
+
+    An error for the whole request (throttling) comes as one answer, unlisted.
+    """
+    batch = answer.get(library_http.ARRAY_WRAPPER)
+    if batch is None:
+        return answer
+    if not isinstance(batch, list) or not batch or not isinstance(batch[0], Mapping):
+        raise AmazonResponseError("The batched query's answer holds no answer")
+    first: Mapping[str, Any] = batch[0]
+    return first
+
+
+def with_states(devices: list[Endpoint], states: list[Endpoint]) -> list[Endpoint]:
+    """The device query's endpoints, each with the features the state query read."""
+    with reading_answer():
+        features = {state["endpointId"]: state.get("features") for state in states}
+        return [
+            device | {"features": features.get(device["endpointId"]) or []}
+            for device in devices
+        ]
+
+
+class EndpointQueries:
+    """Reads every endpoint, with our query until Amazon refuses it."""
+
+    def __init__(self, requests: LibraryRequests) -> None:
+        """Start with our query."""
+        self._requests = requests
+        # Amazon's message when it refused our query; None while it answers it.
+        self.refusal: str | None = None
+
+    @property
+    def in_use(self) -> str:
+        """Which queries the poll sends: COMBINED or LIBRARY_FALLBACK."""
+        return COMBINED if self.refusal is None else LIBRARY_FALLBACK
+
+    async def async_read(self) -> list[Endpoint]:
+        """Every endpoint with its names, reachability and plug power."""
+        if self.refusal is None:
+            try:
+                return await self._read_combined()
+            except graphql.GraphQLRefusedError as err:
+                self.refusal = str(err)
+                _LOGGER.warning(
+                    "Amazon refused Alexa Care's endpoint query (%s); polling with "
+                    "the library's own two queries until Home Assistant restarts "
+                    "or the entry is reloaded",
+                    self.refusal,
+                )
+        return await self._read_with_library_queries()
+
+    async def _graphql(self, payload: object) -> dict[str, Any]:
+        return await self._requests.json(
+            HTTPMethod.POST, self._requests.url(URI_GRAPHQL), payload
+        )
+
+    async def _read_combined(self) -> list[Endpoint]:
+        return _endpoints(
+            await self._graphql(
+                {
+                    "operationName": graphql.OPERATION_ENDPOINTS,
+                    "query": graphql.QUERY_ENDPOINTS,
+                }
+            )
+        )
+
+    async def _read_with_library_queries(self) -> list[Endpoint]:
+        # Sent as the library sends them: the device query alone, the state
+        # query batched in a list with the endpoint ids the device query gave.
+        devices = _endpoints(
+            await self._graphql(
+                {"operationName": OPERATION_DEVICES, "query": QUERY_DEVICES}
+            )
+        )
+        endpoint_ids = [
+            str(device["endpointId"]) for device in devices if device.get("endpointId")
+        ]
+        if not endpoint_ids:
+            return devices
+        answer = await self._graphql(
+            [
+                {
+                    "operationName": OPERATION_STATE,
+                    "variables": {"endpointIds": endpoint_ids},
+                    "query": QUERY_STATE,
+                }
+            ]
+        )
+        return with_states(devices, _endpoints(_batched(answer)))

@@ -1,0 +1,139 @@
+"""Tells a household outage from devices dropping off one by one.
+
+When the home's internet or Amazon is down, every device drops at once: one
+repair issue per device, each suggesting a reset, would be noise. When most
+of the account's devices (at least OUTAGE_MIN_DEVICES, and more than half of
+those whose reachability Amazon reports) drop within the same minute, one
+issue covers them all, after the same grace period as a single device.
+
+"Within the same minute", with polls minutes apart: among the devices a poll
+sees offline for the first time, those whose Amazon last-seen times lie
+within OUTAGE_SAME_MINUTE of each other. Amazon stamps the moment it lost
+each device, so a device that dropped hours before the others (and which we
+first see offline in the same poll, after a restart) is not mistaken for one
+of them. A device Amazon gives no such time for counts with the poll in
+which we first saw it offline. A device that drops in a later poll is on its
+own.
+
+The outage lasts while its devices still offline are "most devices" by the
+same measure; then it is over, and those still offline are left to the
+per-device issues.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .amazon.models import AccountSnapshot
+from .const import (
+    DOMAIN,
+    ISSUE_MOST_DEVICES_OFFLINE,
+    OUTAGE_MIN_DEVICES,
+    OUTAGE_SAME_MINUTE,
+)
+
+# The README's Repairs section explains what to check.
+LEARN_MORE_URL = "https://github.com/alexa-care/alexa_care#repairs"
+
+
+def outage_issue_id(entry_id: str) -> str:
+    """The id of the entry's outage issue.
+
+    Shaped like the device issues' ids, so that removing the entry withdraws
+    it with them.
+    """
+    return f"{ISSUE_MOST_DEVICES_OFFLINE}.{entry_id}.account"
+
+
+def _is_most(offline: int, known: int) -> bool:
+    return offline >= OUTAGE_MIN_DEVICES and offline * 2 > known
+
+
+def _same_minute(
+    dropped: Mapping[str, datetime | None], now: datetime
+) -> tuple[set[str], datetime]:
+    """The largest group of devices that dropped within one minute, and when."""
+    timed = sorted((seen, key) for key, seen in dropped.items() if seen is not None)
+    times = [seen for seen, _ in timed]
+    best: list[tuple[datetime, str]] = []
+    for first, start in enumerate(times):
+        end = bisect_right(times, start + OUTAGE_SAME_MINUTE)
+        if end - first > len(best):
+            best = timed[first:end]
+    untimed = {key for key, seen in dropped.items() if seen is None}
+    since = min((best[0][0] if best else now), now)
+    return {key for _, key in best} | untimed, since
+
+
+@dataclass
+class _Outage:
+    since: datetime
+    devices: set[str]
+
+
+class HouseholdOutage:
+    """Whether most devices dropped at once, and its one repair issue."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, grace: timedelta) -> None:
+        """Start knowing of no outage."""
+        self._hass = hass
+        self._issue_id = outage_issue_id(entry_id)
+        self._grace = grace
+        self._outage: _Outage | None = None
+
+    def __contains__(self, device_key: str) -> bool:
+        """Whether the device is offline as part of the outage."""
+        return self._outage is not None and device_key in self._outage.devices
+
+    def update(
+        self,
+        snapshot: AccountSnapshot,
+        dropped: Mapping[str, datetime | None],
+        now: datetime,
+    ) -> set[str]:
+        """Take in a poll; return the devices an outage that just ended left offline.
+
+        `dropped` holds the devices this poll sees offline for the first
+        time, with the moment Amazon last saw each online (None: unknown).
+        """
+        known = sum(device.online is not None for device in snapshot.devices.values())
+        if self._outage is None:
+            devices, since = _same_minute(dropped, now)
+            if not _is_most(len(devices), known):
+                ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+                return set()
+            self._outage = _Outage(since=since, devices=devices)
+        outage = self._outage
+        outage.devices = {
+            key
+            for key in outage.devices
+            if (device := snapshot.devices.get(key)) and device.online is False
+        }
+        if not _is_most(len(outage.devices), known):
+            self._outage = None
+            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+            return outage.devices
+        if now - outage.since >= self._grace:
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                self._issue_id,
+                is_fixable=False,
+                is_persistent=False,
+                learn_more_url=LEARN_MORE_URL,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_MOST_DEVICES_OFFLINE,
+                translation_placeholders={
+                    "count": str(len(outage.devices)),
+                    "total": str(known),
+                    "since": dt_util.as_local(outage.since).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+        return set()

@@ -1,0 +1,1 @@
+"""The newest Home Assistant release as a real process, driven through its API."""
