@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
 from custom_components.alexa_care.logbook import async_describe_events
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.logbook import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.recorder import Recorder
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+
+from .common import next_poll, settle
+from .fake_amazon import FakeAmazon
+
+KITCHEN_RESTART = "button.kitchen_echo_restart"
+KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The logbook reads the recorder, which must start before Home Assistant."""
 
 
 async def test_action_events_read_as_sentences(
@@ -34,3 +61,53 @@ async def test_action_events_read_as_sentences(
         LOGBOOK_ENTRY_NAME: "Kitchen Echo",
         LOGBOOK_ENTRY_MESSAGE: "power cycle done, back online",
     }
+
+
+async def test_device_page_shows_resets_beside_connectivity(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The device page asks the logbook by device: the restart is there."""
+    assert await async_setup_component(hass, "logbook", {})
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    start = dt_util.utcnow()
+    fake_amazon.set_online("Kitchen Echo", online=False, at=start.isoformat())
+    await next_poll(hass, freezer)
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: KITCHEN_RESTART}, blocking=True
+    )
+    await async_wait_recording_done(hass)
+
+    registry = er.async_get(hass)
+    kitchen = registry.async_get(KITCHEN_RESTART)
+    assert kitchen is not None
+    # What the frontend's device page sends: the device and its entities.
+    client = await hass_ws_client()
+    await client.send_json_auto_id(
+        {
+            "type": "logbook/get_events",
+            "start_time": start.isoformat(),
+            "end_time": (dt_util.utcnow() + timedelta(minutes=1)).isoformat(),
+            "device_ids": [kitchen.device_id],
+            "entity_ids": [
+                entry.entity_id
+                for entry in er.async_entries_for_device(registry, kitchen.device_id)
+            ],
+        }
+    )
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    lines = [
+        (line.get("entity_id"), line.get("state"), line.get("message"))
+        for line in answer["result"]
+    ]
+    assert (KITCHEN_CONNECTIVITY, "off", None) in lines
+    assert (None, None, "restart requested from Amazon") in lines
+    assert [
+        line["name"] for line in answer["result"] if line.get("domain") == DOMAIN
+    ] == ["Kitchen Echo"]

@@ -1,4 +1,4 @@
-"""Tests of the diagnostic sensors of the Echos."""
+"""Tests of the sensors of the devices and of the account."""
 
 from __future__ import annotations
 
@@ -34,7 +34,12 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every Echo has its software version and when it was last seen online."""
+    """Every sensor of the fake account, disabled ones included.
+
+    Echos: software version, last seen online, last voice request; devices
+    with reachability: drop-offs and offline time today; the account: the
+    devices offline.
+    """
     for entry in er.async_entries_for_config_entry(
         entity_registry, init_integration.entry_id
     ):

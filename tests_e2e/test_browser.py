@@ -24,6 +24,7 @@ from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PAS
 from devtools.emulator_process import RunningEmulator
 from devtools.hass_log import alexa_care_problems
 
+from .health_dashboard import check_health_dashboard
 from .servers import ECHOS, PLUGS
 
 OWNER_NAME = "Ada Tester"
@@ -308,6 +309,9 @@ def test_offline_echo_repaired_from_the_dashboard(
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
 
+    other_echo = next(e["name"] for e in account["echos"] if e["name"] != echo_name)
+    check_health_dashboard(page, emulator, other_echo, shot, artifacts)
+    # Last: it leaves every device offline.
     outage_raises_one_issue(page, hass_url, emulator, shot)
 
     # Home Assistant reported no error, blocking call or deprecated call of ours.

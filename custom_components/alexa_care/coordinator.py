@@ -35,6 +35,7 @@ from .const import (
     MAX_BACKOFF_INTERVAL,
     STALE_DEVICE_GRACE,
 )
+from .health import DeviceHealth
 from .log_privacy import SECRET_FILTER, secrets_of
 
 # What the device registry shows of a device, as Amazon names it.
@@ -103,6 +104,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 )
             ),
         )
+        self.health = DeviceHealth()
         self._missing_since: dict[str, datetime] = {}
         # The devices listed when the registry was last compared with the
         # account: while they stay the same and none is missing, the
@@ -148,6 +150,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if self.data is not None:
             self._rename_devices(self.data, snapshot)
         self.availability.update(snapshot, now)
+        self.health.update(snapshot, now)
         return snapshot
 
     def _back_off(self) -> UpdateFailed:

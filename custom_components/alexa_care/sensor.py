@@ -1,28 +1,40 @@
-"""Sensors of the Echos: software, last seen online, Wi-Fi network, last request."""
+"""Sensors of the devices and of the account.
+
+The Echos' software version, last seen online, Wi-Fi network and last voice
+request; every device's drop-offs and offline time today; the account's
+devices offline.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
-from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .amazon.models import Device, Echo
+from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .entity import (
     AlexaCareEntity,
     AlexaCareEntityDescription,
     async_add_described_entities,
 )
+from .health import DROP_OFFS, OFFLINE_MINUTES
 
 PARALLEL_UPDATES = 0
 
@@ -33,7 +45,7 @@ class AlexaCareSensorEntityDescription[DeviceT: Device](
 ):
     """Describes a sensor of a device."""
 
-    value_fn: Callable[[AlexaCareData, DeviceT], str | datetime | None]
+    value_fn: Callable[[AlexaCareData, DeviceT], StateType | datetime]
     # Read from the voice history, which has its own, slower schedule.
     from_voice_history: bool = False
 
@@ -89,19 +101,62 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
 )
 
 
+# Today's health of every device with reachability, counted by health.py.
+# They change only when something happens (a drop-off, a poll while offline,
+# midnight), so a household whose devices stay online costs no database rows.
+HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
+    AlexaCareSensorEntityDescription(
+        key=DROP_OFFS,
+        translation_key=DROP_OFFS,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        # Back to 0 at midnight: the statistics read a drop as a new day.
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        device_kind=Device,
+        exists_fn=lambda device: device.online is not None,
+        value_fn=lambda runtime, device: runtime.coordinator.health.drop_offs(
+            device.key
+        ),
+    ),
+    AlexaCareSensorEntityDescription(
+        key=OFFLINE_MINUTES,
+        translation_key=OFFLINE_MINUTES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        # Connectivity's history shows the outages already, and this writes
+        # a state at every poll while a device is offline.
+        entity_registry_enabled_default=False,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        device_kind=Device,
+        exists_fn=lambda device: device.online is not None,
+        value_fn=lambda runtime, device: runtime.coordinator.health.offline_minutes(
+            device.key
+        ),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every device, now and later."""
+    """Add the sensors of every device, now and later, and the account's."""
     async_add_described_entities(entry, async_add_entities, SENSORS, AlexaCareSensor)
+    async_add_described_entities(
+        entry, async_add_entities, HEALTH_SENSORS, AlexaCareHealthSensor
+    )
+    async_add_entities([DevicesOfflineSensor(entry)])
+    entry.async_on_unload(
+        entry.runtime_data.coordinator.health.async_track_midnight(hass)
+    )
 
 
 class AlexaCareSensor(AlexaCareEntity, SensorEntity):
     """A sensor of a device."""
 
-    entity_description: AlexaCareSensorEntityDescription[Echo]
+    entity_description: AlexaCareSensorEntityDescription[Any]
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -129,5 +184,64 @@ class AlexaCareSensor(AlexaCareEntity, SensorEntity):
 
     @property
     @override
-    def native_value(self) -> str | datetime | None:
+    def native_value(self) -> StateType | datetime:
         return self.entity_description.value_fn(self.runtime, self.device)
+
+
+class AlexaCareHealthSensor(AlexaCareSensor, RestoreSensor):
+    """A count of today's health that a restart of Home Assistant keeps."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        # Before the first state is written: it must show the restored count.
+        health = self.coordinator.health
+        last_state = await self.async_get_last_state()
+        last_data = await self.async_get_last_sensor_data()
+        today: float | None = None
+        if (
+            last_state is not None
+            and last_data is not None
+            and isinstance(last_data.native_value, int | float)
+            and dt_util.as_local(last_state.last_changed).date() == dt_util.now().date()
+        ):
+            today = last_data.native_value
+        health.restore(self._key, self.entity_description.key, today)
+        await super().async_added_to_hass()
+        # Polls that change nothing else (every device offline) and midnight
+        # wake no coordinator listener.
+        self.async_on_remove(health.async_add_listener(self._handle_coordinator_update))
+
+
+class DevicesOfflineSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity):
+    """How many of the account's devices Amazon reports offline now."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "devices_offline"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, entry: AlexaCareConfigEntry) -> None:
+        """The account's sensor, which belongs to no device."""
+        super().__init__(entry.runtime_data.coordinator)
+        # The entry's id: the account's own id is a customer id, kept private.
+        self._attr_unique_id = f"{entry.entry_id}-devices_offline"
+        self._written: tuple[bool, int] | None = None
+
+    @property
+    @override
+    def native_value(self) -> int:
+        return sum(
+            device.online is False for device in self.coordinator.data.devices.values()
+        )
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._written = (self.available, self.native_value)
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        # As the devices' entities: a state is written only when it changed.
+        if (shown := (self.available, self.native_value)) != self._written:
+            self._written = shown
+            self.async_write_ha_state()

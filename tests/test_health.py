@@ -1,0 +1,310 @@
+"""Tests of today's drop-offs and offline time, and of the devices offline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.alexa_care.const import DOMAIN
+from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant, State, callback
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .common import next_poll, settle
+from .fake_amazon import FakeAmazon
+
+KITCHEN_DROPS = "sensor.kitchen_echo_drop_offs_today"
+KITCHEN_OFFLINE = "sensor.kitchen_echo_offline_time_today"
+# Offline in the fixtures from the start.
+BEDROOM_DROPS = "sensor.bedroom_echo_show_drop_offs_today"
+BEDROOM_OFFLINE = "sensor.bedroom_echo_show_offline_time_today"
+PLUG_DROPS = "sensor.kitchen_plug_drop_offs_today"
+DEVICES_OFFLINE = "sensor.devices_offline"
+# The fixtures' day is 2026-11-22 (US/Pacific, UTC-8); midnight after it.
+MIDNIGHT = datetime.fromisoformat("2026-11-23T08:00:00+00:00")
+
+
+def _now() -> str:
+    return dt_util.utcnow().isoformat()
+
+
+def _key(hass: HomeAssistant, name: str) -> str:
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
+    return next(
+        key for key, device in coordinator.data.devices.items() if device.name == name
+    )
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def _drop_off(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """One poll sees the kitchen Echo offline, the next sees it online again."""
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)
+    fake_amazon.set_online("Kitchen Echo", online=True, at=_now())
+    await next_poll(hass, freezer)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_sensors_are_daily_totals(hass: HomeAssistant) -> None:
+    """Both counts are totals the statistics keep; offline time in minutes."""
+    drops = hass.states.get(KITCHEN_DROPS)
+    offline = hass.states.get(KITCHEN_OFFLINE)
+    assert drops is not None
+    assert offline is not None
+    assert drops.attributes[ATTR_STATE_CLASS] == SensorStateClass.TOTAL_INCREASING
+    assert offline.attributes[ATTR_STATE_CLASS] == SensorStateClass.TOTAL_INCREASING
+    assert offline.attributes[ATTR_UNIT_OF_MEASUREMENT] == "min"
+    assert (drops.state, offline.state) == ("0", "0.0")
+    # A plug with reachability has them too.
+    assert _state(hass, PLUG_DROPS) == "0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_flicker_within_grace_period_counts(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """Offline for one poll, far shorter than the grace period: a drop-off."""
+    await _drop_off(hass, fake_amazon, freezer)
+
+    assert _state(hass, KITCHEN_DROPS) == "1"
+    # From when Amazon lost it to the poll that saw it back.
+    assert _state(hass, KITCHEN_OFFLINE) == "10.0"
+    # Too short for a repair issue, not too short to count.
+    assert not [
+        issue
+        for (domain, issue) in ir.async_get(hass).issues
+        if domain == DOMAIN and issue.endswith(_key(hass, "Kitchen Echo"))
+    ]
+
+    await _drop_off(hass, fake_amazon, freezer)
+    assert _state(hass, KITCHEN_DROPS) == "2"
+    assert _state(hass, KITCHEN_OFFLINE) == "20.0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_offline_time_grows_while_nothing_else_changes(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """Polls that bring nothing new still add to the offline time."""
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)
+    assert _state(hass, KITCHEN_OFFLINE) == "5.0"
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer)
+    assert _state(hass, KITCHEN_OFFLINE) == "15.0"
+    # Still one drop-off: it never came back.
+    assert _state(hass, KITCHEN_DROPS) == "1"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_offline_at_setup_is_no_drop_off(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Offline when first seen: what happened before is unknown; time counts on."""
+    assert _state(hass, BEDROOM_DROPS) == "0"
+    assert _state(hass, BEDROOM_OFFLINE) == "0.0"
+    await next_poll(hass, freezer)
+    assert _state(hass, BEDROOM_OFFLINE) == "5.0"
+    assert _state(hass, BEDROOM_DROPS) == "0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_reset_at_local_midnight(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """At midnight in Home Assistant's time zone (not UTC), both start from 0."""
+    await _drop_off(hass, fake_amazon, freezer)
+    # Midnight in UTC is 16:00 in US/Pacific: nothing resets.
+    freezer.move_to("2026-11-23T00:00:00+00:00")
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "1"
+
+    freezer.move_to(MIDNIGHT)
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "0"
+    assert _state(hass, KITCHEN_OFFLINE) == "0.0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_offline_time_split_at_midnight(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """An outage across midnight: yesterday's minutes, then today's from 0."""
+    freezer.move_to(MIDNIGHT - timedelta(minutes=12))
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)  # 23:53, offline since 23:48
+    assert _state(hass, KITCHEN_DROPS) == "1"
+    assert _state(hass, KITCHEN_OFFLINE) == "5.0"
+    written: list[str] = []
+
+    @callback
+    def keep(event: Event) -> None:
+        if event.data["entity_id"] == KITCHEN_OFFLINE:
+            written.append(event.data["new_state"].state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, keep)
+    freezer.move_to(MIDNIGHT - timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    # The day's 12 minutes are written within the day, for the statistics.
+    assert written == ["12.0"]
+    freezer.move_to(MIDNIGHT)
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert written == ["12.0", "0.0"]
+    await next_poll(hass, freezer)
+    assert _state(hass, KITCHEN_OFFLINE) == "5.0"
+    # The outage was counted yesterday.
+    assert _state(hass, KITCHEN_DROPS) == "0"
+    fake_amazon.set_online("Kitchen Echo", online=True, at=_now())
+    await next_poll(hass, freezer)
+    assert _state(hass, KITCHEN_OFFLINE) == "10.0"
+    assert _state(hass, KITCHEN_DROPS) == "0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_midnight_between_polls_is_caught_up_at_next_poll(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """Past midnight without the timer (a suspended machine): the poll resets."""
+    await _drop_off(hass, fake_amazon, freezer)
+    freezer.move_to(MIDNIGHT + timedelta(minutes=1))
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
+    await coordinator.async_refresh()
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "0"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_enabled_by_default(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    """Drop-offs and devices offline are on; offline time is there to enable."""
+    assert hass.states.get(KITCHEN_DROPS) is not None
+    assert hass.states.get(DEVICES_OFFLINE) is not None
+    offline = entity_registry.async_get(KITCHEN_OFFLINE)
+    assert offline is not None
+    assert offline.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+def _restored(entity_id: str, value: float, changed: str) -> tuple[State, dict]:
+    at = datetime.fromisoformat(changed)
+    return (
+        State(entity_id, str(value), last_changed=at, last_updated=at),
+        {"native_value": value, "native_unit_of_measurement": None},
+    )
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_restart_keeps_todays_counts(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Counts from earlier today come back; those of yesterday do not."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            # 09:00 and 10:00 today in US/Pacific.
+            _restored(KITCHEN_DROPS, 2, "2026-11-22T17:00:00+00:00"),
+            _restored(KITCHEN_OFFLINE, 42.5, "2026-11-22T18:00:00+00:00"),
+            # 23:00 yesterday in US/Pacific, though already today in UTC.
+            _restored(PLUG_DROPS, 4, "2026-11-22T07:00:00+00:00"),
+        ],
+    )
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "2"
+    assert _state(hass, KITCHEN_OFFLINE) == "42.5"
+    assert _state(hass, PLUG_DROPS) == "0"
+
+    await _drop_off(hass, fake_amazon, freezer)
+    assert _state(hass, KITCHEN_DROPS) == "3"
+    assert _state(hass, KITCHEN_OFFLINE) == "52.5"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_reload_does_not_count_twice(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A reload restores what the entities showed, once."""
+    await _drop_off(hass, fake_amazon, freezer)
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "1"
+    assert _state(hass, KITCHEN_OFFLINE) == "10.0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_devices_offline(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """How many devices Amazon reports offline now; a measurement."""
+    state = hass.states.get(DEVICES_OFFLINE)
+    assert state is not None
+    assert state.attributes[ATTR_STATE_CLASS] == SensorStateClass.MEASUREMENT
+    assert state.state == "1"
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)
+    assert _state(hass, DEVICES_OFFLINE) == "2"
+    fake_amazon.set_online("Kitchen Echo", online=True, at=_now())
+    fake_amazon.set_online("Bedroom Echo Show", online=True, at=_now())
+    await next_poll(hass, freezer)
+    assert _state(hass, DEVICES_OFFLINE) == "0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_device_gone_from_the_account_is_forgotten(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """A device the account no longer lists has no counts left."""
+    await _drop_off(hass, fake_amazon, freezer)
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
+    key = _key(hass, "Kitchen Echo")
+    assert coordinator.health.drop_offs(key) == 1
+    fake_amazon.remove("Kitchen Echo")
+    await next_poll(hass, freezer)
+    assert coordinator.health.drop_offs(key) == 0
+    assert coordinator.health.offline_minutes(key) == 0
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_renamed_entity_does_not_count_twice(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Renamed and back: the entity is added again and finds its old state."""
+    await _drop_off(hass, fake_amazon, freezer)
+    entity_registry.async_update_entity(KITCHEN_DROPS, new_entity_id="sensor.kitchen")
+    await settle(hass)
+    assert _state(hass, "sensor.kitchen") == "1"
+    entity_registry.async_update_entity("sensor.kitchen", new_entity_id=KITCHEN_DROPS)
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "1"
+    await _drop_off(hass, fake_amazon, freezer)
+    assert _state(hass, KITCHEN_DROPS) == "2"
