@@ -9,6 +9,7 @@ Assistant's time zone, when both counts start again from zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -44,11 +45,15 @@ class DeviceHealth:
         # Restored once per device and count: an entity added again (renamed)
         # finds a state that holds what this object counted already.
         self._restored: set[tuple[str, str]] = set()
-        self._listeners: list[CALLBACK_TYPE] = []
+        self._listeners: dict[str, list[CALLBACK_TYPE]] = {}
 
     def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
         """Take in a successful poll."""
-        self._advance(now)
+        new_day = self._advance(now)
+        # The devices whose counts this poll changed: those offline (their
+        # offline time grew) or back online. At 500 Echos, waking every
+        # count at every poll costs more than the rest of the poll.
+        changed: set[str] = set()
         for key, device in snapshot.devices.items():
             if device.online is None:
                 self._devices.pop(key, None)
@@ -72,10 +77,12 @@ class DeviceHealth:
                     today.drop_offs += 1
                 # Seen offline first (at setup): what happened before is
                 # unknown, so only what we see from now on is counted.
+            if not device.online or today.online is False:
+                changed.add(key)
             today.online = device.online
         for key in self._devices.keys() - snapshot.devices.keys():
             del self._devices[key]
-        self._notify()
+        self._notify(None if new_day else changed)
 
     def drop_offs(self, device_key: str) -> int:
         """How often the device dropped off today."""
@@ -110,10 +117,15 @@ class DeviceHealth:
             today.offline += timedelta(minutes=value)
 
     @callback
-    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call `update` whenever the counts may have changed; returns the remover."""
-        self._listeners.append(update)
-        return lambda: self._listeners.remove(update)
+    def async_add_listener(
+        self, device_key: str, update: CALLBACK_TYPE
+    ) -> CALLBACK_TYPE:
+        """Call `update` whenever the device's counts may have changed.
+
+        Returns the remover.
+        """
+        self._listeners.setdefault(device_key, []).append(update)
+        return lambda: self._listeners[device_key].remove(update)
 
     @callback
     def async_track_midnight(self, hass: HomeAssistant) -> CALLBACK_TYPE:
@@ -146,8 +158,10 @@ class DeviceHealth:
 
         return remove
 
-    def _advance(self, now: datetime) -> None:
-        if (day := _local_day(now)) != self._day:
+    def _advance(self, now: datetime) -> bool:
+        """Move to `now`; whether a new day began, which zeroes every count."""
+        new_day = (day := _local_day(now)) != self._day
+        if new_day:
             midnight = _midnight_before(now)
             for today in self._devices.values():
                 today.drop_offs = 0
@@ -156,10 +170,13 @@ class DeviceHealth:
                     today.offline_since = midnight
             self._day = day
         self._as_of = now
+        return new_day
 
-    def _notify(self) -> None:
-        for update in list(self._listeners):
-            update()
+    def _notify(self, device_keys: Iterable[str] | None = None) -> None:
+        """Wake the listeners of these devices (None: of every device)."""
+        for key in self._listeners if device_keys is None else device_keys:
+            for update in list(self._listeners.get(key, ())):
+                update()
 
 
 def _local_day(moment: datetime) -> date:

@@ -209,7 +209,9 @@ class AlexaCareHealthSensor(AlexaCareSensor, RestoreSensor):
         await super().async_added_to_hass()
         # Polls that change nothing else (every device offline) and midnight
         # wake no coordinator listener.
-        self.async_on_remove(health.async_add_listener(self._handle_coordinator_update))
+        self.async_on_remove(
+            health.async_add_listener(self._key, self._handle_coordinator_update)
+        )
 
 
 class DevicesOfflineSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity):
