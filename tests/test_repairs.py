@@ -255,6 +255,26 @@ async def test_fix_flow_device_not_back(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
 
+async def _power_cycle_after_restart(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    flow: dict[str, Any],
+) -> dict[str, Any]:
+    """The menu after a restart that did not help goes on to the power cycle."""
+    assert flow["menu_options"] == [
+        "power_cycle",
+        "factory_reset_action_button",
+        "ignore",
+    ]
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    assert flow["type"] == "progress"
+    await next_poll(hass, freezer, timedelta(seconds=20))
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    return flow
+
+
 async def test_fix_flow_power_cycle_after_restart_not_back(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -272,16 +292,7 @@ async def test_fix_flow_power_cycle_after_restart_not_back(
         await next_poll(hass, freezer, timedelta(seconds=30))
     flow = await dashboard.current(flow["flow_id"])
     assert flow["step_id"] == "restart_not_back"
-    assert flow["menu_options"] == [
-        "power_cycle",
-        "factory_reset_action_button",
-        "ignore",
-    ]
-
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
-    assert flow["type"] == "progress"
-    await next_poll(hass, freezer, timedelta(seconds=20))
-    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    flow = await _power_cycle_after_restart(hass, freezer, fake_amazon, dashboard, flow)
     fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
     await next_poll(hass, freezer, timedelta(seconds=30))
     flow = await dashboard.current(flow["flow_id"])
@@ -352,15 +363,7 @@ async def test_fix_flow_reset_failure(
     assert flow["type"] == "menu"
     assert flow["step_id"] == "restart_not_sent"
     assert flow["description_placeholders"]["error"]
-    assert flow["menu_options"] == [
-        "power_cycle",
-        "factory_reset_action_button",
-        "ignore",
-    ]
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
-    assert flow["type"] == "progress"
-    await next_poll(hass, freezer, timedelta(seconds=20))
-    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    await _power_cycle_after_restart(hass, freezer, fake_amazon, dashboard, flow)
 
 
 @pytest.mark.parametrize("deregister", [False, True])

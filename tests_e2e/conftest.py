@@ -14,9 +14,9 @@ import shutil
 from playwright.sync_api import Page, sync_playwright
 import pytest
 
-from devtools.emulator_process import PROJECT_DIR, RunningEmulator, emulator_process
+from devtools.emulator_process import PROJECT_DIR, RunningEmulator
 
-from .servers import ECHOS, PLUGS, home_assistant
+from .servers import emulator_in, home_assistant
 
 ARTIFACTS = PROJECT_DIR / "artifacts" / "e2e"
 # Without the background-networking flags Chromium keeps calling home, and
@@ -70,15 +70,7 @@ def artifacts() -> Path:
 @pytest.fixture
 def emulator(tmp_path: Path, artifacts: Path) -> Iterator[RunningEmulator]:
     """The Amazon emulator: 5 Echos, 2 plugs."""
-    work_dir = tmp_path / "emulator"
-    work_dir.mkdir()
-    with emulator_process(
-        echos=ECHOS,
-        plugs=PLUGS,
-        cert_dir=work_dir,
-        work_dir=work_dir,
-        log=artifacts / "emulator.log",
-    ) as running:
+    with emulator_in(tmp_path / "emulator", artifacts / "emulator.log") as running:
         yield running
 
 

@@ -18,6 +18,7 @@ from urllib.request import urlopen
 from devtools.emulator_process import (
     PROJECT_DIR,
     RunningEmulator,
+    emulator_process,
     free_port,
     running,
     wait_until,
@@ -67,6 +68,16 @@ def _onboarding_answers(url: str) -> bool:
             return isinstance(json.loads(response.read()), list)
     except URLError, OSError, ValueError:
         return False
+
+
+@contextmanager
+def emulator_in(work_dir: Path, log: Path) -> Iterator[RunningEmulator]:
+    """The Amazon emulator of ECHOS Echos and PLUGS plugs; stopped at the end."""
+    work_dir.mkdir()
+    with emulator_process(
+        echos=ECHOS, plugs=PLUGS, cert_dir=work_dir, work_dir=work_dir, log=log
+    ) as running:
+        yield running
 
 
 @contextmanager

@@ -13,8 +13,8 @@ import shutil
 
 import pytest
 
-from devtools.emulator_process import PROJECT_DIR, RunningEmulator, emulator_process
-from tests_e2e.servers import ECHOS, PLUGS, home_assistant
+from devtools.emulator_process import PROJECT_DIR, RunningEmulator
+from tests_e2e.servers import emulator_in, home_assistant
 
 ARTIFACTS = PROJECT_DIR / "artifacts" / "newest"
 
@@ -64,15 +64,7 @@ def artifacts() -> Path:
 @pytest.fixture
 def emulator(tmp_path: Path, artifacts: Path) -> Iterator[RunningEmulator]:
     """The Amazon emulator: 5 Echos, 2 plugs."""
-    work_dir = tmp_path / "emulator"
-    work_dir.mkdir()
-    with emulator_process(
-        echos=ECHOS,
-        plugs=PLUGS,
-        cert_dir=work_dir,
-        work_dir=work_dir,
-        log=artifacts / "emulator.log",
-    ) as running:
+    with emulator_in(tmp_path / "emulator", artifacts / "emulator.log") as running:
         yield running
 
 
