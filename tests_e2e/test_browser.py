@@ -194,6 +194,13 @@ def outage_raises_one_issue(
     entry = page.locator(".config-entry-wrapper > ha-row-item")
     entry.get_by_role("button", name="Menu").click()
     page.get_by_role("menuitem", name="Reload").click()
+    # The dashboard says so once the reload is over, in a dialog that would
+    # otherwise catch the next click.
+    dialog = page.locator("dialog-box")
+    reloaded = dialog.get_by_text("The integration was reloaded")
+    expect(reloaded).to_be_visible()
+    dialog.get_by_role("button", name="OK").click()
+    expect(reloaded).to_be_hidden()
 
     open_settings_page(page, "Repairs")
     issue = page.get_by_role(
