@@ -164,11 +164,29 @@ async def _offline_issue(
     return issue_id
 
 
+async def _back_online_and_fixed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    flow: dict[str, Any],
+    issue_id: str,
+) -> None:
+    """The Kitchen Echo comes back: the flow shows the outcome, the issue goes."""
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["type"] == "form"
+    assert flow["step_id"] == "outcome"
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "create_entry"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
 async def test_fix_flow_restart(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
-    issue_registry: ir.IssueRegistry,
     dashboard: Dashboard,
     freezer: FrozenDateTimeFactory,
 ) -> None:
@@ -188,22 +206,13 @@ async def test_fix_flow_restart(
     assert flow["progress_action"] == "wait_online"
     assert fake_amazon.requests[-1][1].startswith("/v1/alexa/device/reboot/")
 
-    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
-    await next_poll(hass, freezer, timedelta(seconds=30))
-
-    flow = await dashboard.current(flow["flow_id"])
-    assert flow["type"] == "form"
-    assert flow["step_id"] == "outcome"
-    flow = await dashboard.send(flow["flow_id"], {})
-    assert flow["type"] == "create_entry"
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
 
 
 async def test_fix_flow_power_cycle_links_a_plug_first(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
-    issue_registry: ir.IssueRegistry,
     dashboard: Dashboard,
     freezer: FrozenDateTimeFactory,
 ) -> None:
@@ -219,14 +228,7 @@ async def test_fix_flow_power_cycle_links_a_plug_first(
     # Power comes back after 20 s; the Echo boots and is online 30 s later.
     await next_poll(hass, freezer, timedelta(seconds=20))
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
-    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
-    await next_poll(hass, freezer, timedelta(seconds=30))
-
-    flow = await dashboard.current(flow["flow_id"])
-    assert flow["step_id"] == "outcome"
-    flow = await dashboard.send(flow["flow_id"], {})
-    assert flow["type"] == "create_entry"
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
 
 
 async def test_fix_flow_device_not_back(
@@ -279,7 +281,6 @@ async def test_fix_flow_power_cycle_after_restart_not_back(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
-    issue_registry: ir.IssueRegistry,
     dashboard: Dashboard,
     freezer: FrozenDateTimeFactory,
 ) -> None:
@@ -293,13 +294,7 @@ async def test_fix_flow_power_cycle_after_restart_not_back(
     flow = await dashboard.current(flow["flow_id"])
     assert flow["step_id"] == "restart_not_back"
     flow = await _power_cycle_after_restart(hass, freezer, fake_amazon, dashboard, flow)
-    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
-    await next_poll(hass, freezer, timedelta(seconds=30))
-    flow = await dashboard.current(flow["flow_id"])
-    assert flow["step_id"] == "outcome"
-    flow = await dashboard.send(flow["flow_id"], {})
-    assert flow["type"] == "create_entry"
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
 
 
 async def _restart_refused(
