@@ -69,7 +69,8 @@ async def test_poll_cost_does_not_grow_with_devices(
     The voice history has its own, slower schedule: one request per read.
     """
     await setup_with_echos(hass, mock_config_entry, fake_amazon, devices)
-    assert len(hass.states.async_entity_ids("binary_sensor")) == devices
+    # Each Echo's Connectivity and Microphones.
+    assert len(hass.states.async_entity_ids("binary_sensor")) == 2 * devices
 
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer)

@@ -196,10 +196,7 @@ class NetworkIdentities:
         """Read the next Echo that is due, if any; True if Amazon throttled it."""
         # Only after a poll that worked, and not while backing off: Amazon
         # throttles the whole account.
-        if (
-            not coordinator.last_update_success
-            or coordinator.update_interval != coordinator.poll_interval
-        ):
+        if not coordinator.last_update_success or coordinator.backing_off:
             return False
         now = dt_util.utcnow()
         echo = next(
