@@ -215,6 +215,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self.push_connected = connected
         if self._backoff is None:
             self.update_interval = self._resting_interval()
+            # Now, not after the poll already scheduled at the old interval.
+            self._schedule_refresh()
 
     def _back_off(self) -> UpdateFailed:
         interval = min(
