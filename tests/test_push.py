@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 import logging
 
+from aioamazondevices.implementation.http2 import AmazonHTTP2Client
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -368,3 +369,28 @@ async def test_unload_closes_the_channel(
         for task in asyncio.all_tasks()
         if task.get_name().startswith("aioamazondevices")
     ]
+
+
+async def test_a_library_without_the_stream_parts_polls_as_usual(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A release that renamed a private part: no channel, a warning, polls as usual."""
+    monkeypatch.delattr(AmazonHTTP2Client, "_stream_and_process")
+    fake_push.serving = True
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+
+    status = mock_config_entry.runtime_data.push.status
+    assert status.stopped is not None
+    assert "AmazonHTTP2Client._stream_and_process" in status.stopped
+    assert mock_config_entry.runtime_data.coordinator.update_interval == (
+        DEFAULT_SCAN_INTERVAL
+    )
+    assert fake_push.requests.total() == 0
+    assert "No push channel, polling as usual" in caplog.text

@@ -34,14 +34,13 @@ from .models import (
 
 # The library's private parts the channel relies on (the README lists them).
 CLIENT_PARTS = ("_http_wrapper", "_session_state_data")
-STREAM_PARTS = (
-    "_connected_event",
+STREAM_METHODS = (
     "_handle_part",
     "_stream_and_process",
-    "on_push_event",
     "start_processing",
     "stop_processing",
 )
+STREAM_ATTRIBUTES = ("_connected_event", "on_push_event")
 # The route of a smart-home change (aioamazondevices 17 calls it FDAL_UPDATE).
 SMART_HOME_ROUTE = "EventBus:AlexaMobile::FDAL"
 _SMART_HOME_MARK = SMART_HOME_ROUTE.encode()
@@ -204,20 +203,26 @@ class PushChannel:
 
         Raises LibraryMismatchError if the library lacks a part it needs.
         """
-        if missing := [part for part in CLIENT_PARTS if not hasattr(client, part)]:
-            raise LibraryMismatchError(aioamazondevices.__version__, missing)
+        version = aioamazondevices.__version__
+        if missing := [
+            *(part for part in CLIENT_PARTS if not hasattr(client, part)),
+            *(
+                f"AmazonHTTP2Client.{part}"
+                for part in STREAM_METHODS
+                if not hasattr(AmazonHTTP2Client, part)
+            ),
+        ]:
+            raise LibraryMismatchError(version, missing)
         try:
             self._stream = _DirectiveStream(client, httpx_client, listener)
         except TypeError as err:
-            raise LibraryMismatchError(
-                aioamazondevices.__version__, ["AmazonHTTP2Client's arguments"]
-            ) from err
+            raise LibraryMismatchError(version, ["AmazonHTTP2Client()"]) from err
         if missing := [
             f"AmazonHTTP2Client.{part}"
-            for part in STREAM_PARTS
+            for part in STREAM_ATTRIBUTES
             if not hasattr(self._stream, part)
         ]:
-            raise LibraryMismatchError(aioamazondevices.__version__, missing)
+            raise LibraryMismatchError(version, missing)
         self._task: asyncio.Task[None] | None = None
 
     @property
