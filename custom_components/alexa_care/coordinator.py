@@ -38,6 +38,7 @@ from .const import (
     PUSH_RECONCILE_INTERVAL,
     STALE_DEVICE_GRACE,
 )
+from .device_listeners import DeviceListeners
 from .health import DeviceHealth
 from .log_privacy import SECRET_FILTER, secrets_of
 
@@ -112,6 +113,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self.push_connected = False
         self._backoff: timedelta | None = None
         self._offline_recheck: CALLBACK_TYPE | None = None
+        # Who shows a device's last-seen time, which snapshots do not compare.
+        self._sample_listeners = DeviceListeners()
         self._missing_since: dict[str, datetime] = {}
         # The devices listed when the registry was last compared with the
         # account: while they stay the same and none is missing, the
@@ -156,8 +159,30 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._remove_stale_devices(snapshot, now)
         if self.data is not None:
             self._rename_devices(self.data, snapshot)
+            self._notify_new_samples(self.data, snapshot)
         self._observe(snapshot, now)
         return snapshot
+
+    @callback
+    def async_add_sample_listener(
+        self, device_key: str, update: CALLBACK_TYPE
+    ) -> CALLBACK_TYPE:
+        """Call `update` when a poll brings the device a new last-seen time."""
+        return self._sample_listeners.add(device_key, update)
+
+    def _notify_new_samples(
+        self, before: AccountSnapshot, now: AccountSnapshot
+    ) -> None:
+        moved = [
+            key
+            for key in self._sample_listeners.devices()
+            if (old := before.devices.get(key)) is not None
+            and (new := now.devices.get(key)) is not None
+            and old.last_seen_online != new.last_seen_online
+        ]
+        if moved:
+            # Once the refresh has stored the snapshot they read.
+            self.hass.loop.call_soon(self._sample_listeners.notify, moved)
 
     @callback
     def async_set_pushed_data(self, snapshot: AccountSnapshot) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -69,7 +69,10 @@ class Device:
     software_version: str | None
     # None when Amazon reports no reachability for the device.
     online: bool | None
-    last_seen_online: datetime | None
+    # Not compared: Amazon stamps an online device's every sample anew, and a
+    # poll that moved only these stamps must not wake every entity. The one
+    # sensor that shows it follows them on its own (coordinator.py).
+    last_seen_online: datetime | None = field(compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,7 +109,7 @@ class AccountSnapshot:
     """What one poll learned about the account.
 
     Snapshots compare by value, so a poll that changed nothing is seen as
-    such and wakes no entity.
+    such and wakes no entity (Amazon's sample times aside, see Device).
     """
 
     echos: Mapping[str, Echo]
