@@ -151,6 +151,9 @@ class AvailabilityIssues:
         )
 
     def _delete(self, kind: str, device_key: str) -> None:
-        if (issue := issue_id(kind, self._entry_id, device_key)) in self._open:
+        # Called twice per device and poll: most polls have no issue open.
+        if self._open and (issue := issue_id(kind, self._entry_id, device_key)) in (
+            self._open
+        ):
             self._open.discard(issue)
             ir.async_delete_issue(self._hass, DOMAIN, issue)
