@@ -27,12 +27,13 @@ from custom_components.alexa_care.const import (
     PUSH_RECONCILE_INTERVAL,
     VOICE_HISTORY_INTERVAL,
 )
+from custom_components.alexa_care.outage import outage_issue_id
 from devtools.amazon_emulator import push_payloads
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .common import next_poll, settle
+from .common import next_poll, settle, setup_with_echos
 from .conftest import TEST_EMAIL
 from .fake_amazon import CUSTOMER_ID, FakeAmazon
 from .fake_push import FakePush
@@ -394,3 +395,42 @@ async def test_a_library_without_the_stream_parts_polls_as_usual(
     )
     assert fake_push.requests.total() == 0
     assert "No push channel, polling as usual" in caplog.text
+
+
+async def test_most_devices_dropping_one_push_at_a_time_is_one_outage(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Drops pushed seconds apart are "at once": one issue, none per device."""
+    fake_push.serving = True
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
+    runtime = mock_config_entry.runtime_data
+    await until(hass, lambda: runtime.push.status.connected)
+    echos = list(runtime.coordinator.data.echos.values())
+
+    for echo in echos[:4]:
+        fake_push.push(
+            push_payloads.connection_change(
+                echo.key, echo.device_type, CUSTOMER_ID, online=False
+            )
+        )
+        freezer.tick(timedelta(seconds=5))
+    await until(
+        hass,
+        lambda: sum(not e.online for e in runtime.coordinator.data.echos.values()) == 4,
+    )
+    for _ in range(int(DEFAULT_GRACE / timedelta(minutes=1)) + 1):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await settle(hass)
+
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, outage_issue_id(mock_config_entry.entry_id))
+    assert not [
+        issue
+        for domain, issue in issues.issues
+        if domain == DOMAIN and issue.startswith(ISSUE_UNAVAILABLE)
+    ]

@@ -79,9 +79,12 @@ class AvailabilityIssues:
         left_offline = self._household.update(
             snapshot,
             {
-                key: device.last_seen_online
+                # Amazon's moment for a device it just lost, ours for one we
+                # know offline: pushed drops arrive one at a time, and still
+                # must be seen as dropping together.
+                key: self.offline_since(key) or device.last_seen_online
                 for key, device in snapshot.devices.items()
-                if device.online is False and self.offline_since(key) is None
+                if device.online is False and key not in self._household
             },
             now,
         )
