@@ -287,7 +287,7 @@ async def test_unreadable_events_are_logged_by_kind_and_ignored(
     fake_push.push(broken_dnd)
     fake_push.push(broken_plug)
     status = pushing.runtime_data.push.status
-    await until(hass, lambda: status.malformed.total() == 2)
+    await until(hass, lambda: status.unreadable.total() == 2)
 
     assert hass.states.get(KITCHEN_DND).state == STATE_OFF
     assert hass.states.get(KITCHEN_PLUG).state == STATE_ON

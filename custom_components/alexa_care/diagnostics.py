@@ -75,7 +75,7 @@ def _push(status: PushStatus) -> dict[str, Any]:
         "reconnects": status.reconnects,
         "stopped": status.stopped,
         "events": dict(status.events),
-        "unreadable_events": dict(status.malformed),
+        "unreadable_events": dict(status.unreadable),
     }
 
 

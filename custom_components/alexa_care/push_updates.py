@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 import dataclasses
 from datetime import datetime
+import logging
 
 import httpx
 
@@ -77,7 +78,7 @@ class PushStatus:
     # Why the channel stays closed until the entry reloads, if it does.
     stopped: str | None = None
     events: Counter[str] = dataclasses.field(default_factory=Counter)
-    malformed: Counter[str] = dataclasses.field(default_factory=Counter)
+    unreadable: Counter[str] = dataclasses.field(default_factory=Counter)
 
 
 class PushUpdates:
@@ -141,7 +142,8 @@ class PushUpdates:
         if isinstance(change, MicrophonesPushed):
             self._coordinator.account.remember_microphones(change)
         if isinstance(change, VoiceRequestPushed):
-            # Debounced by the coordinator: a burst of requests, one read.
+            # Debounced: a burst of requests is read at once and once more
+            # after the cooldown, for those the first read may have missed.
             self._hass.async_create_task(
                 self._voice_history.async_request_refresh(),
                 f"{DOMAIN} voice history after a voice request",
@@ -156,11 +158,15 @@ class PushUpdates:
     def unreadable(self, event: str) -> None:
         """Log an event we could not read, by its kind only.
 
-        Its payload may name a customer or a device.
+        Its payload may name a customer or a device. A warning the first
+        time for each kind: Amazon may send the same shape at every press.
         """
-        self.status.malformed[event] += 1
-        LOGGER.warning(
-            "Ignored a %s event from Amazon that Alexa Care cannot read", event
+        unreadable = self.status.unreadable
+        unreadable[event] += 1
+        LOGGER.log(
+            logging.WARNING if unreadable[event] == 1 else logging.DEBUG,
+            "Ignored a %s event from Amazon that Alexa Care cannot read",
+            event,
         )
 
     @callback

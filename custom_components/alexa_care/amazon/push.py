@@ -6,7 +6,8 @@ to 10 minutes, reset by a healthy ping); it parses each part into an event.
 But it hands on only the events its own entities use: an Echo's connection
 and the microphone button reach nobody, and 16.3.2 drops smart-home changes
 before any signal. So its stream client is subclassed here, the one place
-that knows those private parts (touchpoints.PUSH_PARTS lists them).
+that knows those private parts (CLIENT_PARTS and the STREAM_ ones below,
+checked when a channel is made; the README lists them).
 """
 
 from __future__ import annotations
@@ -223,16 +224,10 @@ class PushChannel:
             if not hasattr(self._stream, part)
         ]:
             raise LibraryMismatchError(version, missing)
-        self._task: asyncio.Task[None] | None = None
-
-    @property
-    def running(self) -> bool:
-        """Whether the library still keeps the channel open, or reopens it."""
-        return self._task is not None and not self._task.done()
 
     async def async_start(self) -> None:
         """Open the channel; it reconnects by itself until stopped."""
-        self._task = await self._stream.start_processing()
+        await self._stream.start_processing()
 
     async def async_stop(self) -> None:
         """Close the channel and wait until it is closed."""
