@@ -15,9 +15,10 @@ results as JSON.
 
 Home Assistant's Amazon traffic reaches the emulator through the launcher's
 routing (devtools.hass_with_emulator), set up in the subprocess before Home
-Assistant is imported. The launcher does not route httpx, which core's
-integration uses for its HTTP/2 push channel; this module does (below), so
-that no request of the benchmark reaches the real Amazon.
+Assistant is imported: its aiohttp connectors, and httpx, which core's
+integration uses for its HTTP/2 push channel, so that no request of the
+benchmark reaches the real Amazon. Core's push channel is open during setup
+(its requests are counted then) and stopped before the polls.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import tempfile
 import time
 from typing import Any
 
-from devtools.amazon_emulator.routing import is_amazon_host
+from devtools.amazon_emulator.routing import route_httpx
 from devtools.benchmark_spec import RunSpec
 from devtools.emulator_process import RunningEmulator, emulator_process
 
@@ -59,47 +60,13 @@ type Json = dict[str, Any]
 # ---------------------------------------------------------------- subprocess
 
 
-def _route_httpx(emulator_port: int) -> None:
-    """Send httpx's connections to Amazon's hosts to the emulator.
-
-    Core's alexa_devices opens its push channel (HTTP/2, bob-dispatch-prod-*.
-    amazon.com) with Home Assistant's httpx client, which the launcher's
-    aiohttp resolver does not cover. httpcore connects through its
-    AutoBackend; the TLS server name stays the requested host's.
-    """
-    from httpcore._backends.auto import AutoBackend  # noqa: PLC0415
-
-    connect_tcp = AutoBackend.connect_tcp
-
-    async def to_emulator(  # noqa: PLR0913, PLR0917 # httpcore's signature
-        self: AutoBackend,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109
-        local_address: str | None = None,
-        socket_options: Any = None,  # noqa: ANN401
-    ) -> Any:  # noqa: ANN401
-        if is_amazon_host(host):
-            host, port = "127.0.0.1", emulator_port
-        return await connect_tcp(
-            self,
-            host,
-            port,
-            timeout=timeout,
-            local_address=local_address,
-            socket_options=socket_options,
-        )
-
-    AutoBackend.connect_tcp = to_emulator  # type: ignore[method-assign]
-
-
 def _run_in_subprocess(spec: RunSpec, result_file: Path) -> None:
     """Route Amazon to the emulator, then import Home Assistant and measure."""
     from devtools.hass_with_emulator import route_amazon, trust_emulator_ca  # noqa: PLC0415 # no Home Assistant yet
 
     trust_emulator_ca(Path(spec.ca_certificate))
     route_amazon(spec.emulator_port)
-    _route_httpx(spec.emulator_port)
+    route_httpx(spec.emulator_port, spec.push_port)
     from devtools import benchmark_hass  # noqa: PLC0415 # imports Home Assistant
 
     result = asyncio.run(benchmark_hass.run(spec))
@@ -174,6 +141,7 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
                     integration=integration,
                     echos=echos,
                     emulator_port=emulator.port,
+                    push_port=emulator.push_port,
                     control_port=emulator.control_port,
                     ca_certificate=str(emulator.ca_certificate),
                     polls=args.polls,

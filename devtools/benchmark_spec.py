@@ -17,6 +17,7 @@ class RunSpec:
     integration: str
     echos: int
     emulator_port: int
+    push_port: int
     control_port: int
     ca_certificate: str
     polls: int

@@ -121,6 +121,7 @@ class RunningEmulator:
     """The running Amazon emulator and where to reach it."""
 
     port: int
+    push_port: int
     control_port: int
     ca_certificate: Path
     log: Path
@@ -158,7 +159,7 @@ def emulator_process(
     uses them: emulators started one after the other share one CA.
     """
     tls = ensure_certificates(cert_dir)
-    port, control_port = free_ports(2)
+    port, push_port, control_port = free_ports(3)
     pid_file = work_dir / f"emulator-{port}.pid"
     args = [
         sys.executable,
@@ -167,6 +168,7 @@ def emulator_process(
         f"--echos={echos}",
         f"--plugs={plugs}",
         f"--port={port}",
+        f"--push-port={push_port}",
         f"--control-port={control_port}",
         f"--cert-dir={cert_dir}",
         # Written once the emulator listens.
@@ -178,6 +180,7 @@ def emulator_process(
         )
         yield RunningEmulator(
             port=port,
+            push_port=push_port,
             control_port=control_port,
             ca_certificate=tls.ca_certificate,
             log=log,

@@ -1,7 +1,8 @@
 """Run Home Assistant with its Amazon traffic sent to the Amazon emulator.
 
     python -m devtools.hass_with_emulator --emulator-port 8124
-        --emulator-ca config/.amazon_emulator/ca.pem -- --config config
+        --emulator-push-port 8126 --emulator-ca config/.amazon_emulator/ca.pem
+        -- --config config
 
 Everything after the launcher's own options goes to `hass`. Development only:
 the integration has no emulator switch; this launcher changes how Home
@@ -17,6 +18,10 @@ Why this way:
   no /etc/hosts, no port 443, and URLs, Host headers and certificate checks
   keep Amazon's names. If Home Assistant renames the function, the launcher
   stops with an error rather than silently reaching the real Amazon.
+- httpx. The library's HTTP/2 push channel (bob-dispatch-prod-*.amazon.com)
+  goes through Home Assistant's httpx client, which has no resolver to
+  replace: `routing.route_httpx` sends its Amazon connections to the
+  emulator's push port (the push hosts) and HTTPS port (the others).
 - Trust. `homeassistant.util.ssl` builds (and caches, at import) its client
   SSL contexts from the file in $REQUESTS_CA_BUNDLE, or certifi's bundle.
   Setting that variable, before the module is imported, to a bundle of the
@@ -36,7 +41,11 @@ from typing import override
 
 from aiohttp.abc import ResolveResult
 
-from devtools.amazon_emulator.routing import emulator_address, is_amazon_host
+from devtools.amazon_emulator.routing import (
+    emulator_address,
+    is_amazon_host,
+    route_httpx,
+)
 
 
 def trust_emulator_ca(ca_certificate: Path) -> None:
@@ -91,10 +100,13 @@ def main() -> int:
         "the other arguments go to hass.",
     )
     parser.add_argument("--emulator-port", type=int, required=True)
+    parser.add_argument("--emulator-push-port", type=int, required=True)
     parser.add_argument("--emulator-ca", type=Path, required=True)
     args, hass_args = parser.parse_known_args()
     trust_emulator_ca(args.emulator_ca)
     route_amazon(args.emulator_port)
+    # After route_amazon: Home Assistant is imported, httpcore aliased.
+    route_httpx(args.emulator_port, args.emulator_push_port)
     from homeassistant.__main__ import main as hass_main  # noqa: PLC0415
 
     sys.argv = ["hass", *(arg for arg in hass_args if arg != "--")]

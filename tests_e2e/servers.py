@@ -109,6 +109,7 @@ def home_assistant(
         "-m",
         "devtools.hass_with_emulator",
         f"--emulator-port={emulator.port}",
+        f"--emulator-push-port={emulator.push_port}",
         f"--emulator-ca={emulator.ca_certificate}",
         "--",
         f"--config={config_dir}",

@@ -17,7 +17,8 @@ from .server import AmazonEmulator
 
 _BANNER = """\
 Amazon emulator: {echos} Echos, {plugs} plugs; Amazon on 127.0.0.1:{port} (HTTPS),
-control API on http://127.0.0.1:{control_port}, CA certificate {ca}
+its push channel on 127.0.0.1:{push_port} (HTTP/2), control API on
+http://127.0.0.1:{control_port}, CA certificate {ca}
 
   Demo login   email {email}   password {password}   one-time code {code}
 
@@ -26,6 +27,8 @@ control API on http://127.0.0.1:{control_port}, CA certificate {ca}
     python -m devtools.amazon_emulator.control offline "Kitchen Echo"
     python -m devtools.amazon_emulator.control online "Kitchen Echo"
     python -m devtools.amazon_emulator.control say "Kitchen Echo" "what time is it"
+    python -m devtools.amazon_emulator.control dnd "Kitchen Echo" on
+    python -m devtools.amazon_emulator.control push-drop
     python -m devtools.amazon_emulator.control fail throttled --count 3
     python -m devtools.amazon_emulator.control --help
 """
@@ -46,6 +49,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8124, help="Amazon's HTTPS port")
     parser.add_argument(
         "--control-port", type=int, default=8125, help="the control API's port"
+    )
+    parser.add_argument(
+        "--push-port",
+        type=int,
+        default=8126,
+        help="the push channel's port (HTTPS, HTTP/2 only; 0: a free one)",
     )
     parser.add_argument(
         "--cert-dir",
@@ -83,13 +92,17 @@ async def _run(args: argparse.Namespace) -> None:
         boot_seconds=args.boot_seconds,
     )
     await emulator.start(
-        port=args.port, control_port=args.control_port, access_log=True
+        port=args.port,
+        control_port=args.control_port,
+        push_port=args.push_port,
+        access_log=True,
     )
     print(
         _BANNER.format(
             echos=args.echos,
             plugs=args.plugs,
             port=emulator.port,
+            push_port=emulator.push_port,
             control_port=emulator.control_port,
             ca=tls.ca_certificate,
             email=DEMO_EMAIL,

@@ -61,6 +61,8 @@ class Echo:
 
     identity: EchoIdentity
     do_not_disturb: bool = False
+    # False once someone pressed the microphone-off button (the red ring).
+    microphone_on: bool = True
     plug: Plug | None = None
     reachability: Reachability = field(default_factory=Reachability)
 

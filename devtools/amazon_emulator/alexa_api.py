@@ -130,7 +130,7 @@ class AlexaApi:
                     payloads.feature_outcome(request, payloads.ENDPOINT_UNREACHABLE)
                 )
             else:
-                account.set_power(plug, on=operation == "turnOn")
+                self._state.set_plug_power(plug, on=operation == "turnOn")
                 outcomes.append(payloads.feature_outcome(request))
         return payloads.set_endpoint_features(outcomes)
 
@@ -163,7 +163,7 @@ class AlexaApi:
         echo = self._echo(str(body.get("deviceSerialNumber")), body.get("deviceType"))
         if echo is None or not isinstance(body.get("enabled"), bool):
             return json_error(400, "Unknown device")
-        echo.do_not_disturb = body["enabled"]
+        self._state.set_do_not_disturb(echo, enabled=body["enabled"])
         return web.json_response(
             payloads.dnd_status(
                 echo.identity.serial,

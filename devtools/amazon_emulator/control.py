@@ -3,6 +3,16 @@
     python -m devtools.amazon_emulator.control devices
     python -m devtools.amazon_emulator.control offline "Kitchen Echo"
     python -m devtools.amazon_emulator.control offline-all
+    python -m devtools.amazon_emulator.control dnd "Kitchen Echo" on
+    python -m devtools.amazon_emulator.control mic "Kitchen Echo" off
+    python -m devtools.amazon_emulator.control plug-app "Kitchen Plug" off
+    python -m devtools.amazon_emulator.control say "Kitchen Echo" "what time is it"
+    python -m devtools.amazon_emulator.control push-drop
+    python -m devtools.amazon_emulator.control push-refuse on
+
+Every change Amazon announces on its push channel (an Echo going offline or
+online, do not disturb, the microphone button, a plug switched, a voice
+request) reaches the open push channels, whichever command made it.
 
 Any Python 3.11+ runs it; it talks to the control API over HTTP (the URL in
 --url or $AMAZON_EMULATOR_CONTROL, by default http://127.0.0.1:8125).
@@ -46,7 +56,12 @@ def _print_devices(answer: dict[str, Any]) -> None:
     for echo in answer["echos"]:
         state = "online " if echo["online"] else "OFFLINE"
         plug = f"  powered by {echo['powered_by']}" if echo["powered_by"] else ""
-        print(f"{state}  {echo['name']:<24} {echo['serial']}  {echo['model']}{plug}")
+        dnd = "  do not disturb" if echo["do_not_disturb"] else ""
+        mic = "" if echo["microphone_on"] else "  microphone off"
+        print(
+            f"{state}  {echo['name']:<24} {echo['serial']}  {echo['model']}"
+            f"{plug}{dnd}{mic}"
+        )
     for plug in answer["plugs"]:
         state = "online " if plug["online"] else "OFFLINE"
         power = "on " if plug["power_on"] else "off"
@@ -99,7 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     add_plug = commands.add_parser("add-plug", help="set up a new smart plug")
     add_plug.add_argument("--name")
     add_plug.add_argument("--feeds", help="the Echo it powers")
-    say = commands.add_parser("say", help="someone speaks to an Echo (voice history)")
+    for name, device, text in (
+        ("dnd", "an Echo", "do not disturb switched in the Alexa app"),
+        ("mic", "an Echo", "someone presses an Echo's microphone button"),
+        ("plug-app", "a plug", "a plug switched in the Alexa app"),
+    ):
+        switch = commands.add_parser(name, help=text)
+        switch.add_argument("device", help=f"{device}: name, serial number or id")
+        switch.add_argument("state", choices=("on", "off"))
+    say = commands.add_parser(
+        "say", help="someone speaks to an Echo (voice history, push event)"
+    )
     say.add_argument("device")
     say.add_argument("heard", help="what the Echo heard")
     say.add_argument("answer", nargs="?", default="", help="what Alexa answered")
@@ -124,6 +149,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("clear-failures", help="forget the queued failures")
     requests = commands.add_parser("requests", help="count of Amazon requests")
     requests.add_argument("--reset", action="store_true", help="count from zero")
+    commands.add_parser("push-status", help="the push channel's open directive streams")
+    commands.add_parser(
+        "push-drop",
+        help="close every open push channel now, as Amazon now and then does",
+    )
+    refuse = commands.add_parser(
+        "push-refuse", help="answer the push channel's requests with 503 (on), or not"
+    )
+    refuse.add_argument("state", choices=("on", "off"))
     return parser
 
 
@@ -148,6 +182,21 @@ _REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = 
         {"seconds_ago": a.seconds_ago},
     ),
     "online-all": lambda _: ("POST", "/devices/online", None),
+    "dnd": lambda a: (
+        "PUT",
+        _device_path(a.device, "/do-not-disturb"),
+        {"enabled": a.state == "on"},
+    ),
+    "mic": lambda a: (
+        "PUT",
+        _device_path(a.device, "/microphone"),
+        {"enabled": a.state == "on"},
+    ),
+    "plug-app": lambda a: (
+        "PUT",
+        _device_path(a.device, "/power"),
+        {"on": a.state == "on"},
+    ),
     "remove": lambda a: ("DELETE", _device_path(a.device), None),
     "add-echo": lambda a: ("POST", "/echos", {"name": a.name}),
     "add-plug": lambda a: ("POST", "/plugs", {"name": a.name, "feeds": a.feeds}),
@@ -170,6 +219,9 @@ _REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = 
     "fail": lambda a: ("POST", "/fail-next", _fail_rule(a)),
     "clear-failures": lambda _: ("DELETE", "/fail-next", None),
     "requests": lambda a: ("DELETE" if a.reset else "GET", "/requests", None),
+    "push-status": lambda _: ("GET", "/push", None),
+    "push-drop": lambda _: ("POST", "/push/drop", None),
+    "push-refuse": lambda a: ("PUT", "/push/refuse", {"refuse": a.state == "on"}),
 }
 
 

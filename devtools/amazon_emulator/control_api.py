@@ -6,18 +6,29 @@
     POST   /devices/offline {"seconds_ago"?}   the home's internet goes down:
                                       every device drops at once (that long ago)
     POST   /devices/online            the internet is back: every device with it
+    PUT    /devices/{id}/do-not-disturb {"enabled"}   switched in the Alexa app
+    PUT    /devices/{id}/microphone {"enabled"}   an Echo's microphone button
+    PUT    /devices/{id}/power {"on"}   a plug switched in the Alexa app
     POST   /echos      {"name"?}      set up a new Echo
     POST   /plugs      {"name"?, "feeds"?}   a new plug, maybe powering an Echo
     DELETE /devices/{id}              take a device off the account
     GET    /voice-records             the voice history, newest first
     POST   /voice-records {"device", "heard", "answer"?, "intent"?}
+                                      someone speaks to an Echo: a record,
+                                      and the push channel's voice request
     PUT    /voice-deletion {"enabled"}   allow deletion by voice, or not
+    GET    /push                      the push channel: open directive streams
+                                      and whether it refuses them
+    POST   /push/drop                 close every open directive stream now
+    PUT    /push/refuse {"refuse"}    answer directive requests with 503, or not
     POST   /fail-next  {"kind", "count"?, "path"?, "seconds"?}
     DELETE /fail-next                 forget the queued failures
     GET    /requests                  Amazon requests: total and per host/path
     DELETE /requests                  count from zero again
 
-{id} is a device's name, serial number, endpoint id or appliance id.
+{id} is a device's name, serial number, endpoint id or appliance id. Every
+change Amazon announces on its push channel is pushed to the open directive
+streams, whatever made it (these commands, or the web API).
 """
 
 from __future__ import annotations
@@ -28,19 +39,21 @@ from typing import Any
 
 from aiohttp import web
 
-from .account import Device, Echo, UnknownDeviceError
+from .account import Device, Echo, Plug, UnknownDeviceError
 from .failures import Fault
 from .faults import DEFAULT_HANG_SECONDS, FaultRule, Faults
+from .push_server import PushServer
 from .state import AmazonState, bad_request, json_error, read_json
 
 
 class ControlApi:
     """Reads and changes the emulated account."""
 
-    def __init__(self, state: AmazonState, faults: Faults) -> None:
-        """Control the account in `state` and the request faults."""
+    def __init__(self, state: AmazonState, faults: Faults, push: PushServer) -> None:
+        """Control the account in `state`, the request faults, the push channel."""
         self._state = state
         self._faults = faults
+        self._push = push
 
     def application(self) -> web.Application:
         """The control API's aiohttp application."""
@@ -51,6 +64,9 @@ class ControlApi:
         router.add_post("/devices/online", self._household_online)
         router.add_post("/devices/{id}/offline", self._offline)
         router.add_post("/devices/{id}/online", self._online)
+        router.add_put("/devices/{id}/do-not-disturb", self._do_not_disturb)
+        router.add_put("/devices/{id}/microphone", self._microphone)
+        router.add_put("/devices/{id}/power", self._power)
         router.add_delete("/devices/{id}", self._remove)
         router.add_post("/echos", self._add_echo)
         router.add_post("/plugs", self._add_plug)
@@ -62,6 +78,9 @@ class ControlApi:
         router.add_delete("/fail-next", self._clear_failures)
         router.add_get("/requests", self._requests)
         router.add_delete("/requests", self._reset_requests)
+        router.add_get("/push", self._push_status)
+        router.add_post("/push/drop", self._push_drop)
+        router.add_put("/push/refuse", self._push_refuse)
         return app
 
     def _find(self, key: str) -> Device:
@@ -91,6 +110,7 @@ class ControlApi:
                 "mac_address": device.identity.mac_address,
                 "can_reboot": device.can_reboot,
                 "do_not_disturb": device.do_not_disturb,
+                "microphone_on": device.microphone_on,
                 "powered_by": device.plug.identity.name if device.plug else None,
             }
         fed = self._state.account.fed_by(device)
@@ -138,6 +158,42 @@ class ControlApi:
         self._state.account.set_household_dropped(dropped=False)
         return await self._devices(request)
 
+    def _find_echo(self, key: str) -> Echo:
+        device = self._find(key)
+        if not isinstance(device, Echo):
+            raise bad_request(f"{key!r} is no Echo")
+        return device
+
+    async def _switch(self, request: web.Request, field: str) -> bool:
+        """The body's `field`, which must be true or false."""
+        value = (await self._body(request)).get(field)
+        if not isinstance(value, bool):
+            raise bad_request(f'"{field}": true or false is needed')
+        return value
+
+    async def _do_not_disturb(self, request: web.Request) -> web.Response:
+        echo = self._find_echo(request.match_info["id"])
+        enabled = await self._switch(request, "enabled")
+        self._state.set_do_not_disturb(echo, enabled=enabled)
+        return web.json_response(self._device_json(echo))
+
+    async def _microphone(self, request: web.Request) -> web.Response:
+        echo = self._find_echo(request.match_info["id"])
+        self._state.set_microphone(echo, on=await self._switch(request, "enabled"))
+        return web.json_response(self._device_json(echo))
+
+    async def _power(self, request: web.Request) -> web.Response:
+        # Switched in the Alexa app: Amazon has to reach the plug, as for
+        # the GraphQL mutation.
+        plug = self._find(request.match_info["id"])
+        if not isinstance(plug, Plug):
+            raise bad_request(f"{request.match_info['id']!r} is no plug")
+        on = await self._switch(request, "on")
+        if not plug.online(time.time()):
+            return json_error(409, f"{plug.identity.name} is offline")
+        self._state.set_plug_power(plug, on=on)
+        return web.json_response(self._device_json(plug))
+
     async def _remove(self, request: web.Request) -> web.Response:
         device = self._find(request.match_info["id"])
         self._state.account.remove(device)
@@ -174,7 +230,7 @@ class ControlApi:
         echo = self._find(str(body.get("device")))
         if not isinstance(echo, Echo) or not body.get("heard"):
             raise bad_request("an Echo (device) and what it heard are needed")
-        record = self._state.history.add(
+        record = self._state.voice_request(
             echo,
             heard=str(body["heard"]),
             answer=str(body.get("answer", "")),
@@ -183,17 +239,13 @@ class ControlApi:
         return web.json_response(record, status=201)
 
     async def _voice_deletion(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        if not isinstance(body.get("enabled"), bool):
-            raise bad_request('"enabled": true or false is needed')
-        self._state.history.deletion_by_voice = body["enabled"]
-        return web.json_response({"enabled": body["enabled"]})
+        enabled = await self._switch(request, "enabled")
+        self._state.history.deletion_by_voice = enabled
+        return web.json_response({"enabled": enabled})
 
     async def _graphql_validation(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
-        if not isinstance(body.get("reject_unknown_queries"), bool):
-            raise bad_request('"reject_unknown_queries": true or false is needed')
-        self._state.reject_unknown_queries = body["reject_unknown_queries"]
+        reject = await self._switch(request, "reject_unknown_queries")
+        self._state.reject_unknown_queries = reject
         return web.json_response(
             {"reject_unknown_queries": self._state.reject_unknown_queries}
         )
@@ -226,3 +278,17 @@ class ControlApi:
     async def _reset_requests(self, request: web.Request) -> web.Response:
         self._faults.reset_counters()
         return web.json_response({"total": 0, "by_path": {}})
+
+    def _push_json(self) -> dict[str, Any]:
+        return {"open_streams": self._push.open_streams, "refuse": self._push.refusing}
+
+    async def _push_status(self, request: web.Request) -> web.Response:
+        return web.json_response(self._push_json())
+
+    async def _push_drop(self, request: web.Request) -> web.Response:
+        dropped = self._push.drop()
+        return web.json_response({"dropped": dropped} | self._push_json())
+
+    async def _push_refuse(self, request: web.Request) -> web.Response:
+        self._push.refusing = await self._switch(request, "refuse")
+        return web.json_response(self._push_json())

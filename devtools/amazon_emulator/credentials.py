@@ -79,8 +79,16 @@ class Credentials:
 
     def has_bearer(self, request: web.Request) -> bool:
         """Whether the request carries an access token that has not expired."""
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        return self.is_valid_bearer(request.headers.get("Authorization", ""))
+
+    def is_valid_bearer(self, authorization: str) -> bool:
+        """Whether an Authorization header holds an access token not expired."""
+        scheme, _, token = authorization.partition(" ")
         expiry = self._access_tokens.get(token)
         return (
             scheme.lower() == "bearer" and expiry is not None and expiry > time.time()
         )
+
+    def revoke_access_tokens(self) -> None:
+        """Amazon stops accepting every access token handed out so far."""
+        self._access_tokens.clear()

@@ -4,6 +4,9 @@ A request is counted under "host/path" (alexa.amazon.com/nexus/v1/graphql)
 before anything else, so a benchmark sees every request a poll costs,
 retries included. Failures are queued rules: the next `count` requests
 whose "host/path" contains `path` (any request without one) fail as `kind`.
+The push server counts its requests here too, but takes no rule: a channel
+that stays open would use up rules meant for the requests of a poll (the
+control API fails the push channel its own ways).
 """
 
 from __future__ import annotations
@@ -57,6 +60,11 @@ class Faults:
         self.total = 0
         self.by_path.clear()
 
+    def count(self, key: str) -> None:
+        """Count one request to "host/path"."""
+        self.total += 1
+        self.by_path[key] += 1
+
     def _take(self, key: str) -> FaultRule | None:
         for rule in self.rules:
             if rule.path is None or rule.path in key:
@@ -72,8 +80,7 @@ class Faults:
     ) -> web.StreamResponse:
         """Count the request, then fail it or let it through."""
         key = f"{request.host}{request.path}"
-        self.total += 1
-        self.by_path[key] += 1
+        self.count(key)
         if (rule := self._take(key)) is None:
             return await handler(request)
         return await self._fail(request, rule)

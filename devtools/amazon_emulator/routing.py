@@ -9,16 +9,23 @@ checked against the emulator's throwaway CA, which the client must trust.
 
 Used by the development launcher (devtools.hass_with_emulator) for Home
 Assistant's connectors, and by the tests for a plain aiohttp session.
+
+httpx (Home Assistant's client for the library's HTTP/2 push channel) has
+no resolver to give: `route_httpx` patches httpcore's connect instead, and
+sends the push hosts to the push port, the other Amazon hosts to the HTTPS
+port.
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
-from typing import override
+from typing import Any, override
 
 from aiohttp import TCPConnector, ThreadedResolver
 from aiohttp.abc import AbstractResolver, ResolveResult
+
+from .push_payloads import is_push_host
 
 # The domains (and their subdomains) of the amazon.com marketplace's API.
 AMAZON_DOMAINS = ("amazon.com", "amazonalexa.com")
@@ -80,3 +87,38 @@ def emulator_connector(emulator_port: int, ca_certificate: str) -> TCPConnector:
         resolver=EmulatorResolver(emulator_port),
         ssl=trusting_context(ca_certificate),
     )
+
+
+def route_httpx(emulator_port: int, push_port: int) -> None:
+    """Send httpx's connections to Amazon's hosts to the emulator, for good.
+
+    httpcore connects through its AutoBackend; the TLS server name and the
+    Host header stay the requested host's. Home Assistant 2026.11 aliases
+    httpcore to httpcore2 when it is imported: call this after that import,
+    so that the class patched is the one its clients use.
+    """
+    from httpcore._backends.auto import AutoBackend  # noqa: PLC0415
+
+    connect_tcp = AutoBackend.connect_tcp
+
+    async def to_emulator(  # noqa: PLR0913, PLR0917 # httpcore's signature
+        self: AutoBackend,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109
+        local_address: str | None = None,
+        socket_options: Any = None,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        if is_amazon_host(host):
+            port = push_port if is_push_host(host) else emulator_port
+            host = "127.0.0.1"
+        return await connect_tcp(
+            self,
+            host,
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    AutoBackend.connect_tcp = to_emulator  # type: ignore[method-assign]

@@ -1,8 +1,10 @@
-"""The emulator's two servers: Amazon over HTTPS, and the control API.
+"""The emulator's servers: Amazon over HTTPS, its push channel, the control API.
 
 One HTTPS port serves every Amazon host name; requests are told apart by
 their Host header (aiohttp's domain sub-applications), since clients reach
-the port through a resolver that maps all of Amazon's names to it.
+the port through a resolver that maps all of Amazon's names to it. The push
+channel is HTTP/2, which aiohttp does not serve: it has a port of its own
+(push_server).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .control_api import ControlApi
 from .faults import Faults
 from .household import Household
 from .privacy import Privacy
+from .push_server import ALPN_PROTOCOL, PushServer
 from .sign_in import SignIn
 from .state import AmazonState, Hosts
 from .tokens import Tokens
@@ -43,7 +46,9 @@ class AmazonEmulator:
         self.faults = Faults()
         self._tls = tls
         self._runners: list[web.AppRunner] = []
+        self._push: PushServer | None = None
         self.port = 0
+        self.push_port = 0
         self.control_port = 0
 
     @classmethod
@@ -109,25 +114,38 @@ class AmazonEmulator:
         port: int = sock.getsockname()[1]
         return port
 
+    def _server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self._tls.certificate, self._tls.private_key)
+        return context
+
     async def start(
         self,
         host: str = "127.0.0.1",
         port: int = 0,
         control_port: int = 0,
+        push_port: int = 0,
         *,
         access_log: bool = False,
     ) -> None:
-        """Listen on `port` (Amazon) and `control_port`; 0 picks free ports."""
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self._tls.certificate, self._tls.private_key)
+        """Listen on `port` (Amazon), `push_port` and `control_port`.
+
+        0 picks a free port.
+        """
         self.port = await self._serve(
             self._amazon_application(),
             _listening_socket(host, port),
-            context,
+            self._server_context(),
             access_log=access_log,
         )
+        push_context = self._server_context()
+        push_context.set_alpn_protocols([ALPN_PROTOCOL])
+        self._push = PushServer(self.state, self.faults, access_log=access_log)
+        self.push_port = await self._push.start(
+            _listening_socket(host, push_port), push_context
+        )
         self.control_port = await self._serve(
-            ControlApi(self.state, self.faults).application(),
+            ControlApi(self.state, self.faults, self._push).application(),
             _listening_socket(host, control_port),
             access_log=False,
         )
@@ -135,6 +153,9 @@ class AmazonEmulator:
     async def stop(self) -> None:
         """Stop serving; requests left hanging end at once."""
         self.faults.stopping.set()
+        if self._push is not None:
+            await self._push.stop()
+            self._push = None
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
