@@ -153,7 +153,7 @@ def fake_push() -> Generator[FakePush]:
     """
     fake = FakePush()
     with patch(
-        "custom_components.alexa_care.push_updates.create_async_httpx_client",
+        "custom_components.alexa_care.push_updates.get_async_client",
         lambda *_args, **_kwargs: httpx.AsyncClient(transport=fake),
     ):
         yield fake

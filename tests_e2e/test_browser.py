@@ -1,8 +1,10 @@
 """A user sets up Alexa Care in the dashboard and repairs an offline Echo.
 
 Headless Chromium against a real Home Assistant and the Amazon emulator:
-onboarding, Add integration with the emulator's demo login, a short grace
-period in the entry's options, an Echo dropping off, the repair issue, and
+onboarding, Add integration with the emulator's demo login, a plug switched
+in the Alexa app and an Echo dropping off showing on their device pages
+within seconds through the push channel, a short grace period in the entry's
+options, an Echo dropping off, the repair issue, and
 its text when a router still sees the Echo on the network, and its fix flow
 restarting the Echo until the issue is gone; then the home's internet going
 down, and one issue for all the devices. Each step leaves a screenshot in
@@ -11,6 +13,7 @@ artifacts/e2e/.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import re
 import time
@@ -25,6 +28,7 @@ from devtools.emulator_process import RunningEmulator
 from devtools.hass_log import alexa_care_problems
 
 from .health_dashboard import check_health_dashboard
+from .push_channel import pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
 
 OWNER_NAME = "Ada Tester"
@@ -261,8 +265,22 @@ def test_offline_echo_repaired_from_the_dashboard(
     echo = next(echo for echo in account["echos"] if echo["can_reboot"])
     echo_name = echo["name"]
 
+    other_echo = next(e["name"] for e in account["echos"] if e["name"] != echo_name)
     onboard(page, hass_url, shot)
     add_alexa_care(page, device_names, shot)
+    pushed = pushed_changes_show_at_once(
+        page,
+        emulator,
+        account["plugs"][0]["name"],
+        # An Echo the later steps leave alone.
+        next(
+            e["name"]
+            for e in account["echos"]
+            if e["name"] not in {echo_name, other_echo}
+        ),
+        shot,
+    )
+    (artifacts / "push-seconds.json").write_text(json.dumps(pushed))
     set_short_grace_period(page, shot)
 
     open_settings_page(page, "Repairs")
@@ -316,7 +334,6 @@ def test_offline_echo_repaired_from_the_dashboard(
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
 
-    other_echo = next(e["name"] for e in account["echos"] if e["name"] != echo_name)
     check_health_dashboard(page, emulator, other_echo, shot, artifacts)
     # Last: it leaves every device offline.
     outage_raises_one_issue(page, hass_url, emulator, shot)

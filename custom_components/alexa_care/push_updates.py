@@ -16,10 +16,8 @@ import dataclasses
 from datetime import datetime
 import logging
 
-import httpx
-
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.httpx_client import create_async_httpx_client
+from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ssl import SSL_ALPN_HTTP11_HTTP2
 
@@ -96,18 +94,16 @@ class PushUpdates:
         self._voice_history = voice_history
         self.status = PushStatus()
         self._listeners: list[CALLBACK_TYPE] = []
-        self._httpx: httpx.AsyncClient | None = None
         self._channel: PushChannel | None = None
         self._opened_before = False
 
     async def async_start(self) -> None:
         """Open the channel (in the background: it reconnects by itself)."""
-        # A client of our own, as core's alexa_devices has: HTTP/2, closed on unload.
-        self._httpx = create_async_httpx_client(
-            self._hass, alpn_protocols=SSL_ALPN_HTTP11_HTTP2
-        )
+        # Home Assistant's shared HTTP/2 client, which it closes when it
+        # stops; one of our own would outlive every reload until then.
+        client = get_async_client(self._hass, alpn_protocols=SSL_ALPN_HTTP11_HTTP2)
         try:
-            channel = self._coordinator.account.push_channel(self._httpx, self)
+            channel = self._coordinator.account.push_channel(client, self)
         except LibraryMismatchError as err:
             # Polling works without it: no reason to fail the setup.
             LOGGER.warning("No push channel, polling as usual: %s", err)
@@ -122,9 +118,6 @@ class PushUpdates:
             # First: closing is no drop to catch up on.
             self._channel = None
             await channel.async_stop()
-        if self._httpx is not None:
-            await self._httpx.aclose()
-            self._httpx = None
         self.connection_changed(connected=False)
 
     @callback
