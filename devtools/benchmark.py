@@ -51,6 +51,11 @@ ACCESS_LOG = re.compile(
     r'(?P<host>\S+) "(?P<method>[A-Z]+) (?P<path>[^ ?"]+)[^"]*" (?P<status>\d{3})'
 )
 MIB = 1024 * 1024
+# aioamazondevices pings an open push channel this often (implementation/http2.py).
+PING_SECONDS = 280
+# Requests an idle account costs besides its polls: Alexa Care reads the
+# Echo list once an hour (amazon/device_list.py).
+EXTRA_PER_HOUR = {"alexa_care": 1.0}
 # A path segment that is a serial number, device type or session id.
 ID_SEGMENT = re.compile(r"/(?=[A-Z0-9-]*[0-9])[A-Z0-9-]{8,}(?=/|$)")
 
@@ -161,6 +166,7 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
 def _metrics(result: Json) -> dict[str, float | None]:
     polls = result.get("poll_summary") or {}
     setup = result.get("setup") or {}
+    push = result.get("push") or {}
     before, after = result.get("rss_before_bytes"), result.get("rss_after_setup_bytes")
     return {
         "Amazon requests per poll": polls.get("requests_mean"),
@@ -173,7 +179,26 @@ def _metrics(result: Json) -> dict[str, float | None]:
         if before is not None and after is not None
         else None,
         "entities": (result.get("registry") or {}).get("entities"),
+        "Amazon requests per hour, idle, push open": requests_per_hour(
+            push, polls.get("requests_mean"), result.get("integration", "")
+        ),
+        "do not disturb: event to state (s)": push.get("do_not_disturb_s"),
+        "Echo offline: event to state (s)": push.get("echo_offline_s"),
     }
+
+
+def requests_per_hour(
+    push: Json, requests_per_poll: float | None, integration: str
+) -> float | None:
+    """An idle account's Amazon requests in an hour, with the channel open."""
+    interval = push.get("poll_interval_s")
+    if not push.get("channel_open") or not interval or requests_per_poll is None:
+        return None
+    return (
+        3600 / interval * requests_per_poll
+        + 3600 / PING_SECONDS
+        + EXTRA_PER_HOUR.get(integration, 0.0)
+    )
 
 
 def _scaled(value: float | None, factor: float) -> float | None:
@@ -232,6 +257,12 @@ def markdown(results: list[Json]) -> str:
             " directly). Loop CPU: time.thread_time() of the event loop's thread."
             " Setup: Home Assistant's setup of the entry the config flow created."
             " RSS: VmRSS after setup minus before the config flow, after gc."
+            " Requests per hour, idle: 3600 / the poll interval in effect while"
+            " the push channel is open, times the requests of a steady poll, + the"
+            " library's keep-alive pings (every 280 s), + Alexa Care's hourly"
+            " Echo list. Event to state: from the emulator's control call to"
+            " the entity's new state; — means not seen within 10 s (not pushed:"
+            " it waits for a poll)."
         ),
         "",
         "Requests per steady poll, by host/path (mean over the polls):",

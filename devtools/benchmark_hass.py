@@ -12,9 +12,7 @@ flow, and polled by calling its coordinator's refresh.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
 import gc
 import logging
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout
 
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+from devtools.benchmark_push import EmulatorControl, measure_push
 from devtools.benchmark_spec import RunSpec
 from devtools.emulator_process import free_port
 from homeassistant import bootstrap, core_config, loader
@@ -60,8 +59,6 @@ LOGIN_FORMS: dict[str, dict[str, str]] = {
 }
 # Core's flow logs in inside a progress step: a few rounds at most.
 MAX_FLOW_STEPS = 5
-# Long enough for core's push channel to make its first attempts.
-SETTLE_SECONDS = 1.0
 MAX_LOG_MESSAGES = 30
 
 type Json = dict[str, Any]
@@ -216,14 +213,12 @@ def coordinator_of(entry: ConfigEntry) -> DataUpdateCoordinator[Any]:
     return entry.runtime_data  # type: ignore[no-any-return]
 
 
-def stop_push_channel(entry: ConfigEntry) -> Callable[[], Awaitable[None]] | None:
-    """Core keeps an HTTP/2 push channel open; ours has none."""
+async def stop_push_channel(entry: ConfigEntry) -> None:
+    """Close the entry's push channel."""
     if entry.domain == THEIRS:
-        stop: Callable[[], Awaitable[None]] = (
-            entry.runtime_data.api.stop_http2_processing
-        )
-        return stop
-    return None
+        await entry.runtime_data.api.stop_http2_processing()
+    else:
+        await entry.runtime_data.push.async_stop()
 
 
 def registry_counts(hass: HomeAssistant, entry: ConfigEntry) -> Json:
@@ -319,13 +314,18 @@ async def _benchmark(hass: HomeAssistant, spec: RunSpec, result: Json) -> None:
         if entry.state is not ConfigEntryState.LOADED:
             result["error"] = f"the entry did not load: {entry.reason}"
             return
-        # What runs on its own after setup (core's push channel) until stopped.
+        # What runs on its own after setup (both push channels) until stopped.
         await emulator.reset()
         time_to_settle = time.perf_counter()
         await hass.async_block_till_done()
-        await asyncio.sleep(SETTLE_SECONDS)
-        if stop := stop_push_channel(entry):
-            await stop()
+        result["push"] = await measure_push(
+            hass,
+            entry,
+            coordinator_of(entry),
+            EmulatorControl(session, spec.control_port),
+        )
+        # The polls are measured without events arriving meanwhile.
+        await stop_push_channel(entry)
         result["after_setup"] = {
             "seconds": time.perf_counter() - time_to_settle,
             "requests": await emulator.requests(),
