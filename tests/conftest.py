@@ -13,6 +13,7 @@ from typing import Any, override
 from unittest.mock import AsyncMock, MagicMock, PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+import httpx
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -28,6 +29,7 @@ from homeassistant.core import HomeAssistant
 
 from .common import deprecation_reports
 from .fake_amazon import FakeAmazon
+from .fake_push import FakePush
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_EMAIL = "olivia.carter@example.com"
@@ -141,6 +143,20 @@ def fake_amazon(aioclient_mock: AiohttpClientMocker) -> FakeAmazon:
     fake = FakeAmazon()
     fake.register(aioclient_mock)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def fake_push() -> Generator[FakePush]:
+    """Amazon's push hosts, reached through the integration's httpx client.
+
+    They answer nothing until a test sets `serving`: the channel stays closed.
+    """
+    fake = FakePush()
+    with patch(
+        "custom_components.alexa_care.push_updates.create_async_httpx_client",
+        lambda *_args, **_kwargs: httpx.AsyncClient(transport=fake),
+    ):
+        yield fake
 
 
 @pytest.fixture

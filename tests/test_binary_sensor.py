@@ -1,4 +1,7 @@
-"""Tests of the connectivity sensors of Echos and plugs."""
+"""Tests of the binary sensors: connectivity, microphones, the push channel.
+
+What Amazon pushes is tested in test_push.py.
+"""
 
 from __future__ import annotations
 
@@ -28,13 +31,17 @@ def platforms() -> list[str]:
     return [Platform.BINARY_SENSOR]
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_entities(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Echos and plugs have a connectivity sensor; groups and lights have none."""
+    """Echos and plugs have a connectivity sensor, Echos their microphones.
+
+    Groups and lights have none. The account has its push channel's.
+    """
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 

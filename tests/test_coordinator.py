@@ -69,7 +69,8 @@ async def test_poll_cost_does_not_grow_with_devices(
     The voice history has its own, slower schedule: one request per read.
     """
     await setup_with_echos(hass, mock_config_entry, fake_amazon, devices)
-    assert len(hass.states.async_entity_ids("binary_sensor")) == devices
+    # Each Echo's Connectivity and Microphones.
+    assert len(hass.states.async_entity_ids("binary_sensor")) == 2 * devices
 
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer)
@@ -282,3 +283,31 @@ async def test_unload_withdraws_the_throttling_issue(
     assert issue_registry.async_get_issue(DOMAIN, throttled) is None
     # The Bedroom Echo's issue stays: a reload must not undo an "ignore".
     assert len(issue_registry.issues) == 1
+
+
+async def test_a_poll_that_only_moved_sample_times_wakes_no_entity(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon stamps every online device's sample anew: that alone is no change.
+
+    (The Last seen online sensor follows the stamps on its own: test_sensor.)
+    """
+    coordinator = init_integration.runtime_data.coordinator
+    wakes: list[None] = []
+    init_integration.async_on_unload(
+        coordinator.async_add_listener(lambda: wakes.append(None))
+    )
+
+    fake_amazon.set_online("Kitchen Echo", online=True, at="2026-11-22T02:45:00Z")
+    fake_amazon.set_online("Kitchen Plug", online=True, at="2026-11-22T02:45:00Z")
+    await next_poll(hass, freezer)
+    assert coordinator.last_update_success
+    assert coordinator.data.echos["G090XG1234567KIT"].last_seen_online is not None
+    assert not wakes
+
+    fake_amazon.set_online("Kitchen Echo", online=False, at="2026-11-22T02:50:00Z")
+    await next_poll(hass, freezer)
+    assert len(wakes) == 1

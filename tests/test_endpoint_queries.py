@@ -132,7 +132,8 @@ async def test_fallback_poll_costs_three_requests_and_warns_once(
     """
     fake_amazon.rejects_unknown_queries = True
     await setup_with_echos(hass, mock_config_entry, fake_amazon, echos)
-    assert len(hass.states.async_entity_ids("binary_sensor")) == echos
+    # Each Echo's Connectivity and Microphones.
+    assert len(hass.states.async_entity_ids("binary_sensor")) == 2 * echos
 
     for _ in range(3):
         before = len(fake_amazon.requests)

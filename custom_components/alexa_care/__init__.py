@@ -24,6 +24,7 @@ from .log_privacy import SECRET_FILTER, secrets_of
 from .network_identity import NetworkIdentities
 from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
+from .push_updates import PushUpdates
 from .reset import Resets
 from .reset_store import ResetStore
 from .services import async_setup_services
@@ -94,10 +95,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, resets.async_restore_power)
     )
+    push = PushUpdates(hass, coordinator, voice_history)
     entry.runtime_data = AlexaCareData(
         coordinator=coordinator,
         network_identities=network_identities,
         power_links=power_links,
+        push=push,
         resets=resets,
         reset_store=reset_store,
         voice_history=voice_history,
@@ -106,6 +109,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     # feed the router, or the machine Home Assistant runs on.
     await async_switch_on_at_setup(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the platforms, so that what Amazon pushes has entities to reach.
+    await push.async_start()
+    entry.async_on_unload(push.async_stop)
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, push.async_stop)
+    )
     # After the platforms: the registry has the devices the MACs belong to.
     # Cancelled when the entry unloads.
     entry.async_create_background_task(

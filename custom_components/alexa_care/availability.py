@@ -79,9 +79,12 @@ class AvailabilityIssues:
         left_offline = self._household.update(
             snapshot,
             {
-                key: device.last_seen_online
+                # Amazon's moment for a device it just lost, ours for one we
+                # know offline: pushed drops arrive one at a time, and still
+                # must be seen as dropping together.
+                key: self.offline_since(key) or device.last_seen_online
                 for key, device in snapshot.devices.items()
-                if device.online is False and self.offline_since(key) is None
+                if device.online is False and key not in self._household
             },
             now,
         )
@@ -151,6 +154,9 @@ class AvailabilityIssues:
         )
 
     def _delete(self, kind: str, device_key: str) -> None:
-        if (issue := issue_id(kind, self._entry_id, device_key)) in self._open:
+        # Called twice per device and poll: most polls have no issue open.
+        if self._open and (issue := issue_id(kind, self._entry_id, device_key)) in (
+            self._open
+        ):
             self._open.discard(issue)
             ir.async_delete_issue(self._hass, DOMAIN, issue)

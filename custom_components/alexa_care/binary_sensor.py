@@ -1,20 +1,21 @@
-"""Connectivity of the Echos and smart plugs."""
+"""Binary sensors: connectivity, the Echos' microphones, the push channel."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .amazon.models import Device
+from .amazon.models import CAPABILITY_MICROPHONE, Device, Echo
 from .data import AlexaCareConfigEntry
 from .entity import (
     AlexaCareEntity,
@@ -36,7 +37,7 @@ class AlexaCareBinarySensorEntityDescription[DeviceT: Device](
     keeps_last_report: bool = False
 
 
-BINARY_SENSORS: tuple[AlexaCareBinarySensorEntityDescription[Device], ...] = (
+BINARY_SENSORS: tuple[AlexaCareBinarySensorEntityDescription[Any], ...] = (
     AlexaCareBinarySensorEntityDescription(
         key="connectivity",
         translation_key="connectivity",
@@ -48,6 +49,15 @@ BINARY_SENSORS: tuple[AlexaCareBinarySensorEntityDescription[Device], ...] = (
         # A failed poll says nothing about the device: it is unavailable only
         # while the account does not list it.
         keeps_last_report=True,
+    ),
+    AlexaCareBinarySensorEntityDescription[Echo](
+        key="microphones",
+        translation_key="microphones",
+        device_kind=Echo,
+        exists_fn=lambda echo: CAPABILITY_MICROPHONE in echo.capabilities,
+        # Unknown until Amazon pushes the first press of the button: it has
+        # no way to read the state before.
+        is_on_fn=lambda echo: echo.microphones_on,
     ),
 )
 
@@ -61,12 +71,13 @@ async def async_setup_entry(
     async_add_described_entities(
         entry, async_add_entities, BINARY_SENSORS, AlexaCareBinarySensor
     )
+    async_add_entities([PushChannelSensor(entry)])
 
 
 class AlexaCareBinarySensor(AlexaCareEntity, BinarySensorEntity):
     """A binary sensor of a device."""
 
-    entity_description: AlexaCareBinarySensorEntityDescription[Device]
+    entity_description: AlexaCareBinarySensorEntityDescription[Any]
 
     @property
     @override
@@ -83,3 +94,28 @@ class AlexaCareBinarySensor(AlexaCareEntity, BinarySensorEntity):
     @override
     def is_on(self) -> bool | None:
         return self.entity_description.is_on_fn(self.device)
+
+
+class PushChannelSensor(BinarySensorEntity):
+    """Whether Amazon's push channel is open: the account's, of no device."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "push_channel"
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_entity_registry_enabled_default = False
+    _attr_should_poll = False
+
+    def __init__(self, entry: AlexaCareConfigEntry) -> None:
+        """The entry's id names it: the account's own id is a customer id."""
+        self._push = entry.runtime_data.push
+        self._attr_unique_id = f"{entry.entry_id}-push_channel"
+
+    @property
+    @override
+    def is_on(self) -> bool:
+        return self._push.status.connected
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        self.async_on_remove(self._push.async_add_listener(self.async_write_ha_state))

@@ -12,6 +12,11 @@ CONF_LOGIN_DATA: Final = "login_data"
 # Home Assistant core's alexa_devices polls Amazon every 5 minutes too.
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=300)
 MIN_SCAN_INTERVAL: Final = timedelta(seconds=60)
+# While Amazon's push channel is open, a poll only reconciles what it may
+# have missed (names, firmware, devices added or removed).
+PUSH_RECONCILE_INTERVAL: Final = timedelta(minutes=30)
+# While polls rest, how often a device offline is judged against its grace period.
+OFFLINE_RECHECK: Final = timedelta(minutes=1)
 # Throttled by Amazon, we double the interval up to this.
 MAX_BACKOFF_INTERVAL: Final = timedelta(hours=1)
 # Amazon's lists flicker: a device must be missing this long to be removed.

@@ -7,9 +7,10 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -33,8 +34,11 @@ from .const import (
     ISSUE_THROTTLED,
     LOGGER,
     MAX_BACKOFF_INTERVAL,
+    OFFLINE_RECHECK,
+    PUSH_RECONCILE_INTERVAL,
     STALE_DEVICE_GRACE,
 )
+from .device_listeners import DeviceListeners
 from .health import DeviceHealth
 from .log_privacy import SECRET_FILTER, secrets_of
 
@@ -105,6 +109,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             ),
         )
         self.health = DeviceHealth()
+        # While Amazon pushes changes, polls only reconcile, rarely.
+        self.push_connected = False
+        self._backoff: timedelta | None = None
+        self._offline_recheck: CALLBACK_TYPE | None = None
+        # Who shows a device's last-seen time, which snapshots do not compare.
+        self._sample_listeners = DeviceListeners()
         self._missing_since: dict[str, datetime] = {}
         # The devices listed when the registry was last compared with the
         # account: while they stay the same and none is missing, the
@@ -149,15 +159,95 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._remove_stale_devices(snapshot, now)
         if self.data is not None:
             self._rename_devices(self.data, snapshot)
+            self._notify_new_samples(self.data, snapshot)
+        self._observe(snapshot, now)
+        return snapshot
+
+    @callback
+    def async_add_sample_listener(
+        self, device_key: str, update: CALLBACK_TYPE
+    ) -> CALLBACK_TYPE:
+        """Call `update` when a poll brings the device a new last-seen time."""
+        return self._sample_listeners.add(device_key, update)
+
+    def _notify_new_samples(
+        self, before: AccountSnapshot, now: AccountSnapshot
+    ) -> None:
+        moved = [
+            key
+            for key in self._sample_listeners.devices()
+            if (old := before.devices.get(key)) is not None
+            and (new := now.devices.get(key)) is not None
+            and old.last_seen_online != new.last_seen_online
+        ]
+        if moved:
+            # Once the refresh has stored the snapshot they read.
+            self.hass.loop.call_soon(self._sample_listeners.notify, moved)
+
+    @callback
+    def async_set_pushed_data(self, snapshot: AccountSnapshot) -> None:
+        """Take in a change Amazon pushed, without moving the next poll.
+
+        (async_set_updated_data would reschedule it: a busy household would
+        put the reconciling poll off for ever.)
+        """
+        if snapshot == self.data:
+            return
+        self.data = snapshot
+        self._observe(snapshot, dt_util.utcnow())
+        self.async_update_listeners()
+
+    def _observe(self, snapshot: AccountSnapshot, now: datetime) -> None:
         self.availability.update(snapshot, now)
         self.health.update(snapshot, now)
-        return snapshot
+        if (
+            self.push_connected
+            and self._offline_recheck is None
+            and any(device.online is False for device in snapshot.devices.values())
+        ):
+            # With polls resting, nothing else would look again before a
+            # grace period ends: the issue would wait for the next poll.
+            self._offline_recheck = async_call_later(
+                self.hass, OFFLINE_RECHECK, self._recheck_offline
+            )
+
+    @callback
+    def _recheck_offline(self, _now: datetime) -> None:
+        self._offline_recheck = None
+        if self.data is not None:
+            self._observe(self.data, dt_util.utcnow())
+
+    @override
+    async def async_shutdown(self) -> None:
+        if self._offline_recheck is not None:
+            self._offline_recheck()
+            self._offline_recheck = None
+        await super().async_shutdown()
+
+    @property
+    def backing_off(self) -> bool:
+        """Whether Amazon throttles the account, and polls are further apart."""
+        return self._backoff is not None
+
+    def _resting_interval(self) -> timedelta:
+        if self.push_connected:
+            return max(self.poll_interval, PUSH_RECONCILE_INTERVAL)
+        return self.poll_interval
+
+    @callback
+    def set_push_connected(self, *, connected: bool) -> None:
+        """Poll rarely while the push channel is open, as usual otherwise."""
+        self.push_connected = connected
+        if self._backoff is None:
+            self.update_interval = self._resting_interval()
+            # Now, not after the poll already scheduled at the old interval.
+            self._schedule_refresh()
 
     def _back_off(self) -> UpdateFailed:
         interval = min(
-            (self.update_interval or self.poll_interval) * 2, MAX_BACKOFF_INTERVAL
+            (self._backoff or self._resting_interval()) * 2, MAX_BACKOFF_INTERVAL
         )
-        self.update_interval = interval
+        self._backoff = self.update_interval = interval
         minutes = str(round(interval.total_seconds() / 60))
         ir.async_create_issue(
             self.hass,
@@ -176,9 +266,10 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         )
 
     def _end_back_off(self) -> None:
-        if self.update_interval != self.poll_interval:
+        if self._backoff is not None:
             LOGGER.info("Amazon no longer throttles the account; polling as usual")
-            self.update_interval = self.poll_interval
+            self._backoff = None
+            self.update_interval = self._resting_interval()
         ir.async_delete_issue(self.hass, DOMAIN, self.throttled_issue_id)
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:

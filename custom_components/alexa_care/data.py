@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 from .coordinator import AlexaCareCoordinator
 from .network_identity import NetworkIdentities
 from .power_links import PowerLinks
+from .push_updates import PushUpdates
 from .reset import Resets
 from .reset_store import ResetStore
 from .voice_history import VoiceHistoryCoordinator
@@ -21,6 +22,7 @@ class AlexaCareData:
     coordinator: AlexaCareCoordinator
     network_identities: NetworkIdentities
     power_links: PowerLinks
+    push: PushUpdates
     resets: Resets
     reset_store: ResetStore
     voice_history: VoiceHistoryCoordinator

@@ -23,6 +23,7 @@ from .amazon.models import Device
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .data import AlexaCareConfigEntry
 from .network_identity import NetworkIdentity
+from .push_updates import PushStatus
 from .voice_history import VoiceHistoryCoordinator
 
 TO_REDACT = {CONF_EMAIL, "password", "title", "unique_id"}
@@ -64,6 +65,18 @@ def _network(identity: NetworkIdentity | None) -> dict[str, Any] | None:
 
 def _time(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _push(status: PushStatus) -> dict[str, Any]:
+    return {
+        "connected": status.connected,
+        "connected_since": _time(status.connected_since),
+        "last_event_at": _time(status.last_event_at),
+        "reconnects": status.reconnects,
+        "stopped": status.stopped,
+        "events": dict(status.events),
+        "unreadable_events": dict(status.unreadable),
+    }
 
 
 def _masked_keys(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -108,11 +121,12 @@ async def async_get_config_entry_diagnostics(
                 if coordinator.update_interval
                 else None
             ),
-            "backing_off": coordinator.update_interval != coordinator.poll_interval,
+            "backing_off": coordinator.backing_off,
             # Amazon's own words when it refused our query: no secret in them.
             "endpoint_query": coordinator.account.endpoint_queries.in_use,
             "endpoint_query_refused": coordinator.account.endpoint_queries.refusal,
         },
+        "push_channel": _push(runtime.push.status),
         "echos": [_device(echo) for echo in coordinator.data.echos.values()],
         "plugs": [_device(plug) for plug in coordinator.data.plugs.values()],
         "last_resets": {

@@ -18,6 +18,7 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import AccountSnapshot
+from .device_listeners import DeviceListeners
 
 DROP_OFFS = "drop_offs"
 OFFLINE_MINUTES = "offline_minutes"
@@ -45,7 +46,7 @@ class DeviceHealth:
         # Restored once per device and count: an entity added again (renamed)
         # finds a state that holds what this object counted already.
         self._restored: set[tuple[str, str]] = set()
-        self._listeners: dict[str, list[CALLBACK_TYPE]] = {}
+        self._listeners = DeviceListeners()
 
     def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
         """Take in a successful poll."""
@@ -124,8 +125,7 @@ class DeviceHealth:
 
         Returns the remover.
         """
-        self._listeners.setdefault(device_key, []).append(update)
-        return lambda: self._listeners[device_key].remove(update)
+        return self._listeners.add(device_key, update)
 
     @callback
     def async_track_midnight(self, hass: HomeAssistant) -> CALLBACK_TYPE:
@@ -174,9 +174,7 @@ class DeviceHealth:
 
     def _notify(self, device_keys: Iterable[str] | None = None) -> None:
         """Wake the listeners of these devices (None: of every device)."""
-        for key in self._listeners if device_keys is None else device_keys:
-            for update in list(self._listeners.get(key, ())):
-                update()
+        self._listeners.notify(device_keys)
 
 
 def _local_day(moment: datetime) -> date:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -26,6 +26,7 @@ from .amazon.models import AlexaCareError, AmazonThrottledError, Echo, WifiDetai
 from .clock import async_wait
 from .const import DOMAIN, LOGGER
 from .coordinator import AlexaCareCoordinator
+from .device_listeners import DeviceListeners
 
 STORAGE_VERSION = 1
 # One request per Echo: paced, so that a household of many Echos does not
@@ -100,6 +101,14 @@ class NetworkIdentities:
         self._identities: dict[str, NetworkIdentity] = {}
         # Echo key → when its last read failed: others go first meanwhile.
         self._failed_at: dict[str, datetime] = {}
+        self._listeners = DeviceListeners()
+
+    @callback
+    def async_add_listener(
+        self, device_key: str, update: CALLBACK_TYPE
+    ) -> CALLBACK_TYPE:
+        """Call `update` when the Echo's network has been read; returns the remover."""
+        return self._listeners.add(device_key, update)
 
     async def async_load(self) -> None:
         """Read what a previous run learned."""
@@ -196,10 +205,7 @@ class NetworkIdentities:
         """Read the next Echo that is due, if any; True if Amazon throttled it."""
         # Only after a poll that worked, and not while backing off: Amazon
         # throttles the whole account.
-        if (
-            not coordinator.last_update_success
-            or coordinator.update_interval != coordinator.poll_interval
-        ):
+        if not coordinator.last_update_success or coordinator.backing_off:
             return False
         now = dt_util.utcnow()
         echo = next(
@@ -217,6 +223,6 @@ class NetworkIdentities:
         self._identities[echo.key] = NetworkIdentity(read_at=now, wifi=wifi)
         await self._store.async_save(self._data())
         self._link_to_device(echo.key)
-        # The Wi-Fi network sensors show the answer.
-        coordinator.async_update_listeners()
+        # Its Wi-Fi network sensor shows the answer.
+        self._listeners.notify([echo.key])
         return False

@@ -6,14 +6,14 @@ of the account's devices (at least OUTAGE_MIN_DEVICES, and more than half of
 those whose reachability Amazon reports) drop within the same minute, one
 issue covers them all, after the same grace period as a single device.
 
-"Within the same minute", with polls minutes apart: among the devices a poll
-sees offline for the first time, those whose Amazon last-seen times lie
-within OUTAGE_SAME_MINUTE of each other. Amazon stamps the moment it lost
-each device, so a device that dropped hours before the others (and which we
-first see offline in the same poll, after a restart) is not mistaken for one
-of them. A device Amazon gives no such time for counts with the poll in
-which we first saw it offline. A device that drops in a later poll is on its
-own.
+"Within the same minute", with polls minutes apart or drops pushed one at
+a time: among the devices offline and in no outage, those whose offline
+moments lie within OUTAGE_SAME_MINUTE of each other. Amazon stamps the
+moment it lost each device, so a device that dropped hours before the others
+(and which we first see offline in the same poll, after a restart) is not
+mistaken for one of them; a device we already knew offline counts from when
+we first saw it so. A device Amazon gives no such time for counts with the
+update in which we first saw it offline.
 
 The outage lasts while its devices still offline are "most devices" by the
 same measure; then it is over, and those still offline are left to the
@@ -58,8 +58,11 @@ def _is_most(offline: int, known: int) -> bool:
 
 def _same_minute(
     dropped: Mapping[str, datetime | None], now: datetime
-) -> tuple[set[str], datetime]:
-    """The largest group of devices that dropped within one minute, and when."""
+) -> tuple[set[str], datetime, datetime]:
+    """The largest group of devices that dropped within one minute.
+
+    Returns its devices, its first drop and its last.
+    """
     timed = sorted((seen, key) for key, seen in dropped.items() if seen is not None)
     times = [seen for seen, _ in timed]
     best: list[tuple[datetime, str]] = []
@@ -69,12 +72,15 @@ def _same_minute(
             best = timed[first:end]
     untimed = {key for key, seen in dropped.items() if seen is None}
     since = min((best[0][0] if best else now), now)
-    return {key for _, key in best} | untimed, since
+    latest = now if untimed or not best else best[-1][0]
+    return {key for _, key in best} | untimed, since, latest
 
 
 @dataclass
 class _Outage:
     since: datetime
+    # When its last device dropped: one dropping within a minute of that joins.
+    latest: datetime
     devices: set[str]
 
 
@@ -100,17 +106,22 @@ class HouseholdOutage:
     ) -> set[str]:
         """Take in a poll; return the devices an outage that just ended left offline.
 
-        `dropped` holds the devices this poll sees offline for the first
-        time, with the moment Amazon last saw each online (None: unknown).
+        `dropped` holds the devices offline and in no outage, with the
+        moment each went offline (None: unknown, offline since this update).
         """
         known = sum(device.online is not None for device in snapshot.devices.values())
         if self._outage is None:
-            devices, since = _same_minute(dropped, now)
+            devices, since, latest = _same_minute(dropped, now)
             if not _is_most(len(devices), known):
                 ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
                 return set()
-            self._outage = _Outage(since=since, devices=devices)
+            self._outage = _Outage(since=since, latest=latest, devices=devices)
         outage = self._outage
+        for key, seen in dropped.items():
+            # Pushed drops come one at a time: the stragglers of the minute.
+            if abs((seen or now) - outage.latest) <= OUTAGE_SAME_MINUTE:
+                outage.devices.add(key)
+                outage.latest = max(outage.latest, seen or now)
         outage.devices = {
             key
             for key in outage.devices

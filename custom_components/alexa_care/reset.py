@@ -318,7 +318,7 @@ class Resets:
             await self._async_wait(echo, BACK_ONLINE_CHECK)
             coordinator = self._coordinator
             # Throttled by Amazon: no extra polls, the scheduled ones will do.
-            if coordinator.update_interval == coordinator.poll_interval:
+            if not coordinator.backing_off:
                 await coordinator.async_refresh()
             current = self._coordinator.data.echos.get(echo.key)
             if self._coordinator.last_update_success and current and current.online:

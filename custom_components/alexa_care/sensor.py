@@ -20,7 +20,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -46,6 +46,11 @@ class AlexaCareSensorEntityDescription[DeviceT: Device](
     """Describes a sensor of a device."""
 
     value_fn: Callable[[AlexaCareData, DeviceT], StateType | datetime]
+    # What else the sensor shows, which no poll's change announces: it is
+    # told of it by this (runtime, device key, update) → remover.
+    listen_fn: Callable[[AlexaCareData, str, CALLBACK_TYPE], CALLBACK_TYPE] | None = (
+        None
+    )
     # Read from the voice history, which has its own, slower schedule.
     from_voice_history: bool = False
 
@@ -71,6 +76,10 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
         entity_registry_enabled_default=False,
         device_kind=Echo,
         value_fn=lambda _, echo: echo.last_seen_online,
+        # Amazon's sample times wake no other entity (models.Device).
+        listen_fn=lambda runtime, key, update: (
+            runtime.coordinator.async_add_sample_listener(key, update)
+        ),
     ),
     AlexaCareSensorEntityDescription(
         key="wifi_network",
@@ -81,6 +90,9 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
         device_kind=Echo,
         value_fn=lambda runtime, echo: (
             known.ssid if (known := runtime.network_identities.get(echo.key)) else None
+        ),
+        listen_fn=lambda runtime, key, update: (
+            runtime.network_identities.async_add_listener(key, update)
         ),
     ),
     # When someone last asked an Echo something. What was said is not a state
@@ -95,6 +107,10 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
             history.last_request(echo.key)
             if (history := runtime.voice_history.data)
             else None
+        ),
+        # Listening also makes the voice history coordinator poll.
+        listen_fn=lambda runtime, _key, update: (
+            runtime.voice_history.async_add_listener(update)
         ),
         from_voice_history=True,
     ),
@@ -161,12 +177,9 @@ class AlexaCareSensor(AlexaCareEntity, SensorEntity):
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        if self.entity_description.from_voice_history:
-            # Listening also makes the voice history coordinator poll.
+        if listen := self.entity_description.listen_fn:
             self.async_on_remove(
-                self.runtime.voice_history.async_add_listener(
-                    self._handle_coordinator_update
-                )
+                listen(self.runtime, self._key, self._handle_coordinator_update)
             )
 
     @property

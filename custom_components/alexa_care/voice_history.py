@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -65,6 +66,12 @@ class VoiceHistoryCoordinator(DataUpdateCoordinator[VoiceHistory]):
         self._read_lock = asyncio.Lock()
         # One deletion at a time: each counts what the one before left.
         self.deletion_lock = asyncio.Lock()
+
+    @callback
+    def set_push_connected(self, *, connected: bool) -> None:
+        """No reading on a timer while Amazon announces each voice request."""
+        # The timer starts again after the next read.
+        self.update_interval = None if connected else VOICE_HISTORY_INTERVAL
 
     async def _async_read(self) -> VoiceHistory:
         now = dt_util.utcnow()

@@ -21,6 +21,7 @@ from aioamazondevices.const import http as library_http
 from aioamazondevices.exceptions import CannotRetrieveData, WrongMethod
 from aioamazondevices.structures import AmazonSequenceType
 from aiohttp import ClientSession
+import httpx
 
 from . import graphql
 from .device_list import EchoList
@@ -41,10 +42,12 @@ from .models import (
     Device,
     Echo,
     LoginResult,
+    MicrophonesPushed,
     SmartPlug,
     VoiceRecord,
     WifiDetails,
 )
+from .push import PushChannel, PushListener
 from .touchpoints import check_library
 
 # Not in aioamazondevices; the requests Apollon77/alexa-remote sends
@@ -112,6 +115,8 @@ class AmazonAccount:
         self._endpoint_queries = EndpointQueries(self._requests)
         self._history = VoiceHistoryPage(self._requests)
         self._dnd_states: dict[str, bool] = {}
+        # Only the push channel tells: kept for the snapshots of later polls.
+        self._microphones_on: dict[str, bool] = {}
         self._client.on_dnd_event.append(self._on_dnd_states)
         self._client.on_dnd_event.freeze()
 
@@ -126,6 +131,16 @@ class AmazonAccount:
 
     async def _on_dnd_states(self, states: dict[str, bool]) -> None:
         self._dnd_states = dict(states)
+
+    def push_channel(
+        self, httpx_client: httpx.AsyncClient, listener: PushListener
+    ) -> PushChannel:
+        """The account's push channel, not yet open."""
+        return PushChannel(self._client, httpx_client, listener)
+
+    def remember_microphones(self, change: MicrophonesPushed) -> None:
+        """Keep what only the push channel tells, for later polls' snapshots."""
+        self._microphones_on[change.serial_number] = change.on
 
     async def async_login(self) -> None:
         """Check the stored tokens by logging in with them."""
@@ -171,6 +186,7 @@ class AmazonAccount:
                         record,
                         by_serial.get(serial),
                         do_not_disturb=self._dnd_states.get(serial),
+                        microphones_on=self._microphones_on.get(serial),
                     )
                     for serial, record in self._echo_list.records.items()
                 },

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .models import AmazonResponseError, AmazonThrottledError, Echo, SmartPlug
+from .models import (
+    AmazonResponseError,
+    AmazonThrottledError,
+    Echo,
+    PlugPushed,
+    SmartPlug,
+)
 
 OPERATION_ENDPOINTS = "alexaCareEndpoints"
 # listEndpoints with the fields of the library's own device and state queries
@@ -144,6 +150,7 @@ def echo(
     endpoint: Mapping[str, Any] | None,
     *,
     do_not_disturb: bool | None,
+    microphones_on: bool | None = None,
 ) -> Echo:
     """An Echo from its devices-v2 record and, if Amazon lists one, its endpoint."""
     serial = str(record["serialNumber"])
@@ -162,6 +169,7 @@ def echo(
         device_type=str(record["deviceType"]),
         capabilities=frozenset(record.get("capabilities") or ()),
         do_not_disturb=do_not_disturb,
+        microphones_on=microphones_on,
     )
 
 
@@ -188,4 +196,22 @@ def smart_plug(endpoint: Mapping[str, Any]) -> SmartPlug | None:
         last_seen_online=reachability.last_seen_online if reachability else None,
         appliance_id=(endpoint.get("legacyAppliance") or {}).get("applianceId"),
         power_on=None if power_value is None else power_value == "ON",
+    )
+
+
+def pushed_plug(endpoint_id: str, state: Mapping[str, Any]) -> PlugPushed | None:
+    """A smart-home change Amazon pushed, from the features that changed.
+
+    They come as a GraphQL endpoint has them. None when the change carries
+    neither power nor reachability.
+    """
+    power = _property(state, "powerState")
+    power_value = power.get("powerStateValue") if power else None
+    reachability = _reachability(state)
+    if power_value is None and reachability is None:
+        return None
+    return PlugPushed(
+        endpoint_id=endpoint_id,
+        power_on=None if power_value is None else power_value == "ON",
+        online=reachability.online if reachability else None,
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 CAPABILITY_REBOOT = "ALEXA_DEVICE_REBOOT"
 CAPABILITY_DEREGISTER = "DEREGISTER_DEVICE"
+CAPABILITY_MICROPHONE = "MICROPHONE"
 # Records that are no request: only the wake word, nothing understood, or a
 # request another Echo answered (the library skips the same kinds).
 NOT_A_REQUEST = frozenset(
@@ -68,7 +69,10 @@ class Device:
     software_version: str | None
     # None when Amazon reports no reachability for the device.
     online: bool | None
-    last_seen_online: datetime | None
+    # Not compared: Amazon stamps an online device's every sample anew, and a
+    # poll that moved only these stamps must not wake every entity. The one
+    # sensor that shows it follows them on its own (coordinator.py).
+    last_seen_online: datetime | None = field(compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +82,8 @@ class Echo(Device):
     device_type: str
     capabilities: frozenset[str]
     do_not_disturb: bool | None
+    # Only the push channel tells (the microphone button): None until it has.
+    microphones_on: bool | None = None
 
     @property
     def can_restart(self) -> bool:
@@ -103,7 +109,7 @@ class AccountSnapshot:
     """What one poll learned about the account.
 
     Snapshots compare by value, so a poll that changed nothing is seen as
-    such and wakes no entity.
+    such and wakes no entity (Amazon's sample times aside, see Device).
     """
 
     echos: Mapping[str, Echo]
@@ -122,6 +128,58 @@ class AccountSnapshot:
         if isinstance(changed, SmartPlug):
             return dataclasses.replace(self, plugs={**self.plugs, changed.key: changed})
         return self
+
+
+@dataclass(frozen=True, kw_only=True)
+class EchoConnectionPushed:
+    """Amazon pushed that an Echo's connection to it went up or down."""
+
+    serial_number: str
+    online: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoNotDisturbPushed:
+    """Amazon pushed that do not disturb was switched on an Echo."""
+
+    serial_number: str
+    enabled: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MicrophonesPushed:
+    """Amazon pushed that an Echo's microphone button was pressed."""
+
+    serial_number: str
+    on: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceRequestPushed:
+    """Amazon pushed the event that follows a voice request to an Echo."""
+
+    serial_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlugPushed:
+    """Amazon pushed a smart plug's new state (switched by voice or in the app).
+
+    None for what the change did not carry.
+    """
+
+    endpoint_id: str
+    power_on: bool | None
+    online: bool | None
+
+
+type PushedChange = (
+    EchoConnectionPushed
+    | DoNotDisturbPushed
+    | MicrophonesPushed
+    | VoiceRequestPushed
+    | PlugPushed
+)
 
 
 @dataclass(frozen=True, kw_only=True)

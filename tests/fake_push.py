@@ -1,0 +1,86 @@
+"""Amazon's push hosts behind httpx: the directive stream and its two calls.
+
+The integration opens the push channel with an httpx client of its own; the
+tests give it this transport instead of the network. The stream sends what
+the emulator's push server sends (devtools/amazon_emulator/push_payloads).
+Until a test lets it serve, the stream's request waits for ever, as on a
+network that never answers: the channel stays closed and the account polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import override
+
+import httpx
+
+from devtools.amazon_emulator import push_payloads
+from devtools.amazon_emulator.payloads import Json
+
+
+class _Stream(httpx.AsyncByteStream):
+    def __init__(self, chunks: asyncio.Queue[bytes | None]) -> None:
+        self._chunks = chunks
+
+    @override
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while (chunk := await self._chunks.get()) is not None:
+            yield chunk
+
+
+class FakePush(httpx.AsyncBaseTransport):
+    """Amazon's push channel for one account."""
+
+    def __init__(self) -> None:
+        """Serve nothing yet."""
+        self.serving = False
+        self.access_token: str | None = None
+        self.requests: Counter[str] = Counter()
+        self._streams: list[asyncio.Queue[bytes | None]] = []
+        self._never = asyncio.Event()
+
+    @property
+    def open_streams(self) -> int:
+        """How many directive streams are open."""
+        return len(self._streams)
+
+    @override
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.requests[path] += 1
+        if not self.serving:
+            await self._never.wait()
+        if self.access_token and (
+            request.headers.get("Authorization") != f"Bearer {self.access_token}"
+        ):
+            return httpx.Response(401)
+        if path == push_payloads.DIRECTIVES_PATH:
+            chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+            chunks.put_nowait(push_payloads.stream_opening())
+            self._streams.append(chunks)
+            return httpx.Response(
+                200,
+                headers={"content-type": push_payloads.CONTENT_TYPE},
+                stream=_Stream(chunks),
+            )
+        if path in (push_payloads.EVENTS_PATH, push_payloads.PING_PATH):
+            return httpx.Response(204)
+        return httpx.Response(404)
+
+    def push(self, directive: Json) -> None:
+        """Send a directive on every open stream."""
+        for chunks in self._streams:
+            chunks.put_nowait(push_payloads.part(directive))
+
+    def push_raw(self, data: bytes) -> None:
+        """Send bytes as they are (a part that is not what Amazon sends)."""
+        for chunks in self._streams:
+            chunks.put_nowait(data)
+
+    def drop(self) -> None:
+        """End every open stream, as Amazon does now and then."""
+        for chunks in self._streams:
+            chunks.put_nowait(None)
+        self._streams.clear()

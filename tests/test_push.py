@@ -1,0 +1,436 @@
+"""Tests of Amazon's push channel: what it pushes, and the polls resting meanwhile.
+
+The stream is the one the emulator sends (tests/fake_push.py), read by the
+library's own stream client under the integration's subclass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+import logging
+
+from aioamazondevices.implementation.http2 import AmazonHTTP2Client
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.alexa_care.const import (
+    DEFAULT_GRACE,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    ISSUE_UNAVAILABLE,
+    PUSH_RECONCILE_INTERVAL,
+    VOICE_HISTORY_INTERVAL,
+)
+from custom_components.alexa_care.outage import outage_issue_id
+from devtools.amazon_emulator import push_payloads
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from .common import next_poll, settle, setup_with_echos
+from .conftest import TEST_EMAIL
+from .fake_amazon import CUSTOMER_ID, FakeAmazon
+from .fake_push import FakePush
+
+KITCHEN = "G090XG1234567KIT"
+KITCHEN_TYPE = "A4ZXE0RM7LQ7A"
+PLUG_ENDPOINT = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
+KITCHEN_MICROPHONES = "binary_sensor.kitchen_echo_microphones"
+KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
+KITCHEN_PLUG = "switch.kitchen_plug_power"
+KITCHEN_LAST_REQUEST = "sensor.kitchen_echo_last_voice_request"
+PUSH_CHANNEL = "binary_sensor.push_channel"
+ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
+
+
+async def until(
+    hass: HomeAssistant,
+    condition: Callable[[], bool],
+    freezer: FrozenDateTimeFactory | None = None,
+) -> None:
+    """Let the library's stream run (its tasks are not Home Assistant's).
+
+    With `freezer`, the clock moves a second a turn: the library's own waits
+    end too.
+    """
+    for _ in range(500):
+        if condition():
+            return
+        if freezer is not None:
+            freezer.tick(timedelta(seconds=1))
+            async_fire_time_changed(hass, fire_all=True)
+        await asyncio.sleep(0)
+        await settle(hass)
+    pytest.fail("the push channel did not get there")
+
+
+def kitchen(kind: str, **fields: bool) -> push_payloads.Json:
+    """An event of the Kitchen Echo's, as Amazon pushes it."""
+    builder = getattr(push_payloads, kind)
+    return builder(KITCHEN, KITCHEN_TYPE, CUSTOMER_ID, **fields)
+
+
+@pytest.fixture
+async def pushing(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+) -> MockConfigEntry:
+    """Alexa Care set up with its push channel open."""
+    fake_push.serving = True
+    fake_push.access_token = ACCESS_TOKEN
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    await until(hass, lambda: mock_config_entry.runtime_data.push.status.connected)
+    return mock_config_entry
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_polls_rest_while_the_channel_is_open(
+    hass: HomeAssistant, pushing: MockConfigEntry, fake_push: FakePush
+) -> None:
+    """Open: Push channel on, a poll every 30 minutes, no voice-history timer."""
+    runtime = pushing.runtime_data
+    assert hass.states.get(PUSH_CHANNEL).state == STATE_ON
+    assert runtime.coordinator.update_interval == PUSH_RECONCILE_INTERVAL
+    assert runtime.voice_history.update_interval is None
+    # The stream, and the library's site check at its opening part.
+    assert fake_push.requests[push_payloads.DIRECTIVES_PATH] == 1
+    assert fake_push.requests[push_payloads.EVENTS_PATH] == 1
+    # Amazon has no way to read the microphones: unknown until pushed.
+    assert hass.states.get(KITCHEN_MICROPHONES).state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("event", "entity", "state"),
+    [
+        (kitchen("connection_change", online=False), KITCHEN_CONNECTIVITY, STATE_OFF),
+        (kitchen("dnd_change", enabled=True), KITCHEN_DND, STATE_ON),
+        (kitchen("microphone_state", enabled=False), KITCHEN_MICROPHONES, STATE_OFF),
+        (
+            push_payloads.smart_home_power(PLUG_ENDPOINT, on=False),
+            KITCHEN_PLUG,
+            STATE_OFF,
+        ),
+    ],
+    ids=["connection", "do_not_disturb", "microphones", "plug_in_the_app"],
+)
+async def test_a_pushed_change_reaches_its_entity_without_a_request(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    event: push_payloads.Json,
+    entity: str,
+    state: str,
+) -> None:
+    """Each event changes the right entity at once, and costs Amazon nothing."""
+    assert hass.states.get(entity).state != state
+    requests = len(fake_amazon.requests)
+
+    fake_push.push(event)
+    await until(hass, lambda: hass.states.get(entity).state == state)
+
+    assert len(fake_amazon.requests) == requests
+
+
+async def test_microphones_stay_as_pushed_through_polls(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A poll cannot read the microphones: it keeps what Amazon pushed."""
+    fake_push.push(kitchen("microphone_state", enabled=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_MICROPHONES).state == STATE_OFF)
+
+    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
+
+    assert pushing.runtime_data.coordinator.last_update_success
+    assert hass.states.get(KITCHEN_MICROPHONES).state == STATE_OFF
+    fake_push.push(kitchen("microphone_state", enabled=True))
+    await until(hass, lambda: hass.states.get(KITCHEN_MICROPHONES).state == STATE_ON)
+
+
+async def test_a_voice_request_reads_the_history(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon's cue after a voice request: a read, and the sensor shows it.
+
+    A burst of cues costs two reads: one at once, one after the debouncer's
+    cooldown for the requests the first read may have missed.
+    """
+
+    def history_reads() -> int:
+        return sum("/rah/" in path for _method, path, _body in fake_amazon.requests)
+
+    fake_amazon.add_voice_record(
+        "Kitchen Echo", "what time is it", "2026-11-22T19:59:30Z"
+    )
+    reads = history_reads()
+
+    for _ in range(3):
+        fake_push.push(kitchen("voice_request"))
+    await until(
+        hass,
+        lambda: (
+            hass.states.get(KITCHEN_LAST_REQUEST).state == "2026-11-22T19:59:30+00:00"
+        ),
+    )
+    assert history_reads() == reads + 1
+    freezer.tick(timedelta(seconds=15))
+    async_fire_time_changed(hass)
+    await settle(hass)
+
+    assert history_reads() == reads + 2
+
+
+async def test_a_flicker_raises_nothing_and_an_outage_its_issue_without_a_poll(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The grace period runs on pushed changes as on polled ones."""
+    issues = ir.async_get(hass)
+    issue_id = f"{ISSUE_UNAVAILABLE}.{pushing.entry_id}.{KITCHEN}"
+
+    def polls() -> int:
+        return sum(path == "/nexus/v1/graphql" for _m, path, _b in fake_amazon.requests)
+
+    before = polls()
+
+    fake_push.push(kitchen("connection_change", online=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF)
+    freezer.tick(DEFAULT_GRACE - timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    fake_push.push(kitchen("connection_change", online=True))
+    await until(hass, lambda: hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_ON)
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+
+    fake_push.push(kitchen("connection_change", online=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF)
+    for _ in range(int(DEFAULT_GRACE / timedelta(minutes=1)) + 1):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await settle(hass)
+
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+    # Polls rest: the grace period was judged without asking Amazon.
+    assert polls() == before
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_dropped_channel_polls_at_once_and_a_reconnect_reads_again(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Dropped: usual intervals and a poll now. Back: a poll to catch up."""
+    runtime = pushing.runtime_data
+    requests = len(fake_amazon.requests)
+
+    fake_push.drop()
+    await until(hass, lambda: not runtime.push.status.connected)
+    await settle(hass)
+
+    assert hass.states.get(PUSH_CHANNEL).state == STATE_OFF
+    assert runtime.coordinator.update_interval == DEFAULT_SCAN_INTERVAL
+    assert runtime.voice_history.update_interval == VOICE_HISTORY_INTERVAL
+    assert len(fake_amazon.requests) > requests
+    after_drop = len(fake_amazon.requests)
+
+    # The library waits 5 s before it reconnects.
+    await until(hass, lambda: runtime.push.status.connected, freezer)
+    await settle(hass)
+
+    assert fake_push.requests[push_payloads.DIRECTIVES_PATH] == 2
+    assert runtime.push.status.reconnects == 1
+    assert runtime.coordinator.update_interval == PUSH_RECONCILE_INTERVAL
+    assert len(fake_amazon.requests) > after_drop
+
+
+async def test_unreadable_events_are_logged_by_kind_and_ignored(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An event we read, in a shape we cannot: a warning naming its kind only."""
+    broken_dnd = kitchen("dnd_change", enabled=True)
+    update = broken_dnd["directive"]["payload"]["renderingUpdates"][0]
+    update["resourceMetadata"] = update["resourceMetadata"].replace(
+        '\\"enabled\\": true', '\\"enabled\\": \\"yes\\"'
+    )
+    broken_plug = push_payloads.smart_home_power(PLUG_ENDPOINT, on=False)
+    update = broken_plug["directive"]["payload"]["renderingUpdates"][0]
+    update["resourceMetadata"] = update["resourceMetadata"].replace(
+        '\\"entity\\"', '\\"thing\\"'
+    )
+
+    fake_push.push(broken_dnd)
+    fake_push.push(broken_plug)
+    status = pushing.runtime_data.push.status
+    await until(hass, lambda: status.unreadable.total() == 2)
+
+    assert hass.states.get(KITCHEN_DND).state == STATE_OFF
+    assert hass.states.get(KITCHEN_PLUG).state == STATE_ON
+    warnings = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith(f"custom_components.{DOMAIN}")
+    ]
+    assert any("PUSH_DND_STATE_CHANGE" in message for message in warnings)
+    assert any("smart home" in message for message in warnings)
+    assert status.connected
+
+
+async def test_nothing_pushed_is_logged_with_a_secret_or_a_transcript(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every event, the history read it causes, and a drop: at debug level."""
+    caplog.set_level(logging.DEBUG)
+    fake_amazon.add_voice_record(
+        "Kitchen Echo", "unlock the front door", "2026-11-22T19:59:40Z"
+    )
+    for event in (
+        kitchen("connection_change", online=False),
+        kitchen("dnd_change", enabled=True),
+        kitchen("microphone_state", enabled=False),
+        kitchen("voice_request"),
+        push_payloads.smart_home_power(PLUG_ENDPOINT, on=False),
+    ):
+        fake_push.push(event)
+    await until(hass, lambda: pushing.runtime_data.push.status.events.total() == 5)
+    await settle(hass)
+    fake_push.drop()
+    await until(hass, lambda: not pushing.runtime_data.push.status.connected)
+
+    logged = caplog.text
+    for secret in (ACCESS_TOKEN, CUSTOMER_ID, TEST_EMAIL, "unlock the front door"):
+        assert secret not in logged
+
+
+async def test_a_refused_login_stops_the_channel_and_polls(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Amazon refuses the stream's token: the library gives up, we poll as usual."""
+    fake_push.serving = True
+    fake_push.access_token = "Atna|A-TOKEN-AMAZON-NO-LONGER-KNOWS"
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    runtime = mock_config_entry.runtime_data
+    await until(hass, lambda: runtime.push.status.stopped is not None)
+    await settle(hass)
+
+    assert runtime.push.status.stopped == "login refused"
+    assert not runtime.push.status.connected
+    assert runtime.coordinator.update_interval == DEFAULT_SCAN_INTERVAL
+    # The poll that followed found the login itself fine: no reauthentication.
+    assert runtime.coordinator.last_update_success
+    assert not list(hass.config_entries.flow.async_progress())
+    assert "Amazon refused the push channel's login" in caplog.text
+
+
+async def test_unload_closes_the_channel(
+    hass: HomeAssistant, pushing: MockConfigEntry, fake_push: FakePush
+) -> None:
+    """Unloading closes the stream; nothing of it is left running."""
+    push = pushing.runtime_data.push
+    assert await hass.config_entries.async_unload(pushing.entry_id)
+    await settle(hass)
+
+    assert not push.status.connected
+    assert not [
+        task
+        for task in asyncio.all_tasks()
+        if task.get_name().startswith("aioamazondevices")
+    ]
+
+
+async def test_a_library_without_the_stream_parts_polls_as_usual(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A release that renamed a private part: no channel, a warning, polls as usual."""
+    monkeypatch.delattr(AmazonHTTP2Client, "_stream_and_process")
+    fake_push.serving = True
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+
+    status = mock_config_entry.runtime_data.push.status
+    assert status.stopped is not None
+    assert "AmazonHTTP2Client._stream_and_process" in status.stopped
+    assert mock_config_entry.runtime_data.coordinator.update_interval == (
+        DEFAULT_SCAN_INTERVAL
+    )
+    assert fake_push.requests.total() == 0
+    assert "No push channel, polling as usual" in caplog.text
+
+
+async def test_most_devices_dropping_one_push_at_a_time_is_one_outage(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Drops pushed seconds apart are "at once": one issue, none per device."""
+    fake_push.serving = True
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
+    runtime = mock_config_entry.runtime_data
+    await until(hass, lambda: runtime.push.status.connected)
+    echos = list(runtime.coordinator.data.echos.values())
+
+    for echo in echos[:4]:
+        fake_push.push(
+            push_payloads.connection_change(
+                echo.key, echo.device_type, CUSTOMER_ID, online=False
+            )
+        )
+        freezer.tick(timedelta(seconds=5))
+    await until(
+        hass,
+        lambda: sum(not e.online for e in runtime.coordinator.data.echos.values()) == 4,
+    )
+    for _ in range(int(DEFAULT_GRACE / timedelta(minutes=1)) + 1):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await settle(hass)
+
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, outage_issue_id(mock_config_entry.entry_id))
+    assert not [
+        issue
+        for domain, issue in issues.issues
+        if domain == DOMAIN and issue.startswith(ISSUE_UNAVAILABLE)
+    ]
