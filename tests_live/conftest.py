@@ -28,6 +28,7 @@ from devtools.amazon_emulator.server import AmazonEmulator
 from tests.conftest import (  # noqa: F401 # fixtures, found by name
     auto_enable_custom_integrations,
     fake_amazon,
+    fake_push,
     login_data,
     mock_config_entry,
     no_library_retry_delays,
