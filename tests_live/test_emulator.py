@@ -1,15 +1,12 @@
 """The Amazon emulator, driven by the real aioamazondevices and our amazon package.
 
-The emulator listens on 127.0.0.1 (free ports); the client session reaches
-it the way Home Assistant does under the development launcher, through a
-resolver that sends Amazon's host names there and an SSL context that trusts
-the emulator's CA. The suite runs with both library versions (script/test).
+The emulator and the client sessions are conftest's. The suite runs with
+both library versions (script/test).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
 import dataclasses
 import json
 from pathlib import Path
@@ -24,7 +21,7 @@ from aiohttp import ClientSession, ClientTimeout
 from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
-from custom_components.alexa_care.amazon.client import AmazonAccount, async_login
+from custom_components.alexa_care.amazon.client import AmazonAccount
 from custom_components.alexa_care.amazon.endpoint_queries import (
     LIBRARY_FALLBACK,
     STATE_READS_PLUG_POWER,
@@ -41,107 +38,18 @@ from custom_components.alexa_care.amazon.models import (
 from devtools.amazon_emulator import payloads
 from devtools.amazon_emulator.account import Account
 from devtools.amazon_emulator.catalog import SPEAKER_GROUP_TYPE, speaker_group_serial
-from devtools.amazon_emulator.certificates import TlsFiles, ensure_certificates
+from devtools.amazon_emulator.certificates import TlsFiles
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
-from devtools.amazon_emulator.routing import EmulatorResolver, emulator_connector
+from devtools.amazon_emulator.routing import EmulatorResolver
 from devtools.amazon_emulator.server import AmazonEmulator
 from devtools.amazon_emulator.voice_history import VoiceHistory
 from devtools.hass_with_emulator import route_amazon
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import aiohttp_client
+from tests_live.conftest import BOOT_SECONDS, Control, emulator_session, login_with
 
 # The emulator and its clients use real sockets, on 127.0.0.1 only.
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-BOOT_SECONDS = 0.3
-type Control = Callable[..., Awaitable[Any]]
-
-
-@pytest.fixture(scope="session")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    """One throwaway CA and certificate for the whole run."""
-    return ensure_certificates(tmp_path_factory.mktemp("emulator-tls"))
-
-
-@pytest.fixture
-def echo_count() -> int:
-    """How many Echos the emulated account has."""
-    return 3
-
-
-@pytest.fixture
-async def emulator(tls: TlsFiles, echo_count: int) -> AsyncGenerator[AmazonEmulator]:
-    """An account of Echos and one plug feeding the first, on free ports."""
-    emulator = AmazonEmulator.with_devices(
-        tls,
-        echos=echo_count,
-        plugs=1,
-        reboot_seconds=BOOT_SECONDS,
-        boot_seconds=BOOT_SECONDS,
-    )
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-def _session(
-    emulator: AmazonEmulator, tls: TlsFiles, timeout: ClientTimeout | None = None
-) -> ClientSession:
-    connector = emulator_connector(emulator.port, str(tls.ca_certificate))
-    return ClientSession(connector=connector, timeout=timeout or ClientTimeout())
-
-
-@pytest.fixture
-async def session(
-    emulator: AmazonEmulator, tls: TlsFiles
-) -> AsyncGenerator[ClientSession]:
-    """A client session whose Amazon requests reach the emulator."""
-    async with _session(emulator, tls) as session:
-        yield session
-
-
-@pytest.fixture
-async def control(emulator: AmazonEmulator) -> AsyncGenerator[Control]:
-    """A caller of the emulator's control API (method, path, JSON body)."""
-    base = f"http://127.0.0.1:{emulator.control_port}"
-    async with ClientSession() as session:
-
-        async def call(method: str, path: str, body: object = None) -> Any:  # noqa: ANN401
-            async with session.request(method, base + path, json=body) as response:
-                assert response.status < 300, await response.text()
-                return await response.json()
-
-        yield call
-
-
-async def _login(
-    session: ClientSession,
-    storage: Path,
-    *,
-    password: str = DEMO_PASSWORD,
-    code: str = DEMO_CODE,
-) -> LoginResult:
-    return await async_login(
-        session, storage, email=DEMO_EMAIL, password=password, one_time_code=code
-    )
-
-
-@pytest.fixture
-async def login(session: ClientSession, tmp_path: Path) -> LoginResult:
-    """The interactive login, through the HTML pages and the one-time code."""
-    return await _login(session, tmp_path)
-
-
-@pytest.fixture
-async def account(
-    session: ClientSession, tmp_path: Path, login: LoginResult
-) -> AmazonAccount:
-    """The account, signed in again with the stored login data."""
-    account = AmazonAccount(
-        session, tmp_path, email=DEMO_EMAIL, login_data=login.login_data
-    )
-    await account.async_login()
-    return account
 
 
 async def _snapshot(account: AmazonAccount) -> AccountSnapshot:
@@ -202,7 +110,7 @@ async def test_wrong_password_or_code_is_refused(
 ) -> None:
     """Amazon shows the page again with its error; the library gives up."""
     with pytest.raises(AmazonAuthError):
-        await _login(session, tmp_path, password=password, code=code)
+        await login_with(session, tmp_path, password=password, code=code)
 
 
 async def test_reboot_takes_the_echo_offline_for_a_while(
@@ -327,7 +235,9 @@ async def test_timeout_hangs_longer_than_the_client_waits(
 ) -> None:
     """A hanging request ends with the client's timeout."""
     await control("POST", "/fail-next", {"kind": "timeout", "seconds": 30})
-    async with _session(emulator, tls, timeout=ClientTimeout(total=0.2)) as session:
+    async with emulator_session(
+        emulator, tls, timeout=ClientTimeout(total=0.2)
+    ) as session:
         account = AmazonAccount(
             session, tmp_path, email=DEMO_EMAIL, login_data=login.login_data
         )
