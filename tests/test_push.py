@@ -71,6 +71,16 @@ async def until(
     pytest.fail("the push channel did not get there")
 
 
+async def let_the_grace_period_pass(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A minute at a time, as the offline recheck looks, polls resting."""
+    for _ in range(int(DEFAULT_GRACE / timedelta(minutes=1)) + 1):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await settle(hass)
+
+
 def kitchen(kind: str, **fields: bool) -> push_payloads.Json:
     """An event of the Kitchen Echo's, as Amazon pushes it."""
     builder = getattr(push_payloads, kind)
@@ -224,10 +234,7 @@ async def test_a_flicker_raises_nothing_and_an_outage_its_issue_without_a_poll(
 
     fake_push.push(kitchen("connection_change", online=False))
     await until(hass, lambda: hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF)
-    for _ in range(int(DEFAULT_GRACE / timedelta(minutes=1)) + 1):
-        freezer.tick(timedelta(minutes=1))
-        async_fire_time_changed(hass)
-        await settle(hass)
+    await let_the_grace_period_pass(hass, freezer)
 
     assert issues.async_get_issue(DOMAIN, issue_id) is not None
     # Polls rest: the grace period was judged without asking Amazon.
@@ -422,10 +429,7 @@ async def test_most_devices_dropping_one_push_at_a_time_is_one_outage(
         hass,
         lambda: sum(not e.online for e in runtime.coordinator.data.echos.values()) == 4,
     )
-    for _ in range(int(DEFAULT_GRACE / timedelta(minutes=1)) + 1):
-        freezer.tick(timedelta(minutes=1))
-        async_fire_time_changed(hass)
-        await settle(hass)
+    await let_the_grace_period_pass(hass, freezer)
 
     issues = ir.async_get(hass)
     assert issues.async_get_issue(DOMAIN, outage_issue_id(mock_config_entry.entry_id))
