@@ -29,17 +29,18 @@ from custom_components.alexa_care.const import (
 )
 from custom_components.alexa_care.outage import outage_issue_id
 from devtools.amazon_emulator import push_payloads
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .common import next_poll, settle, setup_with_echos
 from .conftest import TEST_EMAIL
-from .fake_amazon import CUSTOMER_ID, FakeAmazon
+from .fake_amazon import CUSTOMER_ID, SERVER_ERROR, FakeAmazon
 from .fake_push import FakePush
 
 KITCHEN = "G090XG1234567KIT"
 KITCHEN_TYPE = "A4ZXE0RM7LQ7A"
+GRAPHQL = "/nexus/v1/graphql"
 PLUG_ENDPOINT = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_MICROPHONES = "binary_sensor.kitchen_echo_microphones"
@@ -220,7 +221,7 @@ async def test_a_flicker_raises_nothing_and_an_outage_its_issue_without_a_poll(
     issue_id = f"{ISSUE_UNAVAILABLE}.{pushing.entry_id}.{KITCHEN}"
 
     def polls() -> int:
-        return sum(path == "/nexus/v1/graphql" for _m, path, _b in fake_amazon.requests)
+        return sum(path == GRAPHQL for _m, path, _b in fake_amazon.requests)
 
     before = polls()
 
@@ -438,3 +439,24 @@ async def test_most_devices_dropping_one_push_at_a_time_is_one_outage(
         for domain, issue in issues.issues
         if domain == DOMAIN and issue.startswith(ISSUE_UNAVAILABLE)
     ]
+
+
+async def test_a_failed_reconciling_poll_is_tried_again_at_the_usual_interval(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The entities are unavailable until a poll works: not for 30 minutes."""
+    coordinator = pushing.runtime_data.coordinator
+    # The library tries a 5xx three times.
+    fake_amazon.fail_next(SERVER_ERROR, 3, path=GRAPHQL)
+    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
+    assert not coordinator.last_update_success
+    assert hass.states.get(KITCHEN_DND).state == STATE_UNAVAILABLE
+
+    await next_poll(hass, freezer, DEFAULT_SCAN_INTERVAL)
+
+    assert coordinator.last_update_success
+    assert hass.states.get(KITCHEN_DND).state == STATE_OFF
+    assert coordinator.update_interval == PUSH_RECONCILE_INTERVAL

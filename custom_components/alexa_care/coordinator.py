@@ -153,6 +153,10 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         except AmazonThrottledError as err:
             raise self._back_off() from err
         except AlexaCareError as err:
+            if self._backoff is None:
+                # Resting or not, the entities are unavailable until a poll
+                # works: the next one comes at the usual interval.
+                self.update_interval = self.poll_interval
             raise _update_failed(err) from err
         self._end_back_off()
         self._store_login_data(self.account.login_data())
@@ -269,7 +273,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if self._backoff is not None:
             LOGGER.info("Amazon no longer throttles the account; polling as usual")
             self._backoff = None
-            self.update_interval = self._resting_interval()
+        self.update_interval = self._resting_interval()
         ir.async_delete_issue(self.hass, DOMAIN, self.throttled_issue_id)
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
