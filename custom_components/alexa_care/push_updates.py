@@ -173,8 +173,10 @@ class PushUpdates:
         reopened = connected and self._opened_before
         self._opened_before |= connected
         status.reconnects += reopened
-        self._coordinator.set_push_connected(connected=connected)
-        self._voice_history.set_push_connected(connected=connected)
+        # Not while closing (unload, stop): nothing is left to rest or resume.
+        if self._channel is not None:
+            self._coordinator.set_push_connected(connected=connected)
+            self._voice_history.set_push_connected(connected=connected)
         if self._channel is not None and (reopened or not connected):
             # Dropped: poll as usual from now on. Back: what Amazon pushed
             # meanwhile is lost. Either way, read the account now.
