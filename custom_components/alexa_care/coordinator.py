@@ -1,4 +1,8 @@
-"""The coordinator: one poll reads the whole account from Amazon."""
+"""The coordinator: one poll reads the whole account from Amazon.
+
+What Amazon pushes in between lands in the same snapshot (push_updates.py);
+while it does, the polls rest and only reconcile.
+"""
 
 from __future__ import annotations
 
@@ -73,7 +77,10 @@ def _update_failed(err: AlexaCareError) -> UpdateFailed:
 
 
 class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
-    """Polls the Amazon account, backs off when throttled, prunes gone devices."""
+    """Polls the Amazon account, backs off when throttled, prunes gone devices.
+
+    Takes in pushed changes too, and rests its polls while they come.
+    """
 
     config_entry: ConfigEntry
 
