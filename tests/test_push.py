@@ -380,6 +380,29 @@ async def test_unload_closes_the_channel(
     ]
 
 
+def _without_stream_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(AmazonHTTP2Client, "_stream_and_process")
+
+
+def _without_event_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Set in the library's __init__: gone from every instance.
+    library_init = AmazonHTTP2Client.__init__
+
+    def init(self: AmazonHTTP2Client, *args: object, **kwargs: object) -> None:
+        library_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        del self.on_push_event
+
+    monkeypatch.setattr(AmazonHTTP2Client, "__init__", init)
+
+
+@pytest.mark.parametrize(
+    ("break_library", "missing"),
+    [
+        (_without_stream_method, "AmazonHTTP2Client._stream_and_process"),
+        (_without_event_signal, "AmazonHTTP2Client.on_push_event"),
+    ],
+    ids=["method", "signal"],
+)
 async def test_a_library_without_the_stream_parts_polls_as_usual(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -387,9 +410,11 @@ async def test_a_library_without_the_stream_parts_polls_as_usual(
     fake_push: FakePush,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    break_library: Callable[[pytest.MonkeyPatch], None],
+    missing: str,
 ) -> None:
     """A release that renamed a private part: no channel, a warning, polls as usual."""
-    monkeypatch.delattr(AmazonHTTP2Client, "_stream_and_process")
+    break_library(monkeypatch)
     fake_push.serving = True
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -397,7 +422,7 @@ async def test_a_library_without_the_stream_parts_polls_as_usual(
 
     status = mock_config_entry.runtime_data.push.status
     assert status.stopped is not None
-    assert "AmazonHTTP2Client._stream_and_process" in status.stopped
+    assert missing in status.stopped
     assert mock_config_entry.runtime_data.coordinator.update_interval == (
         DEFAULT_SCAN_INTERVAL
     )

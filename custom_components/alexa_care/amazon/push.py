@@ -152,6 +152,9 @@ class _DirectiveStream(AmazonHTTP2Client):
             on_reauth_required=listener.async_login_refused,
         )
         self._listener = listener
+
+    def hand_on_events(self) -> None:
+        """Have the library's parsed events come to us (once, before starting)."""
         self.on_push_event.append(self._event)
         self.on_push_event.freeze()
 
@@ -224,6 +227,7 @@ class PushChannel:
             if not hasattr(self._stream, part)
         ]:
             raise LibraryMismatchError(version, missing)
+        self._stream.hand_on_events()
 
     async def async_start(self) -> None:
         """Open the channel; it reconnects by itself until stopped."""
