@@ -9,7 +9,6 @@ Assistant's time zone, when both counts start again from zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -83,7 +82,7 @@ class DeviceHealth:
             today.online = device.online
         for key in self._devices.keys() - snapshot.devices.keys():
             del self._devices[key]
-        self._notify(None if new_day else changed)
+        self._listeners.notify(None if new_day else changed)
 
     def drop_offs(self, device_key: str) -> int:
         """How often the device dropped off today."""
@@ -139,12 +138,12 @@ class DeviceHealth:
             # The day's final offline time, stamped within the day, so that
             # the daily statistics count it on the day it grew.
             self._as_of = now
-            self._notify()
+            self._listeners.notify()
 
         @callback
         def new_day(now: datetime) -> None:
             self._advance(now)
-            self._notify()
+            self._listeners.notify()
 
         removers = (
             async_track_time_change(hass, day_ends, hour=23, minute=59, second=59),
@@ -171,10 +170,6 @@ class DeviceHealth:
             self._day = day
         self._as_of = now
         return new_day
-
-    def _notify(self, device_keys: Iterable[str] | None = None) -> None:
-        """Wake the listeners of these devices (None: of every device)."""
-        self._listeners.notify(device_keys)
 
 
 def _local_day(moment: datetime) -> date:

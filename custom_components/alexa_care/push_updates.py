@@ -175,16 +175,15 @@ class PushUpdates:
         status.reconnects += reopened
         # Not while closing (unload, stop): nothing is left to rest or resume.
         if self._channel is not None:
-            self._coordinator.set_push_connected(connected=connected)
-            self._voice_history.set_push_connected(connected=connected)
-        if self._channel is not None and (reopened or not connected):
-            # Dropped: poll as usual from now on. Back: what Amazon pushed
-            # meanwhile is lost. Either way, read the account now.
             for coordinator in (self._coordinator, self._voice_history):
-                self._hass.async_create_task(
-                    coordinator.async_request_refresh(),
-                    f"{DOMAIN} catching up as the push channel changed",
-                )
+                coordinator.set_push_connected(connected=connected)
+                if reopened or not connected:
+                    # Dropped: poll as usual from now on. Back: what Amazon
+                    # pushed meanwhile is lost. Either way, read it now.
+                    self._hass.async_create_task(
+                        coordinator.async_request_refresh(),
+                        f"{DOMAIN} catching up as the push channel changed",
+                    )
         for update in list(self._listeners):
             update()
 
