@@ -295,7 +295,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--plugs", type=int, default=3, help="plugs on the account")
     parser.add_argument("--polls", type=int, default=5, help="measured polls")
     parser.add_argument(
-        "--warmup", type=int, default=1, help="polls before the measured ones"
+        "--warmup", type=int, default=3, help="polls before the measured ones"
     )
     parser.add_argument(
         "--output",

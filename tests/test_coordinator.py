@@ -180,7 +180,14 @@ async def test_new_device_appears_without_reload(
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer)
 
-    assert len(_sent(fake_amazon, before)) == 3  # the Echo list is read at once
+    # The steady query shows a new endpoint: what it is, and the Echo list,
+    # are read at once.
+    assert _sent(fake_amazon, before) == [
+        ("POST", GRAPHQL),
+        ("POST", GRAPHQL),
+        ("GET", "/api/devices-v2/device"),
+        ("GET", "/api/dnd/device-status-list"),
+    ]
     assert hass.states.get("binary_sensor.echo_0_connectivity").state == STATE_ON
     assert hass.states.get("switch.echo_0_do_not_disturb").state == STATE_OFF
     assert hass.states.get("button.echo_0_restart") is not None

@@ -15,18 +15,24 @@ from custom_components.alexa_care.amazon.endpoint_queries import (
     OPERATION_STATE,
     STATE_READS_PLUG_POWER,
 )
+from custom_components.alexa_care.amazon.graphql import (
+    OPERATION_ENDPOINT_STATES,
+    OPERATION_ENDPOINTS,
+)
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from .common import next_poll, settle, setup_with_echos
 from .fake_amazon import GRAPHQL_PARTIAL, GRAPHQL_THROTTLED, WIFI_DETAILS, FakeAmazon
 
 GRAPHQL = "/nexus/v1/graphql"
-OURS = "alexaCareEndpoints"
+# Ours: with the descriptions (setup, hourly), and the steady poll's.
+OURS = OPERATION_ENDPOINTS
+OURS_STEADY = OPERATION_ENDPOINT_STATES
 REFUSED = "Amazon refused Alexa Care's endpoint query"
 KITCHEN_PLUG = "switch.kitchen_plug_power"
 HISTORY_RECORDS = "/alexa-privacy/apd/rah/alexa-history-records-v2"
@@ -148,7 +154,7 @@ async def test_fallback_poll_costs_three_requests_and_warns_once(
             ("POST", GRAPHQL),
             ("GET", "/api/dnd/device-status-list"),
         ]
-        assert OURS not in _operations(fake_amazon, before)
+        assert not {OURS, OURS_STEADY} & set(_operations(fake_amazon, before))
 
     # devices-v2 once an hour, as with our query: one request more.
     before = len(fake_amazon.requests)
@@ -165,6 +171,39 @@ async def test_fallback_poll_costs_three_requests_and_warns_once(
     assert "Validation error: unknown operation" in warning.getMessage()
 
 
+async def test_descriptions_are_read_with_the_device_list(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Steady polls ask for names and states; descriptions come hourly or when new."""
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer)
+    [steady] = _graphql_sent(fake_amazon, before)
+    assert steady["operationName"] == OURS_STEADY
+    for field in ("model", "serialNumber", "softwareVersion", "displayCategories"):
+        assert field not in steady["query"]
+    # What the steady answer leaves out is still known.
+    kitchen = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "G090XG1234567KIT"), init_integration.entry_id
+    )
+    assert kitchen is not None
+    assert kitchen.model == "Echo Dot"
+    assert hass.states.get(KITCHEN_PLUG).state == STATE_ON
+
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer, DEVICE_LIST_REFRESH)
+    assert _operations(fake_amazon, before) == [OURS]
+
+    fake_amazon.add_echos(1)
+    before = len(fake_amazon.requests)
+    await next_poll(hass, freezer)
+    assert _operations(fake_amazon, before) == [OURS_STEADY, OURS]
+    assert hass.states.get("binary_sensor.echo_0_connectivity").state == STATE_ON
+
+
 async def test_throttling_is_no_refusal(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -176,14 +215,14 @@ async def test_throttling_is_no_refusal(
     fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer)
-    assert _operations(fake_amazon, before) == [OURS]
+    assert _operations(fake_amazon, before) == [OURS_STEADY]
     assert not init_integration.runtime_data.coordinator.last_update_success
 
     before = len(fake_amazon.requests)
     await next_poll(
         hass, freezer, init_integration.runtime_data.coordinator.update_interval
     )
-    assert _operations(fake_amazon, before) == [OURS]
+    assert _operations(fake_amazon, before) == [OURS_STEADY]
     assert init_integration.runtime_data.coordinator.last_update_success
     assert not _refusals_logged(caplog)
 
@@ -198,7 +237,7 @@ async def test_reload_tries_our_query_again(
     """Once Amazon accepts ours again, a reload goes back to one query."""
     fake_amazon.rejects_unknown_queries = True
     await _setup(hass, mock_config_entry)
-    assert OURS not in _operations(fake_amazon, 1)
+    assert not {OURS, OURS_STEADY} & set(_operations(fake_amazon, 1))
 
     fake_amazon.rejects_unknown_queries = False
     before = len(fake_amazon.requests)
@@ -209,7 +248,7 @@ async def test_reload_tries_our_query_again(
     assert _operations(fake_amazon, before) == [OURS]
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer)
-    assert _operations(fake_amazon, before) == [OURS]
+    assert _operations(fake_amazon, before) == [OURS_STEADY]
     assert len(_refusals_logged(caplog)) == 1
 
 
@@ -270,5 +309,5 @@ async def test_partial_answer_fails_the_poll_without_falling_back(
     before = len(fake_amazon.requests)
     await next_poll(hass, freezer)
     assert coordinator.last_update_success
-    assert _operations(fake_amazon, before) == [OURS]
+    assert _operations(fake_amazon, before) == [OURS_STEADY]
     assert not _refusals_logged(caplog)

@@ -7,6 +7,7 @@ import copy
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
 from custom_components.alexa_care.const import DOMAIN
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
@@ -82,7 +83,7 @@ async def test_new_name_and_firmware_reach_the_device_registry(
     device_registry: dr.DeviceRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Renamed in the Alexa app, or updated: the device page shows it at once."""
+    """Renamed in the Alexa app: at the next poll; updated: within the hour."""
     endpoint = fake_amazon.endpoint("Kitchen Echo")
     endpoint["softwareVersion"] = {"value": {"text": "9999999999"}}
     endpoint["friendlyNameObject"] = {"value": {"text": "Pantry Echo"}}
@@ -94,6 +95,14 @@ async def test_new_name_and_firmware_reach_the_device_registry(
     )
     assert device is not None
     assert device.name == "Pantry Echo"
+    # Firmware is read with the device list, not with every poll.
+    assert device.sw_version != "9999999999"
+
+    await next_poll(hass, freezer, DEVICE_LIST_REFRESH)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "G090XG1234567KIT"), init_integration.entry_id
+    )
+    assert device is not None
     assert device.sw_version == "9999999999"
     # Entity ids stay: automations keep working after a rename.
     assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_ON

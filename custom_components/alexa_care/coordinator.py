@@ -319,7 +319,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 self.availability.forget(key)
 
     def _rename_devices(self, before: AccountSnapshot, now: AccountSnapshot) -> None:
-        """Show a new name, model or firmware in the device registry at once."""
+        """Show a new name, model or firmware in the device registry once read."""
         registry = dr.async_get(self.hass)
         for key, device in now.devices.items():
             old: Device | None = before.devices.get(key)

@@ -7,6 +7,7 @@ socket: the unit tests' fake answers with them too.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+import functools
 import re
 from typing import Any
 
@@ -296,11 +297,23 @@ def _state_as_asked(endpoint: Json, query: str) -> Json:
     return state
 
 
+@functools.cache
+def _selects(query: str, field: str) -> bool:
+    return re.search(rf"\b{field}\b", query) is not None
+
+
+def _fields_as_asked(endpoint: Json, query: str) -> Json:
+    # GraphQL answers with the fields a query selects: an endpoint's own
+    # fields are enough to tell our two queries apart.
+    return {field: value for field, value in endpoint.items() if _selects(query, field)}
+
+
 def endpoints_answer(operation: Json, endpoints: list[Json]) -> Json:
     """A listEndpoints query's answer, with what its operation asks for.
 
-    Ours gets every field at once; the library's device query gets no
-    features, its state queries only the features of the endpoints named.
+    Ours get the endpoint fields they select; the library's device query
+    gets no features, its state queries only the features of the endpoints
+    named.
     """
     name = operation.get("operationName")
     query = str(operation.get("query", ""))
@@ -313,7 +326,7 @@ def endpoints_answer(operation: Json, endpoints: list[Json]) -> Json:
         return list_endpoints(
             [_state_as_asked(e, query) for e in endpoints if e["endpointId"] in wanted]
         )
-    return list_endpoints(endpoints)
+    return list_endpoints([_fields_as_asked(e, query) for e in endpoints])
 
 
 ENDPOINT_NOT_FOUND = ("ENDPOINT_NOT_FOUND", "No such endpoint")

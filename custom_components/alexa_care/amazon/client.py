@@ -3,12 +3,13 @@
 A poll costs a constant number of requests, whatever the number of devices:
 one GraphQL `listEndpoints` request (two when Amazon refused ours and the
 library's queries stand in), one request for every Echo's do-not-disturb
-state, and devices-v2 when the Echo list is due.
+state, and devices-v2 when the device list is due (device_list.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 import copy
 from datetime import datetime, timedelta
 from http import HTTPMethod, HTTPStatus
@@ -24,7 +25,7 @@ from aiohttp import ClientSession
 import httpx
 
 from . import graphql
-from .device_list import EchoList
+from .device_list import DeviceList
 from .endpoint_queries import EndpointQueries
 from .history import VoiceHistoryPage
 from .library import (
@@ -111,8 +112,8 @@ class AmazonAccount:
             session, email, "", storage_dir, self._login_data
         )
         self._requests = LibraryRequests(self._client, self._login_data)
-        self._echo_list = EchoList(self._requests)
         self._endpoint_queries = EndpointQueries(self._requests)
+        self._device_list = DeviceList(self._requests, self._endpoint_queries)
         self._history = VoiceHistoryPage(self._requests)
         self._dnd_states: dict[str, bool] = {}
         # Only the push channel tells: kept for the snapshots of later polls.
@@ -166,36 +167,35 @@ class AmazonAccount:
     async def async_get_snapshot(
         self, *, refresh_device_list: bool = False
     ) -> AccountSnapshot:
-        """Read every device and its state, in at most four requests."""
+        """Read every device and its state (see the module's docstring)."""
         async with amazon_errors():
-            endpoints = await self._endpoint_queries.async_read()
-            with reading_answer():
-                by_serial = {
-                    serial: endpoint
-                    for endpoint in endpoints
-                    if (serial := graphql.text(endpoint, "serialNumber"))
-                }
-            await self._echo_list.async_update(
-                set(by_serial), force=refresh_device_list
+            states = await self._device_list.async_read_states(
+                force=refresh_device_list
             )
             await self._client.sync_dnd_state()
         with reading_answer():
             return AccountSnapshot(
-                echos={
-                    serial: graphql.echo(
-                        record,
-                        by_serial.get(serial),
-                        do_not_disturb=self._dnd_states.get(serial),
-                        microphones_on=self._microphones_on.get(serial),
-                    )
-                    for serial, record in self._echo_list.records.items()
-                },
+                echos=self._echos(states),
                 plugs={
                     plug.key: plug
-                    for endpoint in endpoints
-                    if (plug := graphql.smart_plug(endpoint)) is not None
+                    for endpoint_id, state in states.items()
+                    if (description := self._device_list.descriptions.get(endpoint_id))
+                    and (plug := graphql.smart_plug(description, state)) is not None
                 },
             )
+
+    def _echos(self, states: Mapping[str, Mapping[str, Any]]) -> dict[str, Echo]:
+        echos: dict[str, Echo] = {}
+        for serial, record in self._device_list.records.items():
+            description = self._device_list.descriptions_by_serial.get(serial)
+            echos[serial] = graphql.echo(
+                record,
+                description,
+                states.get(description.endpoint_id) if description else None,
+                do_not_disturb=self._dnd_states.get(serial),
+                microphones_on=self._microphones_on.get(serial),
+            )
+        return echos
 
     async def async_restart(self, echo: Echo) -> None:
         """Reboot an Echo (Amazon's soft reset)."""
@@ -269,9 +269,9 @@ class AmazonAccount:
         """Read the account again: does Amazon still list the device?"""
         async with amazon_errors():
             if isinstance(device, Echo):
-                await self._echo_list.async_read()
-                return device.key in self._echo_list.records
-            endpoints = await self._endpoint_queries.async_read()
+                await self._device_list.async_read_records()
+                return device.key in self._device_list.records
+            endpoints = await self._endpoint_queries.async_read_states()
         with reading_answer():
             return any(endpoint["endpointId"] == device.key for endpoint in endpoints)
 

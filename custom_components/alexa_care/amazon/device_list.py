@@ -1,8 +1,10 @@
-"""The Echo list (devices-v2) and when it is read.
+"""What the account's devices are, and when that is read again.
 
-devices-v2 carries what GraphQL's endpoints lack (the device type and the
-capabilities), but it changes rarely: it is read once an hour, and at once
-when the endpoints show a device that was added or removed.
+Two things change rarely: devices-v2's Echo records (the device type and the
+capabilities, which GraphQL's endpoints lack) and the endpoints' descriptions
+(model, serial number, firmware, category). Both are read together once an
+hour, and at once when a poll shows a device that was added or removed; the
+polls in between ask only for the endpoints' names and states.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 from aioamazondevices.const import devices as library_devices
 
+from .endpoint_queries import COMBINED, Endpoint, EndpointQueries
+from .graphql import Description, describe
 from .library import LibraryRequests, reading_answer
 
 URI_DEVICES = "api/devices-v2/device"
@@ -22,44 +26,74 @@ URI_DEVICES = "api/devices-v2/device"
 DEVICE_LIST_REFRESH = timedelta(hours=1)
 
 
-class EchoList:
-    """The devices-v2 records of the account's Echos, by serial number."""
+class DeviceList:
+    """The account's Echo records and endpoint descriptions, kept fresh."""
 
-    def __init__(self, requests: LibraryRequests) -> None:
+    def __init__(
+        self, requests: LibraryRequests, endpoint_queries: EndpointQueries
+    ) -> None:
         """Nothing is read until the first poll."""
         self._requests = requests
+        self._endpoint_queries = endpoint_queries
         self._records: dict[str, dict[str, Any]] | None = None
         self._read_at: datetime | None = None
-        # The endpoints' serial numbers when the list was last read.
-        self._serials_at_last_read: set[str] = set()
+        # What each endpoint is, by endpoint id, as last read.
+        self._descriptions: dict[str, Description] = {}
+        self._descriptions_by_serial: dict[str, Description] = {}
 
     @property
     def records(self) -> Mapping[str, Mapping[str, Any]]:
-        """The records as last read."""
+        """The devices-v2 records of the account's Echos, by serial number."""
         return self._records or {}
 
-    def _is_due(self, endpoint_serials: set[str], now: datetime) -> bool:
+    @property
+    def descriptions(self) -> Mapping[str, Description]:
+        """What each endpoint is, by endpoint id."""
+        return self._descriptions
+
+    @property
+    def descriptions_by_serial(self) -> Mapping[str, Description]:
+        """What each endpoint with a serial number is, by serial number."""
+        return self._descriptions_by_serial
+
+    def _is_due(self, now: datetime) -> bool:
         return (
             self._records is None
             or self._read_at is None
             or now - self._read_at >= DEVICE_LIST_REFRESH
-            # A device added to or removed from the account shows up in the
-            # endpoints first.
-            or endpoint_serials != self._serials_at_last_read
         )
 
-    async def async_update(
-        self, endpoint_serials: set[str], *, force: bool = False
-    ) -> None:
-        """Read the list again if it is due (or `force`d)."""
-        now = datetime.now(UTC)
-        if force or self._is_due(endpoint_serials, now):
-            await self.async_read()
-            self._read_at = now
-            self._serials_at_last_read = endpoint_serials
+    async def async_read_states(self, *, force: bool = False) -> dict[str, Endpoint]:
+        """Every endpoint's name and state, by endpoint id; each one described.
 
-    async def async_read(self) -> None:
-        """Read the list now."""
+        One request, two when our queries are refused; one more, and the Echo
+        list, when the list is due (or `force`d).
+        """
+        now = datetime.now(UTC)
+        if force or self._is_due(now):
+            endpoints = await self._endpoint_queries.async_read()
+        else:
+            endpoints = await self._endpoint_queries.async_read_states()
+            with reading_answer():
+                states = {endpoint["endpointId"]: endpoint for endpoint in endpoints}
+            if states.keys() == self._descriptions.keys():
+                return states
+            if self._endpoint_queries.in_use == COMBINED:
+                # A device was added or removed: read what the account holds.
+                endpoints = await self._endpoint_queries.async_read()
+            # Otherwise the library's queries read the descriptions already.
+        await self.async_read_records()
+        with reading_answer():
+            descriptions = [describe(endpoint) for endpoint in endpoints]
+        self._descriptions = {d.endpoint_id: d for d in descriptions}
+        self._descriptions_by_serial = {
+            d.serial_number: d for d in descriptions if d.serial_number
+        }
+        self._read_at = now
+        return {endpoint["endpointId"]: endpoint for endpoint in endpoints}
+
+    async def async_read_records(self) -> None:
+        """Read the Echo list now."""
         answer = await self._requests.json(
             HTTPMethod.GET, self._requests.url(URI_DEVICES)
         )

@@ -1,11 +1,12 @@
-"""Which GraphQL queries read the endpoints: our one, or the library's two.
+"""Which GraphQL queries read the endpoints: ours, or the library's two.
 
-Our query asks for every endpoint's names, reachability and plug power at
-once. An Amazon that refuses it (a validation error, say) still answers the
-queries aioamazondevices sends: its device query, then its state query for
-those endpoints. Their texts are taken from the installed library, so that
-they are what Amazon has seen from it. Once refused, our query is not sent
-again for the life of the account object: until a restart or a reload.
+Our queries ask for every endpoint's names, reachability and plug power at
+once, one of them with the endpoints' descriptions too. An Amazon that
+refuses ours (a validation error, say) still answers the queries
+aioamazondevices sends: its device query, then its state query for those
+endpoints. Their texts are taken from the installed library, so that they
+are what Amazon has seen from it. Once Amazon refused one of ours, neither is
+sent again for the life of the account object: until a restart or a reload.
 """
 
 from __future__ import annotations
@@ -94,12 +95,12 @@ def with_states(devices: list[Endpoint], states: list[Endpoint]) -> list[Endpoin
 
 
 class EndpointQueries:
-    """Reads every endpoint, with our query until Amazon refuses it."""
+    """Reads every endpoint, with our queries until Amazon refuses one."""
 
     def __init__(self, requests: LibraryRequests) -> None:
-        """Start with our query."""
+        """Start with our queries."""
         self._requests = requests
-        # Amazon's message when it refused our query; None while it answers it.
+        # Amazon's message when it refused our query; None while it answers.
         self.refusal: str | None = None
 
     @property
@@ -108,10 +109,24 @@ class EndpointQueries:
         return COMBINED if self.refusal is None else LIBRARY_FALLBACK
 
     async def async_read(self) -> list[Endpoint]:
-        """Every endpoint with its names, reachability and plug power."""
+        """Every endpoint with its description, reachability and plug power."""
+        return await self._read(graphql.OPERATION_ENDPOINTS, graphql.QUERY_ENDPOINTS)
+
+    async def async_read_states(self) -> list[Endpoint]:
+        """Every endpoint's id, name, reachability and plug power.
+
+        Each has its description too when the library's queries stand in.
+        """
+        return await self._read(
+            graphql.OPERATION_ENDPOINT_STATES, graphql.QUERY_ENDPOINT_STATES
+        )
+
+    async def _read(self, operation: str, query: str) -> list[Endpoint]:
         if self.refusal is None:
             try:
-                return await self._read_combined()
+                return _endpoints(
+                    await self._graphql({"operationName": operation, "query": query})
+                )
             except graphql.GraphQLRefusedError as err:
                 self.refusal = str(err)
                 _LOGGER.warning(
@@ -125,16 +140,6 @@ class EndpointQueries:
     async def _graphql(self, payload: object) -> dict[str, Any]:
         return await self._requests.json(
             HTTPMethod.POST, self._requests.url(URI_GRAPHQL), payload
-        )
-
-    async def _read_combined(self) -> list[Endpoint]:
-        return _endpoints(
-            await self._graphql(
-                {
-                    "operationName": graphql.OPERATION_ENDPOINTS,
-                    "query": graphql.QUERY_ENDPOINTS,
-                }
-            )
         )
 
     async def _read_with_library_queries(self) -> list[Endpoint]:

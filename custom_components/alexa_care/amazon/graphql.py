@@ -1,7 +1,9 @@
 """Our GraphQL queries, and reading Amazon's endpoints into our devices.
 
-One `listEndpoints` request carries every endpoint's name, model,
-reachability and plug power: the poll's cost does not grow with the account.
+One `listEndpoints` request carries every endpoint's name, reachability and
+plug power: the poll's cost does not grow with the account. What rarely
+changes (model, serial number, firmware, category) is asked for only with
+the Echo list, so that a steady poll's answer is less than half as long.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .models import (
     AmazonResponseError,
@@ -19,24 +21,14 @@ from .models import (
     SmartPlug,
 )
 
-OPERATION_ENDPOINTS = "alexaCareEndpoints"
-# listEndpoints with the fields of the library's own device and state queries
-# (const/queries.py), reachability and power included, for all endpoints at once.
-QUERY_ENDPOINTS = """
-query alexaCareEndpoints {
+_LIST_ENDPOINTS = """
+query %s {
   listEndpoints(
     listEndpointsInput: { latencyTolerance: LOW, includeHouseholdDevices: true }
   ) {
     endpoints {
       endpointId: id
-      friendlyNameObject { value { text } }
-      manufacturer { value { text } }
-      model { value { text } }
-      serialNumber { value { text } }
-      softwareVersion { value { text } }
-      displayCategories { primary { value } }
-      legacyIdentifiers { dmsIdentifier { deviceType { value { text } } } }
-      legacyAppliance { applianceId }
+      friendlyNameObject { value { text } }%s
       features {
         name
         properties {
@@ -54,6 +46,23 @@ query alexaCareEndpoints {
   }
 }
 """
+# What the library's own device query (const/queries.py) reads besides.
+_DESCRIPTION_FIELDS = """
+      manufacturer { value { text } }
+      model { value { text } }
+      serialNumber { value { text } }
+      softwareVersion { value { text } }
+      displayCategories { primary { value } }
+      legacyIdentifiers { dmsIdentifier { deviceType { value { text } } } }
+      legacyAppliance { applianceId }"""
+
+OPERATION_ENDPOINTS = "alexaCareEndpoints"
+# listEndpoints with the fields of the library's own device and state queries,
+# reachability and power included, for all endpoints at once.
+QUERY_ENDPOINTS = _LIST_ENDPOINTS % (OPERATION_ENDPOINTS, _DESCRIPTION_FIELDS)
+OPERATION_ENDPOINT_STATES = "alexaCareEndpointStates"
+# The same, less the description: for the polls between two reads of it.
+QUERY_ENDPOINT_STATES = _LIST_ENDPOINTS % (OPERATION_ENDPOINT_STATES, "")
 
 OPERATION_SET_FEATURES = "setEndpointFeatures"
 # The smart-home feature mutation the library's call_feature_operation sends.
@@ -126,12 +135,42 @@ def _property(endpoint: Mapping[str, Any], name: str) -> Mapping[str, Any] | Non
     for feature in endpoint.get("features") or ():
         for prop in feature.get("properties") or ():
             if prop.get("name") == name:
-                return dict(prop)
+                found: Mapping[str, Any] = prop
+                return found
     return None
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Reachability:
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Description:
+    """What an endpoint is: read with the device list, not with every poll."""
+
+    endpoint_id: str
+    serial_number: str | None
+    model: str | None
+    manufacturer: str | None
+    software_version: str | None
+    is_smart_plug: bool
+    appliance_id: str | None
+
+
+def describe(endpoint: Mapping[str, Any]) -> Description:
+    """An endpoint's description, from a query that asked for it."""
+    category = ((endpoint.get("displayCategories") or {}).get("primary") or {}).get(
+        "value"
+    )
+    return Description(
+        endpoint_id=str(endpoint["endpointId"]),
+        serial_number=text(endpoint, "serialNumber"),
+        model=text(endpoint, "model"),
+        manufacturer=text(endpoint, "manufacturer"),
+        software_version=text(endpoint, "softwareVersion"),
+        is_smart_plug=category == CATEGORY_SMART_PLUG,
+        appliance_id=(endpoint.get("legacyAppliance") or {}).get("applianceId"),
+    )
+
+
+class _Reachability(NamedTuple):
+    # A tuple, not a dataclass: built for every device at every poll.
     online: bool
     last_seen_online: datetime | None
 
@@ -142,26 +181,28 @@ def _reachability(endpoint: Mapping[str, Any] | None) -> _Reachability | None:
     online = prop.get("reachabilityStatusValue") == "OK"
     # Online: seen at the last sample. Offline: last seen when that changed.
     seen = prop.get("timeOfSample") if online else prop.get("timeOfLastChange")
-    return _Reachability(online=online, last_seen_online=_time(seen))
+    return _Reachability(online, _time(seen))
 
 
 def echo(
     record: Mapping[str, Any],
-    endpoint: Mapping[str, Any] | None,
+    description: Description | None,
+    state: Mapping[str, Any] | None,
     *,
     do_not_disturb: bool | None,
     microphones_on: bool | None = None,
 ) -> Echo:
     """An Echo from its devices-v2 record and, if Amazon lists one, its endpoint."""
     serial = str(record["serialNumber"])
-    reachability = _reachability(endpoint)
+    reachability = _reachability(state)
     return Echo(
         key=serial,
-        name=text(endpoint, "friendlyNameObject") or record["accountName"],
-        model=text(endpoint, "model") or record.get("deviceTypeFriendlyName"),
-        manufacturer=text(endpoint, "manufacturer") or "Amazon",
+        name=text(state, "friendlyNameObject") or record["accountName"],
+        model=(description and description.model)
+        or record.get("deviceTypeFriendlyName"),
+        manufacturer=(description and description.manufacturer) or "Amazon",
         serial_number=serial,
-        software_version=text(endpoint, "softwareVersion")
+        software_version=(description and description.software_version)
         or record.get("softwareVersion"),
         # Without an endpoint, devices-v2's own flag is all there is.
         online=reachability.online if reachability else bool(record["online"]),
@@ -173,28 +214,25 @@ def echo(
     )
 
 
-def smart_plug(endpoint: Mapping[str, Any]) -> SmartPlug | None:
+def smart_plug(description: Description, state: Mapping[str, Any]) -> SmartPlug | None:
     """A plug is an endpoint of the smart-plug category with a power feature."""
-    category = ((endpoint.get("displayCategories") or {}).get("primary") or {}).get(
-        "value"
-    )
     # Echos are most of the endpoints: their category settles it first.
-    if category != CATEGORY_SMART_PLUG:
+    if not description.is_smart_plug:
         return None
-    if (power := _property(endpoint, "powerState")) is None:
+    if (power := _property(state, "powerState")) is None:
         return None
-    reachability = _reachability(endpoint)
+    reachability = _reachability(state)
     power_value = power.get("powerStateValue")
     return SmartPlug(
-        key=str(endpoint["endpointId"]),
-        name=text(endpoint, "friendlyNameObject") or "Smart plug",
-        model=text(endpoint, "model"),
-        manufacturer=text(endpoint, "manufacturer"),
-        serial_number=text(endpoint, "serialNumber"),
-        software_version=text(endpoint, "softwareVersion"),
+        key=description.endpoint_id,
+        name=text(state, "friendlyNameObject") or "Smart plug",
+        model=description.model,
+        manufacturer=description.manufacturer,
+        serial_number=description.serial_number,
+        software_version=description.software_version,
         online=reachability.online if reachability else None,
         last_seen_online=reachability.last_seen_online if reachability else None,
-        appliance_id=(endpoint.get("legacyAppliance") or {}).get("applianceId"),
+        appliance_id=description.appliance_id,
         power_on=None if power_value is None else power_value == "ON",
     )
 
