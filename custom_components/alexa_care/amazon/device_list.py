@@ -66,8 +66,10 @@ class DeviceList:
     async def async_read_states(self, *, force: bool = False) -> dict[str, Endpoint]:
         """Every endpoint's name and state, by endpoint id; each one described.
 
-        One request, two when our queries are refused; one more, and the Echo
-        list, when the list is due (or `force`d).
+        One GraphQL request (two when our queries are refused), which asks for
+        the descriptions too when the list is due (or `force`d); the Echo list
+        is then read besides. A device added or removed costs one GraphQL
+        request more, that once.
         """
         now = datetime.now(UTC)
         if force or self._is_due(now):
