@@ -277,6 +277,11 @@ def is_library_operation(operation: Json) -> bool:
     return operation.get("operationName") in LIBRARY_OPERATIONS
 
 
+@functools.cache
+def _selects(query: str, field: str) -> bool:
+    return re.search(rf"\b{field}\b", query) is not None
+
+
 def _property_as_asked(prop: Json, query: str) -> Json:
     # A property's own fields come only when the query has a fragment for
     # its type; 16.3.2's state query has none for Power, for instance.
@@ -287,7 +292,7 @@ def _property_as_asked(prop: Json, query: str) -> Json:
 
 def _state_as_asked(endpoint: Json, query: str) -> Json:
     state: Json = {"endpointId": endpoint["endpointId"]}
-    if "friendlyNameObject" in query:
+    if _selects(query, "friendlyNameObject"):
         state["friendlyNameObject"] = endpoint["friendlyNameObject"]
     state["features"] = [
         feature
@@ -295,11 +300,6 @@ def _state_as_asked(endpoint: Json, query: str) -> Json:
         for feature in endpoint.get("features") or ()
     ]
     return state
-
-
-@functools.cache
-def _selects(query: str, field: str) -> bool:
-    return re.search(rf"\b{field}\b", query) is not None
 
 
 def _fields_as_asked(endpoint: Json, query: str) -> Json:

@@ -73,26 +73,24 @@ class DeviceList:
         """
         now = datetime.now(UTC)
         if force or self._is_due(now):
-            endpoints = await self._endpoint_queries.async_read()
+            states = _by_id(await self._endpoint_queries.async_read())
         else:
-            endpoints = await self._endpoint_queries.async_read_states()
-            with reading_answer():
-                states = {endpoint["endpointId"]: endpoint for endpoint in endpoints}
+            states = _by_id(await self._endpoint_queries.async_read_states())
             if states.keys() == self._descriptions.keys():
                 return states
             if self._endpoint_queries.in_use == COMBINED:
                 # A device was added or removed: read what the account holds.
-                endpoints = await self._endpoint_queries.async_read()
+                states = _by_id(await self._endpoint_queries.async_read())
             # Otherwise the library's queries read the descriptions already.
         await self.async_read_records()
         with reading_answer():
-            descriptions = [describe(endpoint) for endpoint in endpoints]
+            descriptions = [describe(endpoint) for endpoint in states.values()]
         self._descriptions = {d.endpoint_id: d for d in descriptions}
         self._descriptions_by_serial = {
             d.serial_number: d for d in descriptions if d.serial_number
         }
         self._read_at = now
-        return {endpoint["endpointId"]: endpoint for endpoint in endpoints}
+        return states
 
     async def async_read_records(self) -> None:
         """Read the Echo list now."""
@@ -111,3 +109,8 @@ class DeviceList:
                 not in library_devices.DEVICE_TYPES_TO_IGNORE
                 and "MICROPHONE" in (device.get("capabilities") or ())
             }
+
+
+def _by_id(endpoints: list[Endpoint]) -> dict[str, Endpoint]:
+    with reading_answer():
+        return {endpoint["endpointId"]: endpoint for endpoint in endpoints}
