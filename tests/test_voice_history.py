@@ -183,6 +183,29 @@ async def test_history_refusals(
     assert refused.value.translation_key == "account_not_loaded"
 
 
+async def test_history_account_defaults(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Without an account: the chosen Echo's, or the only one; never a guess."""
+    everything = await call(hass, "get_voice_history", {})
+    assert everything == await get_history(hass, init_integration)
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    of_kitchen = await call(hass, "get_voice_history", {"device_id": kitchen})
+    assert of_kitchen == await get_history(hass, init_integration, device_id=kitchen)
+
+    other = MockConfigEntry(domain=DOMAIN, unique_id="other", data={})
+    other.add_to_hass(hass)
+    other.mock_state(hass, init_integration.state)
+    other.runtime_data = init_integration.runtime_data
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "get_voice_history", {})
+    assert refused.value.translation_key == "account_required"
+    assert refused.value.translation_placeholders == {"count": "2"}
+    # The Echo still says which account it is.
+    assert await call(hass, "get_voice_history", {"device_id": kitchen}) == of_kitchen
+
+
 async def test_history_of_another_account_is_refused(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -355,6 +378,10 @@ async def test_delete_refusals(
                 {"device_id": device, "scope": "all", "confirm": True},
             )
         assert refused.value.translation_key == key
+    # What is wrong with the target comes before the missing confirmation.
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "delete_voice_history", {"device_id": plug, "scope": "all"})
+    assert refused.value.translation_key == "no_voice_history"
     assert len(fake_amazon.requests) == sent
 
 

@@ -39,7 +39,7 @@ MAX_LIMIT = 1000
 
 GET_VOICE_HISTORY_SCHEMA = probatio.Schema(
     {
-        probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         probatio.Optional(ATTR_DEVICE_ID): cv.string,
         probatio.Optional(ATTR_START): cv.datetime,
         probatio.Optional(ATTR_END): cv.datetime,
@@ -64,6 +64,16 @@ def _loaded_entry(hass: HomeAssistant, entry_id: str) -> AlexaCareConfigEntry:
     if entry.state is not ConfigEntryState.LOADED:
         raise refused("account_not_loaded", account=entry.title)
     return entry
+
+
+def _only_loaded_entry(hass: HomeAssistant) -> AlexaCareConfigEntry:
+    """The account to read when the call names none: there must be one."""
+    loaded: list[AlexaCareConfigEntry] = hass.config_entries.async_loaded_entries(
+        DOMAIN
+    )
+    if len(loaded) != 1:
+        raise refused("account_required", count=str(len(loaded)))
+    return loaded[0]
 
 
 def _echo_target(hass: HomeAssistant, device_id: str) -> tuple[Target, Echo]:
@@ -101,10 +111,16 @@ def _describe(
 
 async def _async_get_voice_history(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
-    entry = _loaded_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
-    serial: str | None = None
+    target = echo = None
     if device_id := call.data.get(ATTR_DEVICE_ID):
         target, echo = _echo_target(hass, device_id)
+    if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
+        entry = _loaded_entry(hass, entry_id)
+    else:
+        # The Echo's own account, or the only one there is.
+        entry = target.entry if target else _only_loaded_entry(hass)
+    serial: str | None = None
+    if target and echo:
         if target.entry.entry_id != entry.entry_id:
             raise refused("other_account", device=echo.name, account=entry.title)
         serial = echo.key
@@ -132,9 +148,11 @@ async def _async_get_voice_history(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_delete_voice_history(call: ServiceCall) -> ServiceResponse:
+    # What is wrong with the target first: a plug is refused with or without
+    # the confirmation, so it should not take two tries to learn that.
+    target, echo = _echo_target(call.hass, call.data[ATTR_DEVICE_ID])
     if not call.data[ATTR_CONFIRM]:
         raise refused("voice_confirmation_required")
-    target, echo = _echo_target(call.hass, call.data[ATTR_DEVICE_ID])
     try:
         deletion = await async_delete_voice_history(
             call.hass, target.entry, echo, call.data[ATTR_SCOPE]
