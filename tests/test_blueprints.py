@@ -10,6 +10,7 @@ import shutil
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
     async_fire_time_changed,
     async_mock_service,
 )
@@ -18,12 +19,13 @@ from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.voice_actions import DELETE_VOICE_HISTORY_SCHEMA
 from custom_components.alexa_care.voice_deletion import Scope
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
 ECHO = "0123456789abcdef0123456789abcdef"
-CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
+CONNECTIVITY = "binary_sensor.kuche_verbindung"
 
 
 @pytest.fixture
@@ -64,34 +66,85 @@ def test_every_blueprint_is_tested() -> None:
     ]
 
 
+def _echo_with_connectivity(hass: HomeAssistant) -> str:
+    """An Echo in the registries, with a Connectivity sensor of another name."""
+    entry = MockConfigEntry(domain=DOMAIN)
+    entry.add_to_hass(hass)
+    echo = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, "G090XGL63VS1GK34")}
+    )
+    er.async_get(hass).async_get_or_create(
+        "binary_sensor",
+        DOMAIN,
+        "G090XGL63VS1GK34-connectivity",
+        config_entry=entry,
+        device_id=echo.id,
+        suggested_object_id="kuche_verbindung",
+    )
+    return echo.id
+
+
+def _connectivity(hass: HomeAssistant, state: str) -> None:
+    hass.states.async_set(CONNECTIVITY, state, {"device_class": "connectivity"})
+
+
 async def test_restart_then_power_cycle(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """Offline for the chosen minutes: restart; still offline: power cycle."""
     restarts = async_mock_service(hass, DOMAIN, "restart")
     power_cycles = async_mock_service(hass, DOMAIN, "power_cycle")
-    hass.states.async_set(CONNECTIVITY, "on")
+    echo = _echo_with_connectivity(hass)
+    _connectivity(hass, "on")
     await _automation(
         hass,
         "restart_unavailable_echo",
-        {"echo": ECHO, "connectivity": CONNECTIVITY, "minutes": 15, "escalate": True},
+        {"echo": echo, "minutes": 15, "escalate": True},
     )
 
-    hass.states.async_set(CONNECTIVITY, "off")
+    _connectivity(hass, "off")
     await hass.async_block_till_done()
-    freezer.tick(timedelta(minutes=15, seconds=1))
+    freezer.tick(timedelta(minutes=14))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert restarts == []
+    freezer.tick(timedelta(minutes=1, seconds=1))
     async_fire_time_changed(hass)
     # The run now waits up to 10 minutes for the Echo: let it get there,
     # without waiting for the run itself.
     for _ in range(20):
         await asyncio.sleep(0)
-    assert [call.data for call in restarts] == [{"device_id": ECHO}]
+    assert [call.data for call in restarts] == [{"device_id": echo}]
     assert power_cycles == []
 
     freezer.tick(timedelta(minutes=10, seconds=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    assert [call.data for call in power_cycles] == [{"device_id": ECHO}]
+    assert [call.data for call in power_cycles] == [{"device_id": echo}]
+
+
+async def test_restart_brings_it_back(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Back online after the restart: no power cycle."""
+    restarts = async_mock_service(hass, DOMAIN, "restart")
+    power_cycles = async_mock_service(hass, DOMAIN, "power_cycle")
+    echo = _echo_with_connectivity(hass)
+    _connectivity(hass, "on")
+    await _automation(hass, "restart_unavailable_echo", {"echo": echo})
+    _connectivity(hass, "off")
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=15, seconds=1))
+    async_fire_time_changed(hass)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert len(restarts) == 1
+    _connectivity(hass, "on")
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=10, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert power_cycles == []
 
 
 async def test_nightly_power_cycle(
