@@ -5,16 +5,19 @@ from __future__ import annotations
 import copy
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
-from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .common import next_poll
 from .fake_amazon import FakeAmazon
+from .test_services import call
 
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_PLUG_POWER = "switch.kitchen_plug_power"
@@ -106,3 +109,37 @@ async def test_new_name_and_firmware_reach_the_device_registry(
     assert device.sw_version == "9999999999"
     # Entity ids stay: automations keep working after a rename.
     assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_ON
+
+
+async def test_account_has_a_service_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The account's entities are on a page of its own, named after the masked login.
+
+    It is no Echo or plug: no poll removes it, and no device action takes it.
+    """
+    account = device_registry.async_get_device_by_identifier(
+        (DOMAIN, init_integration.entry_id), init_integration.entry_id
+    )
+    assert account is not None
+    assert account.entry_type is dr.DeviceEntryType.SERVICE
+    assert account.name == "o***r@example.com"
+    on_its_page = {
+        entity.entity_id
+        for entity in er.async_entries_for_device(
+            entity_registry, account.id, include_disabled_entities=True
+        )
+    }
+    assert on_its_page == {DEVICES_OFFLINE, "binary_sensor.push_channel"}
+
+    await next_poll(hass, freezer, STALE_DEVICE_GRACE)
+    await next_poll(hass, freezer, STALE_DEVICE_GRACE)
+    assert device_registry.async_get(account.id) is not None
+
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": account.id})
+    assert refused.value.translation_key == "account_device"

@@ -20,6 +20,7 @@ from .data import AlexaCareConfigEntry
 from .entity import (
     AlexaCareEntity,
     AlexaCareEntityDescription,
+    account_device_info,
     async_add_described_entities,
 )
 
@@ -97,7 +98,7 @@ class AlexaCareBinarySensor(AlexaCareEntity, BinarySensorEntity):
 
 
 class PushChannelSensor(BinarySensorEntity):
-    """Whether Amazon's push channel is open: the account's, of no device."""
+    """Whether Amazon's push channel is open: on the account's device page."""
 
     _attr_has_entity_name = True
     _attr_translation_key = "push_channel"
@@ -110,6 +111,9 @@ class PushChannelSensor(BinarySensorEntity):
         """The entry's id names it: the account's own id is a customer id."""
         self._push = entry.runtime_data.push
         self._attr_unique_id = f"{entry.entry_id}-push_channel"
+        self._attr_device_info = account_device_info(entry)
+        # Not named after the device (the masked login) as has_entity_name would.
+        self.entity_id = "binary_sensor.push_channel"
 
     @property
     @override

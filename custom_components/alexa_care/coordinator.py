@@ -304,6 +304,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
         for device in dr.async_entries_for_config_entry(registry, entry_id):
+            if device.entry_type is dr.DeviceEntryType.SERVICE:
+                continue  # the account's own device
             key = next(
                 (value for domain, value in device.identifiers if domain == DOMAIN),
                 None,

@@ -13,7 +13,7 @@ from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import (
     AddConfigEntryEntitiesCallback,
@@ -43,6 +43,20 @@ def unique_id(device_key: str, description_key: str) -> str:
     """An entity's unique id: its device's key and what it shows."""
     # Keys are serial numbers or Amazon endpoint ids, never the email.
     return f"{device_key}-{description_key}"
+
+
+def account_device_info(entry: AlexaCareConfigEntry) -> DeviceInfo:
+    """The account's own device page, for what belongs to no Echo or plug.
+
+    Named after the entry's title (the masked login), keyed by the entry's
+    id: the account's own id is a customer id, kept private.
+    """
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="Amazon",
+        entry_type=DeviceEntryType.SERVICE,
+    )
 
 
 class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):

@@ -32,6 +32,7 @@ from .data import AlexaCareConfigEntry, AlexaCareData
 from .entity import (
     AlexaCareEntity,
     AlexaCareEntityDescription,
+    account_device_info,
     async_add_described_entities,
 )
 from .health import DROP_OFFS, OFFLINE_MINUTES
@@ -235,10 +236,13 @@ class DevicesOfflineSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity
     _attr_state_class = SensorStateClass.MEASUREMENT
 
     def __init__(self, entry: AlexaCareConfigEntry) -> None:
-        """The account's sensor, which belongs to no device."""
+        """The account's sensor, on the account's device page."""
         super().__init__(entry.runtime_data.coordinator)
         # The entry's id: the account's own id is a customer id, kept private.
         self._attr_unique_id = f"{entry.entry_id}-devices_offline"
+        self._attr_device_info = account_device_info(entry)
+        # Not named after the device (the masked login) as has_entity_name would.
+        self.entity_id = "sensor.devices_offline"
         self._written: tuple[bool, int] | None = None
 
     @property
