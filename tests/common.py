@@ -27,6 +27,12 @@ from .fake_amazon import FakeAmazon
 _ADMIN_ACTIONS = f"admin service {DOMAIN}."
 # A poll runs as a background task, which async_block_till_done leaves alone.
 _POLLS = " - refresh"
+# A button press is a tracked task too: a power cycle waits on the clock.
+_PRESSES = "ButtonEntity._async_press_action"
+
+
+def _is_press(task: asyncio.Task[object]) -> bool:
+    return getattr(task.get_coro(), "__qualname__", "") == _PRESSES
 
 
 def _pending(hass: HomeAssistant) -> list[asyncio.Task[object]]:
@@ -38,6 +44,7 @@ def _pending(hass: HomeAssistant) -> list[asyncio.Task[object]]:
         and not task.done()
         and (task in hass._tasks or task.get_name().endswith(_POLLS))
         and not task.get_name().startswith(_ADMIN_ACTIONS)
+        and not _is_press(task)
     ]
 
 

@@ -1,4 +1,4 @@
-"""Tests of the restart buttons."""
+"""Tests of the reset buttons: restart and power cycle."""
 
 from __future__ import annotations
 
@@ -8,18 +8,30 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     snapshot_platform,
 )
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockUser
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.alexa_care.const import EVENT_ACTION
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+)
 from homeassistant.helpers import entity_registry as er
 
+from .common import run_while_time_passes
 from .fake_amazon import SERVER_ERROR, FakeAmazon
+from .test_services import link, plug_switches
 
 KITCHEN_RESTART = "button.kitchen_echo_restart"
+KITCHEN_POWER_CYCLE = "button.kitchen_echo_power_cycle"
+WITH_POWERED_BY = pytest.mark.parametrize(
+    "platforms", [[Platform.BUTTON, Platform.SELECT]]
+)
 
 
 @pytest.fixture
@@ -34,9 +46,11 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Only Echos Amazon can reboot have a restart button."""
+    """Only Echos Amazon can reboot have a restart button; every Echo a power cycle."""
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
     assert hass.states.get("button.bedroom_echo_show_restart") is None
+    assert hass.states.get("button.bedroom_echo_show_power_cycle") is not None
+    assert hass.states.get("button.kitchen_plug_power_cycle") is None
 
 
 async def test_restart(
@@ -84,3 +98,52 @@ async def test_restart_button_obeys_the_cooldown(
     reboots = [p for _, p, _ in fake_amazon.requests if "/reboot/" in p]
     assert len(reboots) == 1
     assert [event.data["outcome"] for event in events] == ["restart_requested"]
+
+
+async def press(
+    hass: HomeAssistant, entity_id: str, context: Context | None = None
+) -> None:
+    """Press a button as the device page does."""
+    await hass.services.async_call(
+        BUTTON_DOMAIN,
+        SERVICE_PRESS,
+        {ATTR_ENTITY_ID: entity_id},
+        blocking=True,
+        context=context,
+    )
+
+
+@WITH_POWERED_BY
+async def test_power_cycle_button(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Beside Restart: the plug in "Powered by" goes off and on, and it is logged."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    with pytest.raises(ServiceValidationError) as refused:
+        await press(hass, KITCHEN_POWER_CYCLE)
+    assert refused.value.translation_key == "no_linked_plug"
+    assert plug_switches(fake_amazon) == []
+
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    await run_while_time_passes(hass, freezer, press(hass, KITCHEN_POWER_CYCLE))
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    assert [(e.data["action"], e.data["outcome"]) for e in events] == [
+        ("power_cycle", "back_online")
+    ]
+
+
+@WITH_POWERED_BY
+async def test_power_cycle_button_is_for_administrators(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_read_only_user: MockUser,
+) -> None:
+    """Cutting power is an administrator's action, from the page as from the action."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    with pytest.raises(Unauthorized):
+        await press(hass, KITCHEN_POWER_CYCLE, Context(user_id=hass_read_only_user.id))
+    assert plug_switches(fake_amazon) == []
