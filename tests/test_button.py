@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_capture_events,
     snapshot_platform,
 )
-from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import MockUser
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.alexa_care.const import EVENT_ACTION

@@ -52,9 +52,7 @@ def _power_cycle(runtime: AlexaCareData, echo: Echo) -> Awaitable[ResetOutcome]:
     # The action's checks: an Echo without a "Powered by" plug is refused.
     resets = runtime.resets
     plug = resets.validate_power_cycle(echo, confirm=False)
-    return resets.async_power_cycle(
-        echo, plug, timedelta(seconds=DEFAULT_OFF_SECONDS)
-    )
+    return resets.async_power_cycle(echo, plug, timedelta(seconds=DEFAULT_OFF_SECONDS))
 
 
 BUTTONS: tuple[AlexaCareButtonEntityDescription[Echo], ...] = (
@@ -108,7 +106,7 @@ class AlexaCareButton(AlexaCareEntity, ButtonEntity):
 
     async def _async_check_admin(self) -> None:
         # A press without a user (an automation) runs as the system does.
-        if (user_id := self._context and self._context.user_id) is None:
+        if self._context is None or (user_id := self._context.user_id) is None:
             return
         user = await self.hass.auth.async_get_user(user_id)
         if user is None or not user.is_admin:

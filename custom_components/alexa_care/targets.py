@@ -37,7 +37,7 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
     )
     if entry is None or entry.domain != DOMAIN:
         raise refused("not_alexa_care_device", device=name)
-    if device_entry.entry_type is dr.DeviceEntryType.SERVICE:
+    if getattr(device_entry, "entry_type", None) is dr.DeviceEntryType.SERVICE:
         raise refused("account_device", device=name)
     if entry.state is not ConfigEntryState.LOADED:
         raise refused("entry_not_loaded", device=name)
