@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
@@ -29,20 +30,22 @@ from .common import (
 )
 
 SERVICE_KEYS = {"name", "description", "fields", "target"}
-FIELD_KEYS = {"name", "description", "example", "default", "required", "advanced"}
+FIELD_KEYS = {
+    "name", "description", "example", "default", "required", "advanced",
+    "selector", "filter",
+}  # fmt: skip
 
 
-def test_services_have_texts_and_icons() -> None:
+def service_problems(
+    services: dict[str, Any], strings: dict[str, Any], icons: dict[str, Any]
+) -> list[str]:
     """Each action: name, description, fields translated; an icon; valid selectors."""
-    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
-    texts = load_integration_file("translations/en.json")["services"]
-    icons = load_integration_file("icons.json")["services"]
-    problems: list[str] = []
+    texts, problems = strings.get("services", {}), []
     for name, service in services.items():
         if not SLUG.fullmatch(name):
             problems.append(f"{name}: not a slug")
         problems += unexpected_keys(service, name, SERVICE_KEYS)
-        if not isinstance(icons.get(name, {}).get("service"), str):
+        if not _icon(icons.get("services", {}).get(name, {}).get("service")):
             problems.append(f"{name}: no icon in icons.json")
         translated = texts.get(name, {})
         problems += [
@@ -51,25 +54,26 @@ def test_services_have_texts_and_icons() -> None:
             if key not in translated
         ]
         for field, spec in service.get("fields", {}).items():
-            problems += unexpected_keys(
-                spec, f"{name}.{field}", FIELD_KEYS | {"selector", "filter"}
-            )
-            field_texts = translated.get("fields", {}).get(field, {})
+            where = f"{name}.{field}"
+            problems += unexpected_keys(spec, where, FIELD_KEYS)
             problems += [
-                f"{name}.{field}: no {key} in en.json"
+                f"{where}: no {key} in en.json"
                 for key in ("name", "description")
-                if key not in field_texts
+                if key not in translated.get("fields", {}).get(field, {})
             ]
-            selector.validate_selector(spec["selector"])
-            select = spec["selector"].get("select") or {}
-            if (
-                key := select.get("translation_key")
-            ) and key not in load_integration_file("translations/en.json")["selector"]:
-                problems.append(f"{name}.{field}: selector {key} not translated")
-    assert problems == []
+            try:
+                selector.validate_selector(spec.get("selector"))
+            except probatio.Invalid as err:
+                problems.append(f"{where}: invalid selector ({err})")
+            select = (spec.get("selector") or {}).get("select") or {}
+            key = select.get("translation_key")
+            if key and key not in strings.get("selector", {}):
+                problems.append(f"{where}: selector {key} not translated")
     # Nothing translated or drawn for an action that does not exist.
-    assert texts.keys() == services.keys()
-    assert icons.keys() == services.keys()
+    problems += [
+        f"{name}: translated, not an action" for name in texts.keys() - services.keys()
+    ]
+    return problems
 
 
 def _icon(value: object) -> bool:
@@ -78,14 +82,13 @@ def _icon(value: object) -> bool:
     )
 
 
-def test_icons() -> None:
+def icon_problems(icons: dict[str, Any]) -> list[str]:
     """Material Design icons, keyed by platform and translation key."""
-    icons = load_integration_file("icons.json")
     problems = unexpected_keys(
         icons, "", {"entity", "services", "config", "options", "issues"}
     )
-    problems += invalid_keys(icons["entity"], "entity", SLUG)
-    for platform, entities in icons["entity"].items():
+    problems += invalid_keys(icons.get("entity", {}), "entity", SLUG)
+    for platform, entities in icons.get("entity", {}).items():
         problems += invalid_keys(entities, platform, TRANSLATION_KEY)
         for key, entity in entities.items():
             where = f"{platform}.{key}"
@@ -97,15 +100,93 @@ def test_icons() -> None:
             problems += invalid_keys(
                 entity.get("state", {}), f"{where}.state", TRANSLATION_KEY
             )
-            for state, icon in entity.get("state", {}).items():
-                if not _icon(icon) or icon == entity.get("default"):
-                    problems.append(
-                        f"{where}.state.{state}: not an mdi: icon of its own"
-                    )
-    for name, icon in icons["services"].items():
-        if not _icon(icon.get("service") if isinstance(icon, dict) else icon):
-            problems.append(f"services.{name}: not an mdi: icon")
-    assert problems == []
+            problems += [
+                f"{where}.state.{state}: not an mdi: icon of its own"
+                for state, icon in entity.get("state", {}).items()
+                if not _icon(icon) or icon == entity.get("default")
+            ]
+    return problems
+
+
+def test_actions_and_icons() -> None:
+    """services.yaml and icons.json as hassfest wants them."""
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    strings = load_integration_file("translations/en.json")
+    icons = load_integration_file("icons.json")
+    assert service_problems(services, strings, icons) == []
+    assert icon_problems(icons) == []
+    assert icons["services"].keys() == services.keys()
+
+
+ACTION = {"fields": {"confirm": {"selector": {"boolean": {}}}}}
+ACTION_TEXTS = {
+    "services": {
+        "go": {
+            "name": "Go",
+            "description": "Goes.",
+            "fields": {"confirm": {"name": "C", "description": "D"}},
+        }
+    }
+}
+ACTION_ICONS = {"services": {"go": {"service": "mdi:run"}}}
+
+
+@pytest.mark.parametrize(
+    ("services", "strings", "icons", "problem"),
+    [
+        ({"go": ACTION}, ACTION_TEXTS, {}, "go: no icon in icons.json"),
+        ({"Go": ACTION}, ACTION_TEXTS, ACTION_ICONS, "Go: not a slug"),
+        ({"go": {}}, {}, ACTION_ICONS, "go: no description in en.json"),
+        (
+            {"go": {"fields": {"x": {"selector": {"boolean": {}}}}}},
+            ACTION_TEXTS,
+            ACTION_ICONS,
+            "go.x: no description in en.json",
+        ),
+        (
+            {"go": {"fields": {"confirm": {"selector": {"nonsense": {}}}}}},
+            ACTION_TEXTS,
+            ACTION_ICONS,
+            "go.confirm: invalid selector",
+        ),
+        ({}, ACTION_TEXTS, {}, "go: translated, not an action"),
+    ],
+)
+def test_the_action_rules_catch(
+    services: dict[str, Any],
+    strings: dict[str, Any],
+    icons: dict[str, Any],
+    problem: str,
+) -> None:
+    """Each rule rejects what hassfest rejects."""
+    assert any(
+        found.startswith(problem)
+        for found in service_problems(services, strings, icons)
+    )
+
+
+@pytest.mark.parametrize(
+    ("icons", "problem"),
+    [
+        (
+            {"entity": {"sensor": {"x": {"default": "wifi"}}}},
+            "sensor.x.default: not an mdi: icon",
+        ),
+        (
+            {
+                "entity": {
+                    "sensor": {"x": {"default": "mdi:a", "state": {"on": "mdi:a"}}}
+                }
+            },
+            "sensor.x.state.on: not an mdi: icon of its own",
+        ),
+        ({"entity": {"sensor": {"X": {}}}}, "sensor.X: not a valid key"),
+        ({"entities": {}}, ".entities: not allowed here"),
+    ],
+)
+def test_the_icon_rules_catch(icons: dict[str, Any], problem: str) -> None:
+    """Each rule rejects what hassfest rejects."""
+    assert problem in icon_problems(icons)
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
