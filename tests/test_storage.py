@@ -146,11 +146,15 @@ async def test_cooldowns_survive_garbage_beside_them(
     fake_amazon: FakeAmazon,
     hass_storage: dict[str, Any],
 ) -> None:
-    """The last reset that can be read is kept; a time without a zone is not one."""
+    """A last reset that can be read is kept; a time without a zone is not one."""
     file = _v(
         {
             "switched_off": {},
-            "last_resets": {KITCHEN: RESET_AT, BEDROOM: "2026-11-22T19:55:00"},
+            "last_resets": {
+                KITCHEN: RESET_AT,
+                BEDROOM: "2026-11-22T19:55:00",
+                KITCHEN_PLUG: "2026-13-45T99:00:00+00:00",
+            },
         }
     )
     await _set_up_with(hass, mock_config_entry, hass_storage, "resets", file)
@@ -159,6 +163,7 @@ async def test_cooldowns_survive_garbage_beside_them(
         key for key, at in resets.last_resets.items() if at.isoformat() == RESET_AT
     ] == [KITCHEN]
     assert BEDROOM not in resets.last_resets
+    assert KITCHEN_PLUG not in resets.last_resets
 
 
 @pytest.mark.parametrize(
@@ -171,6 +176,8 @@ async def test_cooldowns_survive_garbage_beside_them(
         ),
         (_v({KITCHEN: IDENTITY | {"ssid": ["Home"]}}, minor=1), set()),
         (_v({KITCHEN: IDENTITY | {"read_at": 1e300}}, minor=1), set()),
+        # A newer Alexa Care's file: what fits is kept.
+        (_v({KITCHEN: "x", BEDROOM: IDENTITY}, version=2, minor=1), {BEDROOM}),
         (_v([IDENTITY], minor=1), set()),
         (_v("x", minor=1), set()),
         (_v({BEDROOM: IDENTITY}, version=None, minor=1), set()),
