@@ -25,9 +25,10 @@ from syrupy.assertion import SnapshotAssertion
 import custom_components.alexa_care  # noqa: F401
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 from homeassistant.const import CONF_EMAIL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 
-from .common import deprecation_reports
+from .common import deprecation_reports, issue_translation_problems
 from .fake_amazon import FakeAmazon
 from .fake_push import FakePush
 
@@ -78,6 +79,27 @@ def no_deprecation_reports(request: pytest.FixtureRequest) -> Generator[None]:
 def frozen_now(freezer: FrozenDateTimeFactory) -> None:
     """Every test runs on the day of the fixtures (voice history, last seen)."""
     freezer.move_to(NOW)
+
+
+@pytest.fixture(autouse=True)
+def issues_shown_as_hassfest_demands(hass: HomeAssistant) -> Generator[None]:
+    """Fail a test that raised an issue its translation would not show right.
+
+    Each issue is checked as it is raised: the test may delete it again.
+    """
+    raised: list[ir.IssueEntry] = []
+
+    @callback
+    def record(event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
+        if event.data["action"] == "remove" or event.data["domain"] != DOMAIN:
+            return
+        if issue := ir.async_get(hass).async_get_issue(DOMAIN, event.data["issue_id"]):
+            raised.append(issue)
+
+    remove = hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, record)
+    yield
+    remove()
+    assert issue_translation_problems(raised) == []
 
 
 @pytest.fixture(autouse=True)

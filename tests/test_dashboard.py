@@ -138,3 +138,61 @@ def test_example_uses_only_home_assistants_cards() -> None:
     cards = _cards(example)
     assert {card["type"] for card in cards.values()} <= CORE_CARDS
     assert len(_entities(cards["Connectivity, last 24 hours"])) == 7
+
+
+# Every control character (C0, DEL, C1), characters YAML reads as line breaks
+# or forbids, and text that means something in YAML when left unquoted.
+ODD_NAMES = [
+    "Echo " + "".join(map(chr, [*range(32), *range(127, 160)])) + " end",
+    "Echo \x7f",
+    "\u2028Echo\u2029\u0085",
+    "\ufeffEcho \ufffe\uffff",
+    "\"Kitchen\" 'Echo' \\ \\n",
+    "Kitchen: Echo",
+    "# Echo",
+    "Echo # not a comment",
+    "- Echo",
+    "* Echo",
+    "&Echo",
+    "!Echo",
+    "%Echo",
+    "@Echo",
+    "`Echo",
+    "|",
+    "> Echo",
+    "{Echo}",
+    "[Echo]",
+    "Kitchen\nEcho\r\n",
+    "\tEcho  ",
+    "Küche 🎵 日本語 עברית",
+    "null",
+    "yes",
+    "~",
+    "0x1F",
+    "1e300",
+]
+
+
+async def test_dashboard_keeps_any_device_name(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Whatever the name, the output is YAML that gives it back exactly."""
+    kitchen = _device_id(hass, "Kitchen Echo")
+    for name in ODD_NAMES:
+        dr.async_get(hass).async_update_device(kitchen, name_by_user=name)
+        cards = _cards(_render(hass))
+        devices = cards["Devices"]["entities"]
+        row = next(
+            row
+            for row in devices
+            if row.get("entity", "").endswith("kitchen_echo_connectivity")
+        )
+        assert row["name"] == name
+        resets = cards["Resets"]["entities"]
+        assert f"Restart {name}" in [row["name"] for row in resets]
+        power_cycle = next(
+            row for row in resets if row["name"] == f"Power-cycle {name}"
+        )
+        assert power_cycle["tap_action"]["confirmation"]["text"] == (
+            f"Switch off the plug that powers {name} for 20 seconds?"
+        )

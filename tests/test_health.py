@@ -244,6 +244,30 @@ async def test_restart_keeps_todays_counts(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_restored_counts_are_kept_within_the_day(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """A stored state is outside input: below zero, huge or NaN, it is bounded."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            _restored(KITCHEN_DROPS, -7, "2026-11-22T17:00:00+00:00"),
+            _restored(KITCHEN_OFFLINE, 1e300, "2026-11-22T18:00:00+00:00"),
+            _restored(PLUG_DROPS, float("nan"), "2026-11-22T18:00:00+00:00"),
+            _restored(BEDROOM_DROPS, 1e300, "2026-11-22T18:00:00+00:00"),
+        ],
+    )
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    assert _state(hass, KITCHEN_DROPS) == "0"
+    assert _state(hass, PLUG_DROPS) == "0"
+    # Noon in US/Pacific: no more than the day so far.
+    assert _state(hass, KITCHEN_OFFLINE) == "720.0"
+    assert _state(hass, BEDROOM_DROPS) == str(12 * 60 * 60)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_reload_does_not_count_twice(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -15,7 +15,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
-from .common import run_while_time_passes, settle
+from .common import load_integration_file, run_while_time_passes, settle
 from .fake_amazon import SERVER_ERROR, FakeAmazon
 from .test_repairs import Dashboard
 from .test_services import (
@@ -155,6 +155,15 @@ async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
     dashboard = Dashboard(await hass_client())
     flow = await dashboard.start(issue_id)
     assert flow["step_id"] == "confirm"
+    # A fixable issue shows no description: the first step says what happened,
+    # with the issue's placeholders and the step's, as the frontend merges them.
+    text = load_integration_file("translations/en.json")["issues"]["plug_left_off"]
+    shown = text["fix_flow"]["step"]["confirm"]["description"].format(
+        **issue.translation_placeholders | flow["description_placeholders"]
+    )
+    error = issue.translation_placeholders["error"]
+    assert "A power cycle switched Kitchen Plug off and did not finish" in shown
+    assert f"Amazon refused to switch it on at startup ({error})" in shown
     flow = await dashboard.send(flow["flow_id"], {})
     assert flow["type"] == "abort"
     assert flow["reason"] == "still_off"

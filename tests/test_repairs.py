@@ -515,6 +515,7 @@ async def test_flow_for_a_device_that_left(
         is_fixable=True,
         severity=ir.IssueSeverity.WARNING,
         translation_key="device_unavailable",
+        translation_placeholders={"device": "Bedroom Echo Show"},
         data={"entry_id": init_integration.entry_id, "device_key": BEDROOM},
     )
     flow = await dashboard.start(issue_id)

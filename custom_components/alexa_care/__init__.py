@@ -88,7 +88,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     # retried by the sensors, it does not hold up the devices.
     await voice_history.async_refresh()
     reset_store = ResetStore(hass, entry.entry_id)
-    await reset_store.async_load()
+    await reset_store.async_load(coordinator.data.plugs)
     network_identities = NetworkIdentities(hass, entry.entry_id)
     await network_identities.async_load()
     resets = Resets(hass, coordinator, power_links, reset_store, cooldown)

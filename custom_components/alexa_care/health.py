@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+import math
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_change
@@ -108,13 +109,17 @@ class DeviceHealth:
         if (device_key, count) in self._restored:
             return
         self._restored.add((device_key, count))
-        if value is None:
+        # A stored state is outside input: nothing below zero, nothing more
+        # than today has room for (a drop-off takes at least a second).
+        if value is None or not math.isfinite(value) or value <= 0:
             return
+        now = dt_util.utcnow()
+        today_so_far = now - _midnight_before(now)
         today = self._devices.setdefault(device_key, _Today())
         if count == DROP_OFFS:
-            today.drop_offs += int(value)
+            today.drop_offs += int(min(value, today_so_far.total_seconds()))
         else:
-            today.offline += timedelta(minutes=value)
+            today.offline += min(timedelta(minutes=min(value, 24 * 60)), today_so_far)
 
     @callback
     def async_add_listener(

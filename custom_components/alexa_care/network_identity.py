@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import AlexaCareError, AmazonThrottledError, Echo, WifiDetails
@@ -27,8 +26,10 @@ from .clock import async_wait
 from .const import DOMAIN, LOGGER
 from .coordinator import AlexaCareCoordinator
 from .device_listeners import DeviceListeners
+from .storage import LenientStore, Parsed, mapping, moment
 
 STORAGE_VERSION = 1
+STORAGE_MINOR_VERSION = 1
 # One request per Echo: paced, so that a household of many Echos does not
 # look like a burst to Amazon.
 READ_PACE = timedelta(seconds=30)
@@ -77,15 +78,33 @@ def _stored(identity: NetworkIdentity) -> StoredIdentity:
     )
 
 
-def _loaded(stored: StoredIdentity) -> NetworkIdentity | None:
-    if (read_at := dt_util.parse_datetime(stored["read_at"])) is None:
+def _loaded(stored: object) -> NetworkIdentity | None:
+    """One Echo's record, or None if it is not one: the Echo is read again."""
+    if (
+        not isinstance(stored, dict)
+        or (read_at := moment(stored.get("read_at"))) is None
+    ):
+        return None
+    ssid, mac_address = stored.get("ssid"), stored.get("mac_address")
+    if not isinstance(stored.get("has_wifi"), bool) or not all(
+        isinstance(text, str | None) for text in (ssid, mac_address)
+    ):
         return None
     wifi = (
-        WifiDetails(ssid=stored["ssid"], mac_address=stored["mac_address"])
-        if stored["has_wifi"]
-        else None
+        WifiDetails(ssid=ssid, mac_address=mac_address) if stored["has_wifi"] else None
     )
     return NetworkIdentity(read_at=read_at, wifi=wifi)
+
+
+def _parse(stored: Any) -> Parsed[dict[str, StoredIdentity]]:  # noqa: ANN401
+    left_out: list[str] = []
+    kept: dict[str, StoredIdentity] = {}
+    for key, record in mapping(stored, "the file", left_out).items():
+        if (identity := _loaded(record)) is None:
+            left_out.append(f"the network of Echo {key!r} (it is read again)")
+        else:
+            kept[key] = _stored(identity)
+    return kept, left_out
 
 
 class NetworkIdentities:
@@ -95,8 +114,11 @@ class NetworkIdentities:
         """Prepare the store of one config entry."""
         self._hass = hass
         self._entry_id = entry_id
-        self._store: Store[dict[str, StoredIdentity]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.network_identity"
+        self._store: LenientStore[dict[str, StoredIdentity]] = LenientStore(
+            hass,
+            f"{DOMAIN}.{entry_id}.network_identity",
+            version=STORAGE_VERSION,
+            minor_version=STORAGE_MINOR_VERSION,
         )
         self._identities: dict[str, NetworkIdentity] = {}
         # Echo key → when its last read failed: others go first meanwhile.
@@ -112,7 +134,7 @@ class NetworkIdentities:
 
     async def async_load(self) -> None:
         """Read what a previous run learned."""
-        stored = await self._store.async_load() or {}
+        stored = await self._store.async_load_leniently(_parse)
         self._identities = {
             key: identity
             for key, record in stored.items()

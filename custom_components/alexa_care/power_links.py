@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 
 from .amazon.models import AccountSnapshot
 from .const import DOMAIN
+from .storage import LenientStore, Parsed, mapping
 
 STORAGE_VERSION = 1
+STORAGE_MINOR_VERSION = 1
 
 
 def plug_options(snapshot: AccountSnapshot) -> dict[str, str]:
@@ -20,19 +23,33 @@ def plug_options(snapshot: AccountSnapshot) -> dict[str, str]:
     }
 
 
+def _parse(stored: Any) -> Parsed[dict[str, str]]:  # noqa: ANN401
+    left_out: list[str] = []
+    links: dict[str, str] = {}
+    for echo, plug in mapping(stored, "the file", left_out).items():
+        if isinstance(plug, str) and plug:
+            links[echo] = plug
+        else:
+            left_out.append(f"the plug of Echo {echo!r}")
+    return links, left_out
+
+
 class PowerLinks:
     """Echo serial number → key of the plug that powers it, kept on disk."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Prepare the store of one config entry."""
-        self._store: Store[dict[str, str]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.power_links"
+        self._store: LenientStore[dict[str, str]] = LenientStore(
+            hass,
+            f"{DOMAIN}.{entry_id}.power_links",
+            version=STORAGE_VERSION,
+            minor_version=STORAGE_MINOR_VERSION,
         )
         self._links: dict[str, str] = {}
 
     async def async_load(self) -> None:
         """Read the links saved before."""
-        self._links = await self._store.async_load() or {}
+        self._links = await self._store.async_load_leniently(_parse)
 
     @property
     def links(self) -> dict[str, str]:

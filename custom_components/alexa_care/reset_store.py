@@ -10,17 +10,21 @@ restarts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import SmartPlug
 from .const import DOMAIN
+from .storage import LenientStore, Parsed, mapping, moment
 
 STORAGE_VERSION = 1
+# 1.2: last_resets is always there (1.1 files written before cooldowns were
+# kept lack it).
+STORAGE_MINOR_VERSION = 2
 
 
 class LeftOff(TypedDict):
@@ -37,28 +41,70 @@ class StoredResets(TypedDict):
     last_resets: dict[str, str]
 
 
+def _migrate(major: int, minor: int, data: Any) -> Any:  # noqa: ANN401
+    if major == 1 and minor < STORAGE_MINOR_VERSION and isinstance(data, dict):
+        return {"last_resets": {}} | data
+    return data
+
+
+def _parse(stored: Any, plugs: Mapping[str, SmartPlug]) -> Parsed[StoredResets]:  # noqa: ANN401
+    """Keep every plug that can be told apart: its key is enough to switch it on."""
+    left_out: list[str] = []
+    if stored is None:
+        return StoredResets(switched_off={}, last_resets={}), left_out
+    stored = mapping(stored, "the file", left_out)
+    switched_off: dict[str, LeftOff] = {}
+    records = mapping(
+        stored.get("switched_off"), "switched_off", left_out, required=True
+    )
+    for key, record in records.items():
+        left = mapping(record, f"plug {key!r}", left_out)
+        if not isinstance(name := left.get("name"), str) or not name:
+            if key not in plugs:
+                left_out.append(f"plug {key!r}, without a name and not on the account")
+                continue
+            left_out.append(f"the name of plug {key!r} (the account's is used)")
+            name = plugs[key].name
+        if (on_by := moment(left.get("on_by"))) is None:
+            left_out.append(f"when plug {key!r} was due on (now is used)")
+            on_by = dt_util.utcnow()
+        switched_off[key] = LeftOff(name=name, on_by=on_by.isoformat())
+    last_resets: dict[str, str] = {}
+    resets = mapping(stored.get("last_resets"), "last_resets", left_out, required=True)
+    for key, text in resets.items():
+        if (started := moment(text)) is None:
+            left_out.append(f"the last reset of {key!r}")
+        else:
+            last_resets[key] = started.isoformat()
+    return StoredResets(switched_off=switched_off, last_resets=last_resets), left_out
+
+
 class ResetStore:
     """The plugs of one config entry that a power cycle switched off."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Prepare the store of one config entry."""
-        self._store: Store[StoredResets] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.resets"
+        self._store: LenientStore[StoredResets] = LenientStore(
+            hass,
+            f"{DOMAIN}.{entry_id}.resets",
+            version=STORAGE_VERSION,
+            minor_version=STORAGE_MINOR_VERSION,
+            migrate=_migrate,
         )
         self._switched_off: dict[str, LeftOff] = {}
         # Device key → start of its last reset; Resets changes it in place.
         self.last_resets: dict[str, datetime] = {}
 
-    async def async_load(self) -> None:
-        """Read what a previous run left."""
-        stored = await self._store.async_load()
-        if stored is None:
-            return
+    async def async_load(self, plugs: Mapping[str, SmartPlug]) -> None:
+        """Read what a previous run left; `plugs` are the account's, by key."""
+        stored = await self._store.async_load_leniently(
+            lambda data: _parse(data, plugs)
+        )
         self._switched_off = dict(stored["switched_off"])
         self.last_resets = {
-            key: moment
-            for key, text in stored.get("last_resets", {}).items()
-            if (moment := dt_util.parse_datetime(text)) is not None
+            key: started
+            for key, text in stored["last_resets"].items()
+            if (started := dt_util.parse_datetime(text)) is not None
         }
 
     @property

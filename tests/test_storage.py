@@ -1,0 +1,225 @@
+"""Tests of the stored files read at setup, whatever they hold."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.alexa_care.const import DOMAIN
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+
+from .common import settle
+from .fake_amazon import FakeAmazon
+
+KITCHEN = "G090XG1234567KIT"
+BEDROOM = "G0B1Q90987654BED"
+KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+LEFT_OFF = {"name": "Kitchen Plug", "on_by": "2026-11-22T04:00:20+00:00"}
+RESET_AT = "2026-11-22T19:55:00+00:00"
+IDENTITY = {
+    "read_at": "2026-11-22T19:00:00+00:00",
+    "has_wifi": True,
+    "ssid": "Home",
+    "mac_address": "68:54:FD:3A:1B:2C",
+}
+
+
+def _key(entry: MockConfigEntry, store: str) -> str:
+    return f"{DOMAIN}.{entry.entry_id}.{store}"
+
+
+def _switched_on(fake_amazon: FakeAmazon) -> bool:
+    """Whether Amazon was asked to switch a plug on."""
+    return any(
+        path == "/nexus/v1/graphql"
+        and body["operationName"] == "setEndpointFeatures"
+        and "turnOn" in str(body["variables"])
+        for _, path, body in fake_amazon.requests
+    )
+
+
+async def _set_up_with(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    store: str,
+    file: dict[str, Any],
+) -> None:
+    hass_storage[_key(entry, store)] = {"key": _key(entry, store)} | file
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+    assert entry.state is ConfigEntryState.LOADED
+
+
+def _warnings_naming(caplog: pytest.LogCaptureFixture, key: str) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.WARNING and key in record.getMessage()
+    ]
+
+
+def _v(data: object, version: object = 1, minor: int = 2) -> dict[str, Any]:
+    return {"version": version, "minor_version": minor, "data": data}
+
+
+@pytest.mark.parametrize(
+    ("file", "switched_on", "warned"),
+    [
+        # A plug's key is enough to switch it on: the account has its name.
+        (_v({"switched_off": {KITCHEN_PLUG: {}}, "last_resets": {}}), True, True),
+        (
+            _v(
+                {
+                    "switched_off": {
+                        KITCHEN_PLUG: LEFT_OFF,
+                        "amzn1.gone": {"on_by": "soon"},
+                        "text": "off",
+                        "list": [],
+                    },
+                    "last_resets": "never",
+                }
+            ),
+            True,
+            True,
+        ),
+        (
+            _v(
+                {
+                    "switched_off": {KITCHEN_PLUG: {"name": 7, "on_by": ["x"]}},
+                    "last_resets": {KITCHEN: "yesterday", BEDROOM: 3},
+                }
+            ),
+            True,
+            True,
+        ),
+        # Written before cooldowns were kept: migrated, nothing lost.
+        (_v({"switched_off": {KITCHEN_PLUG: LEFT_OFF}}, minor=1), True, False),
+        # A newer Alexa Care's file (a downgrade), or an unknown old one.
+        (
+            _v({"switched_off": {KITCHEN_PLUG: LEFT_OFF}, "last_resets": {}}, 9),
+            True,
+            False,
+        ),
+        (_v({"switched_off": {KITCHEN_PLUG: LEFT_OFF}}, version=0), True, True),
+        (_v([]), False, True),
+        (_v({}), False, True),
+        (_v("switched_off"), False, True),
+        (_v({"switched_off": [KITCHEN_PLUG], "last_resets": []}), False, True),
+        (_v({"switched_off": {"amzn1.gone": {}}, "last_resets": {}}), False, True),
+        (_v({"switched_off": {}}, version="1"), False, True),
+    ],
+)
+async def test_garbage_in_the_reset_store(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    file: dict[str, Any],
+    switched_on: bool,
+    warned: bool,
+) -> None:
+    """Setup goes on, switches on every plug it can tell, warns once of the rest."""
+    await _set_up_with(hass, mock_config_entry, hass_storage, "resets", file)
+    assert _switched_on(fake_amazon) is switched_on
+    key = _key(mock_config_entry, "resets")
+    assert len(_warnings_naming(caplog, key)) == int(warned)
+    # Written again as it was read: the next start warns no more.
+    stored = hass_storage[key]
+    assert (stored["version"], stored["minor_version"]) == (1, 2)
+    assert stored["data"]["switched_off"] == {}
+    caplog.clear()
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await settle(hass)
+    assert _warnings_naming(caplog, key) == []
+
+
+async def test_cooldowns_survive_garbage_beside_them(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A last reset that can be read is kept; a time without a zone is not one."""
+    file = _v(
+        {
+            "switched_off": {},
+            "last_resets": {
+                KITCHEN: RESET_AT,
+                BEDROOM: "2026-11-22T19:55:00",
+                KITCHEN_PLUG: "2026-13-45T99:00:00+00:00",
+            },
+        }
+    )
+    await _set_up_with(hass, mock_config_entry, hass_storage, "resets", file)
+    resets = mock_config_entry.runtime_data.resets
+    assert [
+        key for key, at in resets.last_resets.items() if at.isoformat() == RESET_AT
+    ] == [KITCHEN]
+    assert BEDROOM not in resets.last_resets
+    assert KITCHEN_PLUG not in resets.last_resets
+
+
+@pytest.mark.parametrize(
+    ("file", "kept"),
+    [
+        (_v({KITCHEN: "wired", BEDROOM: IDENTITY}, minor=1), {BEDROOM}),
+        (
+            _v({KITCHEN: IDENTITY | {"has_wifi": "yes"}, BEDROOM: IDENTITY}, minor=1),
+            {BEDROOM},
+        ),
+        (_v({KITCHEN: IDENTITY | {"ssid": ["Home"]}}, minor=1), set()),
+        (_v({KITCHEN: IDENTITY | {"read_at": 1e300}}, minor=1), set()),
+        # A newer Alexa Care's file: what fits is kept.
+        (_v({KITCHEN: "x", BEDROOM: IDENTITY}, version=2, minor=1), {BEDROOM}),
+        (_v([IDENTITY], minor=1), set()),
+        (_v("x", minor=1), set()),
+        (_v({BEDROOM: IDENTITY}, version=None, minor=1), set()),
+    ],
+)
+async def test_garbage_in_the_network_identity_store(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    file: dict[str, Any],
+    kept: set[str],
+) -> None:
+    """Setup goes on with the networks that can be read; the rest are read again."""
+    await _set_up_with(hass, mock_config_entry, hass_storage, "network_identity", file)
+    identities = mock_config_entry.runtime_data.network_identities
+    assert set(identities.identities) == kept
+    assert (
+        len(_warnings_naming(caplog, _key(mock_config_entry, "network_identity"))) == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "kept"),
+    [
+        (_v({KITCHEN: KITCHEN_PLUG, BEDROOM: 5}, minor=1), {KITCHEN: KITCHEN_PLUG}),
+        (_v({KITCHEN: None, BEDROOM: ""}, minor=1), {}),
+        (_v([KITCHEN, KITCHEN_PLUG], minor=1), {}),
+        (_v({KITCHEN: KITCHEN_PLUG}, version=[1], minor=1), {}),
+    ],
+)
+async def test_garbage_in_the_power_links_store(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    file: dict[str, Any],
+    kept: dict[str, str],
+) -> None:
+    """Setup goes on with the links that can be read."""
+    await _set_up_with(hass, mock_config_entry, hass_storage, "power_links", file)
+    assert mock_config_entry.runtime_data.power_links.links == kept
+    assert len(_warnings_naming(caplog, _key(mock_config_entry, "power_links"))) == 1
