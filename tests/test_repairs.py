@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from http import HTTPStatus
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from markdown_it import MarkdownIt
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -14,12 +16,14 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
 from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
 from custom_components.alexa_care.device_repair import factory_reset_step
+from custom_components.alexa_care.issues import IssueKind, IssueRef
+from custom_components.alexa_care.repairs import async_create_fix_flow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, read_network_identities, run_while_time_passes
+from .common import next_poll, read_network_identities, run_while_time_passes, settle
 from .fake_amazon import FakeAmazon
 from .test_services import (
     call,
@@ -42,12 +46,16 @@ async def setup_repairs(hass: HomeAssistant) -> None:
 
 def unavailable(entry: MockConfigEntry, key: str) -> str:
     """The id of a device's offline issue."""
-    return f"device_unavailable.{entry.entry_id}.{key}"
+    return IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE, entry_id=entry.entry_id, device_key=key
+    ).issue_id
 
 
 def keeps_dropping(entry: MockConfigEntry, key: str) -> str:
     """The id of a device's keeps-dropping issue."""
-    return f"device_keeps_dropping.{entry.entry_id}.{key}"
+    return IssueRef(
+        kind=IssueKind.DEVICE_KEEPS_DROPPING, entry_id=entry.entry_id, device_key=key
+    ).issue_id
 
 
 def iso(moment: Any) -> str:  # noqa: ANN401
@@ -515,7 +523,11 @@ async def test_flow_for_a_device_that_left(
         is_fixable=True,
         severity=ir.IssueSeverity.WARNING,
         translation_key="device_unavailable",
-        data={"entry_id": init_integration.entry_id, "device_key": BEDROOM},
+        data={
+            "kind": "device_unavailable",
+            "entry_id": init_integration.entry_id,
+            "device_key": BEDROOM,
+        },
     )
     flow = await dashboard.start(issue_id)
     assert flow["type"] == "abort"
@@ -647,3 +659,74 @@ async def test_no_network_identity_for_a_plug(
     flow = await dashboard.start(issue_id)
     assert flow["step_id"] == "init"
     assert flow["description_placeholders"]["ssid"] == "-"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"entry_id": "01JALEXACARE0000000000TEST", "device_key": KITCHEN},
+        {"kind": "throttled", "entry_id": "01JALEXACARE0000000000TEST"},
+        {"kind": "unheard_of", "entry_id": "01JALEXACARE0000000000TEST"},
+    ],
+    ids=["no data", "no kind", "not fixable", "unknown kind"],
+)
+async def test_an_issue_without_a_fix_flow_is_refused(
+    hass: HomeAssistant, data: dict[str, str] | None
+) -> None:
+    """The flow is chosen by the kind in the issue's data; no kind, no flow."""
+    with pytest.raises(ValueError, match="No fix flow"):
+        await async_create_fix_flow(hass, "some_issue", data)
+
+
+# A name as Amazon may send it (anyone who can rename a device in the Alexa
+# app chooses it), and a Wi-Fi network name as a router may have it.
+HOSTILE_NAME = "[Kitchen](https://evil.example) <img src=https://evil.example/i.png>"
+HOSTILE_SSID = "<a href='https://evil.example'>Carter-Home</a>"
+
+
+def _inert(text: str) -> bool:
+    """Rendered as markdown, the text has no link, image or HTML of its own."""
+    rendered = MarkdownIt("commonmark").render(text)
+    bare_link = re.search(r"(?<!\\)://", text)
+    return "<a" not in rendered and "<img" not in rendered and not bare_link
+
+
+async def test_text_from_outside_is_escaped_in_issues_and_flows(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Device names and SSIDs reach the texts Home Assistant renders escaped."""
+    fake_amazon.endpoint("Kitchen Echo")["friendlyNameObject"]["value"]["text"] = (
+        HOSTILE_NAME
+    )
+    record = next(d for d in fake_amazon.devices if d["serialNumber"] == KITCHEN)
+    record["accountName"], record["essid"] = HOSTILE_NAME, HOSTILE_SSID
+    assert not _inert(HOSTILE_NAME)
+    assert not _inert(HOSTILE_SSID)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    await read_network_identities(hass, freezer)
+
+    issue_id = await _offline_issue(
+        hass, mock_config_entry, fake_amazon, freezer, HOSTILE_NAME
+    )
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert all(map(_inert, issue.translation_placeholders.values()))
+    flow = await dashboard.start(issue_id)
+    placeholders = flow["description_placeholders"]
+    assert _inert(placeholders["device"])
+    assert _inert(placeholders["ssid"])
+    # A refusal's reason names the device too.
+    await call(
+        hass, "restart", {"device_id": device_id(hass, mock_config_entry, KITCHEN)}
+    )
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    assert flow["reason"] == "cooldown"
+    assert all(map(_inert, flow["description_placeholders"].values()))

@@ -14,6 +14,7 @@ from .amazon.models import AlexaCareError, AmazonResponseError, Echo, SmartPlug
 from .clock import async_wait
 from .const import DEREGISTER_CHECKS
 from .errors import failed, refused
+from .issues import async_withdraw_all
 from .targets import Target
 
 ACTION_DEREGISTER = "deregister"
@@ -73,6 +74,8 @@ async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any
         ) from err
     await target.entry.runtime_data.power_links.async_forget(device.key)
     dr.async_get(hass).async_remove_device(target.device_id)
+    # Every issue of the device goes with it, whatever its kind.
+    async_withdraw_all(hass, target.entry.entry_id, device.key)
     return {
         "action": ACTION_DEREGISTER,
         "outcome": OUTCOME_DEREGISTERED,
