@@ -10,11 +10,14 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from markdown_it import MarkdownIt
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
-from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
+from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION, STALE_DEVICE_GRACE
 from custom_components.alexa_care.device_repair import factory_reset_step
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.repairs import async_create_fix_flow
@@ -659,6 +662,55 @@ async def test_no_network_identity_for_a_plug(
     flow = await dashboard.start(issue_id)
     assert flow["step_id"] == "init"
     assert flow["description_placeholders"]["ssid"] == "-"
+
+
+def _events(events: list[Any]) -> list[tuple[str, str, str]]:
+    return [(e.data["device_id"], e.data["action"], e.data["outcome"]) for e in events]
+
+
+async def test_fix_flow_resets_show_in_the_logbook(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A restart from the fix flow fires the action's event: failed, then done."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    fake_amazon.failing_path = "/reboot/"
+    await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    fake_amazon.failing_path = None
+    assert _events(events) == [(kitchen, "restart", "failed")]
+
+    # A failed restart starts no cooldown.
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
+    assert _events(events)[1:] == [(kitchen, "restart", "back_online")]
+
+
+async def test_fix_flow_give_away_shows_in_the_logbook(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Deregistering from the fix flow fires the deregister action's event."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    bedroom = device_id(hass, init_integration, BEDROOM)
+    flow = await dashboard.start(unavailable(init_integration, BEDROOM))
+    flow = await dashboard.send(
+        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
+    )
+    flow = await dashboard.send(flow["flow_id"], {})
+    result = await run_while_time_passes(
+        hass, freezer, dashboard.send(flow["flow_id"], {"deregister": True})
+    )
+    assert result["type"] == "create_entry"
+    assert _events(events) == [(bedroom, "deregister", "deregistered")]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,6 @@ from .entity import (
     AlexaCareEntityDescription,
     async_add_described_entities,
 )
-from .events import fire_action_event
 from .reset import ResetOutcome
 
 PARALLEL_UPDATES = 1
@@ -72,12 +71,5 @@ class AlexaCareButton(AlexaCareEntity, ButtonEntity):
 
     @override
     async def async_press(self) -> None:
-        outcome = await self.entity_description.press_fn(self.runtime, self.device)
-        if self.device_entry is not None:
-            fire_action_event(
-                self.hass,
-                self.device_entry.id,
-                outcome.device,
-                outcome.action,
-                outcome.outcome,
-            )
+        # The reset fires the logbook's event itself.
+        await self.entity_description.press_fn(self.runtime, self.device)
