@@ -13,21 +13,30 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
-from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION, STALE_DEVICE_GRACE
+from custom_components.alexa_care.const import (
+    DOMAIN,
+    EVENT_ACTION,
+    OFFLINE_RECHECK,
+    STALE_DEVICE_GRACE,
+)
 from custom_components.alexa_care.device_repair import factory_reset_step
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.repairs import async_create_fix_flow
+from devtools.amazon_emulator.push_payloads import dnd_change
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .common import next_poll, read_network_identities, run_while_time_passes, settle
-from .fake_amazon import FakeAmazon
+from .fake_amazon import CUSTOMER_ID, FakeAmazon
+from .fake_push import FakePush
+from .test_push import ACCESS_TOKEN, until
 from .test_services import (
     call,
     device_id,
@@ -39,6 +48,7 @@ from .test_services import (
 KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
 KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
 
 
 @pytest.fixture(autouse=True)
@@ -782,3 +792,58 @@ async def test_text_from_outside_is_escaped_in_issues_and_flows(
     flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
     assert flow["reason"] == "cooldown"
     assert all(map(_inert, flow["description_placeholders"].values()))
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("way", ["action", "fix flow"])
+async def test_a_deregistered_device_takes_its_issues_along(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+    way: str,
+) -> None:
+    """Polls resting on the push channel: the issue and the count go at once.
+
+    And the offline recheck, which runs while polls rest, does not raise the
+    issue again for a device Home Assistant no longer has.
+    """
+    fake_push.serving = True
+    fake_push.access_token = ACCESS_TOKEN
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    runtime = mock_config_entry.runtime_data
+    await until(hass, lambda: runtime.push.status.connected)
+    # Something pushed: with a device offline, the recheck now looks every
+    # minute, as the polls rest.
+    fake_push.push(dnd_change(KITCHEN, "A4ZXE0RM7LQ7A", CUSTOMER_ID, enabled=True))
+    await until(hass, lambda: hass.states.get(KITCHEN_DND).state == "on")
+    issue_id = unavailable(mock_config_entry, BEDROOM)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert hass.states.get("sensor.devices_offline").state == "1"
+
+    if way == "action":
+        bedroom = device_id(hass, mock_config_entry, BEDROOM)
+        deregister = call(hass, "deregister", {"device_id": bedroom, "confirm": True})
+        await run_while_time_passes(hass, freezer, deregister)
+    else:
+        flow = await dashboard.start(issue_id)
+        flow = await dashboard.send(
+            flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
+        )
+        flow = await dashboard.send(flow["flow_id"], {})
+        give_away = dashboard.send(flow["flow_id"], {"deregister": True})
+        assert (await run_while_time_passes(hass, freezer, give_away))[
+            "type"
+        ] == "create_entry"
+
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    for _ in range(3):
+        freezer.tick(OFFLINE_RECHECK)
+        async_fire_time_changed(hass)
+        await settle(hass)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

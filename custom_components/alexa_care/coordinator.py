@@ -223,6 +223,19 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             )
 
     @callback
+    def async_device_left(self, device_key: str) -> None:
+        """A device left the account (deregistered): forget it now, not at a poll.
+
+        Polls rest while Amazon pushes: its issues and offline count would
+        stay till then, and a recheck would raise its offline issue again.
+        """
+        if self.data is not None and device_key in self.data.devices:
+            echos, plugs = dict(self.data.echos), dict(self.data.plugs)
+            echos.pop(device_key, None)
+            plugs.pop(device_key, None)
+            self.async_set_pushed_data(AccountSnapshot(echos=echos, plugs=plugs))
+
+    @callback
     def _recheck_offline(self, _now: datetime) -> None:
         self._offline_recheck = None
         if self.data is not None:

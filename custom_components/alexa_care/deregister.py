@@ -87,7 +87,9 @@ async def _async_deregister(hass: HomeAssistant, target: Target) -> dict[str, An
         ) from err
     await target.entry.runtime_data.power_links.async_forget(device.key)
     dr.async_get(hass).async_remove_device(target.device_id)
-    # Every issue of the device goes with it, whatever its kind.
+    # Its issues go with it, and it leaves the snapshot before the next
+    # poll: nothing may raise them again for a device that is gone.
+    target.entry.runtime_data.coordinator.async_device_left(device.key)
     async_withdraw_all(hass, target.entry.entry_id, device.key)
     return {
         "action": ACTION_DEREGISTER,
