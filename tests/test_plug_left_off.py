@@ -35,6 +35,13 @@ def _store_key(entry: MockConfigEntry) -> str:
     return f"{DOMAIN}.{entry.entry_id}.resets"
 
 
+def _plug_issue(entry: MockConfigEntry) -> str:
+    """The id of the kitchen plug's left-off issue."""
+    return IssueRef(
+        kind=IssueKind.PLUG_LEFT_OFF, entry_id=entry.entry_id, device_key=KITCHEN_PLUG
+    ).issue_id
+
+
 def _left_off(hass_storage: dict[str, Any], entry: MockConfigEntry) -> list[str]:
     """The plugs the store says are off, as a restart would read them."""
     return list(hass_storage[_store_key(entry)]["data"]["switched_off"])
@@ -146,11 +153,7 @@ async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
 
     await _set_up(hass, mock_config_entry)
 
-    issue_id = IssueRef(
-        kind=IssueKind.PLUG_LEFT_OFF,
-        entry_id=mock_config_entry.entry_id,
-        device_key=KITCHEN_PLUG,
-    ).issue_id
+    issue_id = _plug_issue(mock_config_entry)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "plug_left_off"
@@ -189,13 +192,7 @@ async def test_the_fix_flow_of_an_unloaded_account(
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
     dashboard = Dashboard(await hass_client())
-    flow = await dashboard.start(
-        IssueRef(
-            kind=IssueKind.PLUG_LEFT_OFF,
-            entry_id=mock_config_entry.entry_id,
-            device_key=KITCHEN_PLUG,
-        ).issue_id
-    )
+    flow = await dashboard.start(_plug_issue(mock_config_entry))
     assert flow["type"] == "abort"
     assert flow["reason"] == "entry_not_loaded"
 
@@ -214,11 +211,7 @@ async def test_the_issue_leaves_with_the_entry_or_the_plug(
     crashed_during_a_power_cycle(hass_storage, mock_config_entry)
     fake_amazon.failing_operations["turnOn"] = 1
     await _set_up(hass, mock_config_entry)
-    issue_id = IssueRef(
-        kind=IssueKind.PLUG_LEFT_OFF,
-        entry_id=mock_config_entry.entry_id,
-        device_key=KITCHEN_PLUG,
-    ).issue_id
+    issue_id = _plug_issue(mock_config_entry)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
     if gone == "entry removed":
@@ -247,11 +240,7 @@ async def test_the_plug_name_is_escaped(
     fake_amazon.failing_operations["turnOn"] = 2
     await _set_up(hass, mock_config_entry)
 
-    issue_id = IssueRef(
-        kind=IssueKind.PLUG_LEFT_OFF,
-        entry_id=mock_config_entry.entry_id,
-        device_key=KITCHEN_PLUG,
-    ).issue_id
+    issue_id = _plug_issue(mock_config_entry)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     escaped = escape_markdown(hostile)

@@ -702,6 +702,22 @@ async def test_fix_flow_resets_show_in_the_logbook(
     assert _events(events)[1:] == [(kitchen, "restart", "back_online")]
 
 
+async def _give_away(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    dashboard: Dashboard,
+    issue_id: str,
+) -> dict[str, Any]:
+    """An Echo Show's guided factory reset, then "give it away": deregister it."""
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(
+        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
+    )
+    flow = await dashboard.send(flow["flow_id"], {})
+    give_away = dashboard.send(flow["flow_id"], {"deregister": True})
+    return await run_while_time_passes(hass, freezer, give_away)
+
+
 async def test_fix_flow_give_away_shows_in_the_logbook(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -711,13 +727,8 @@ async def test_fix_flow_give_away_shows_in_the_logbook(
     """Deregistering from the fix flow fires the deregister action's event."""
     events = async_capture_events(hass, EVENT_ACTION)
     bedroom = device_id(hass, init_integration, BEDROOM)
-    flow = await dashboard.start(unavailable(init_integration, BEDROOM))
-    flow = await dashboard.send(
-        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
-    )
-    flow = await dashboard.send(flow["flow_id"], {})
-    result = await run_while_time_passes(
-        hass, freezer, dashboard.send(flow["flow_id"], {"deregister": True})
+    result = await _give_away(
+        hass, freezer, dashboard, unavailable(init_integration, BEDROOM)
     )
     assert result["type"] == "create_entry"
     assert _events(events) == [(bedroom, "deregister", "deregistered")]
@@ -831,15 +842,8 @@ async def test_a_deregistered_device_takes_its_issues_along(
         deregister = call(hass, "deregister", {"device_id": bedroom, "confirm": True})
         await run_while_time_passes(hass, freezer, deregister)
     else:
-        flow = await dashboard.start(issue_id)
-        flow = await dashboard.send(
-            flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
-        )
-        flow = await dashboard.send(flow["flow_id"], {})
-        give_away = dashboard.send(flow["flow_id"], {"deregister": True})
-        assert (await run_while_time_passes(hass, freezer, give_away))[
-            "type"
-        ] == "create_entry"
+        result = await _give_away(hass, freezer, dashboard, issue_id)
+        assert result["type"] == "create_entry"
 
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     for _ in range(3):
