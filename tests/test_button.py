@@ -70,7 +70,8 @@ async def test_restart(
 async def test_restart_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
-    """A reboot Amazon refuses raises a translated error; no cooldown starts."""
+    """A reboot Amazon refuses raises a translated error; the logbook shows it."""
+    events = async_capture_events(hass, EVENT_ACTION)
     fake_amazon.fail_next(SERVER_ERROR, 3)
     with pytest.raises(HomeAssistantError) as raised:
         await hass.services.async_call(
@@ -81,6 +82,9 @@ async def test_restart_refused(
         )
     assert raised.value.translation_key == "restart_failed"
     assert raised.value.translation_placeholders["device"] == "Kitchen Echo"
+    assert [(e.data["action"], e.data["outcome"]) for e in events] == [
+        ("restart", "failed")
+    ]
 
 
 async def test_restart_button_obeys_the_cooldown(

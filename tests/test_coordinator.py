@@ -16,6 +16,7 @@ from custom_components.alexa_care.const import (
     MAX_BACKOFF_INTERVAL,
     STALE_DEVICE_GRACE,
 )
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import (
     CONF_SCAN_INTERVAL,
@@ -92,7 +93,9 @@ async def test_throttling_backs_off_and_recovers(
 ) -> None:
     """Throttled: double the interval up to an hour, say so, and recover."""
     coordinator = init_integration.runtime_data.coordinator
-    issue_id = f"throttled_{init_integration.entry_id}"
+    issue_id = IssueRef(
+        kind=IssueKind.THROTTLED, entry_id=init_integration.entry_id
+    ).issue_id
     # The failures are for the polls, not for the voice history read meanwhile.
 
     fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
@@ -284,7 +287,9 @@ async def test_unload_withdraws_the_throttling_issue(
     """An unloaded entry withdraws its throttling issue."""
     fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
     await next_poll(hass, freezer)
-    throttled = f"throttled_{init_integration.entry_id}"
+    throttled = IssueRef(
+        kind=IssueKind.THROTTLED, entry_id=init_integration.entry_id
+    ).issue_id
     assert issue_registry.async_get_issue(DOMAIN, throttled) is not None
     await hass.config_entries.async_unload(init_integration.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, throttled) is None

@@ -92,7 +92,9 @@ async def test_entry_diagnostics_leak_nothing(
         "***7KIT": diagnostics["last_resets"]["***7KIT"]
     }
     assert diagnostics["power_links"] == {"***7KIT": "***0003"}
-    assert [i["kind"] for i in diagnostics["repair_issues"]] == ["device_unavailable"]
+    assert [i["issue_id"] for i in diagnostics["repair_issues"]] == [
+        f"device_unavailable.{init_integration.entry_id}.***4BED"
+    ]
     assert diagnostics["voice_history"]["records"] == 7
     assert diagnostics["network_identities"]["***7KIT"] == {
         "read_at": diagnostics["network_identities"]["***7KIT"]["read_at"],
@@ -123,6 +125,11 @@ async def test_device_diagnostics(
     )
     assert diagnostics["device"]["key"] == "***4BED"
     assert diagnostics["network"]["ssid"] == "**REDACTED**"
+    # Its own issue only, its id masked as the serial is.
+    entry_id = init_integration.entry_id
+    assert [i["issue_id"] for i in diagnostics["repair_issues"]] == [
+        f"device_unavailable.{entry_id}.***4BED"
+    ]
     plug = device_registry.async_get_device_by_identifier(
         (DOMAIN, "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"),
         init_integration.entry_id,
@@ -132,6 +139,7 @@ async def test_device_diagnostics(
         hass, hass_client, init_integration, plug
     )
     assert plug_diagnostics["network"] is None  # Amazon tells no plug's network
+    assert plug_diagnostics["repair_issues"] == []  # the Echo's is not the plug's
     text = json.dumps(diagnostics)
     assert [s for s in _secrets(login_data, fake_amazon) if s in text] == []
     assert diagnostics == snapshot

@@ -20,6 +20,7 @@ from custom_components.alexa_care.amazon.graphql import (
     OPERATION_ENDPOINTS,
 )
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
@@ -263,7 +264,9 @@ async def test_throttled_library_query_backs_off_and_recovers(
     fake_amazon.rejects_unknown_queries = True
     await _setup(hass, mock_config_entry)
     coordinator = mock_config_entry.runtime_data.coordinator
-    issue_id = f"throttled_{mock_config_entry.entry_id}"
+    issue_id = IssueRef(
+        kind=IssueKind.THROTTLED, entry_id=mock_config_entry.entry_id
+    ).issue_id
 
     fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL, operation=OPERATION_STATE)
     await next_poll(hass, freezer)

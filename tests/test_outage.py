@@ -10,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -23,7 +24,9 @@ GRACE = timedelta(minutes=15)
 
 def outage(entry: MockConfigEntry) -> str:
     """The id of the entry's outage issue."""
-    return f"most_devices_offline.{entry.entry_id}.account"
+    return IssueRef(
+        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=entry.entry_id
+    ).issue_id
 
 
 def serial(number: int) -> str:

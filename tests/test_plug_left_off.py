@@ -10,6 +10,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.issues import IssueKind, IssueRef
+from custom_components.alexa_care.markdown import escape_markdown
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -31,6 +33,13 @@ from .test_services import (
 
 def _store_key(entry: MockConfigEntry) -> str:
     return f"{DOMAIN}.{entry.entry_id}.resets"
+
+
+def _plug_issue(entry: MockConfigEntry) -> str:
+    """The id of the kitchen plug's left-off issue."""
+    return IssueRef(
+        kind=IssueKind.PLUG_LEFT_OFF, entry_id=entry.entry_id, device_key=KITCHEN_PLUG
+    ).issue_id
 
 
 def _left_off(hass_storage: dict[str, Any], entry: MockConfigEntry) -> list[str]:
@@ -144,7 +153,7 @@ async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
 
     await _set_up(hass, mock_config_entry)
 
-    issue_id = f"plug_left_off_{mock_config_entry.entry_id}_{KITCHEN_PLUG}"
+    issue_id = _plug_issue(mock_config_entry)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "plug_left_off"
@@ -192,8 +201,63 @@ async def test_the_fix_flow_of_an_unloaded_account(
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
     dashboard = Dashboard(await hass_client())
-    flow = await dashboard.start(
-        f"plug_left_off_{mock_config_entry.entry_id}_{KITCHEN_PLUG}"
-    )
+    flow = await dashboard.start(_plug_issue(mock_config_entry))
     assert flow["type"] == "abort"
     assert flow["reason"] == "entry_not_loaded"
+
+
+@pytest.mark.parametrize("gone", ["entry removed", "plug deregistered"])
+async def test_the_issue_leaves_with_the_entry_or_the_plug(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    gone: str,
+) -> None:
+    """Removing the entry, or deregistering the plug, withdraws the plug's issue."""
+    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
+    fake_amazon.failing_operations["turnOn"] = 1
+    await _set_up(hass, mock_config_entry)
+    issue_id = _plug_issue(mock_config_entry)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    if gone == "entry removed":
+        await hass.config_entries.async_remove(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+    else:
+        plug = device_id(hass, mock_config_entry, KITCHEN_PLUG)
+        deregister = call(hass, "deregister", {"device_id": plug, "confirm": True})
+        await run_while_time_passes(hass, freezer, deregister)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_the_plug_name_is_escaped(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    hass_client: Any,  # noqa: ANN401
+) -> None:
+    """The name on disk came from Amazon: the issue and its flow escape it."""
+    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
+    hostile = "[Kitchen Plug](https://evil.example)"
+    left_off = hass_storage[_store_key(mock_config_entry)]["data"]["switched_off"]
+    left_off[KITCHEN_PLUG]["name"] = hostile
+    fake_amazon.failing_operations["turnOn"] = 2
+    await _set_up(hass, mock_config_entry)
+
+    issue_id = _plug_issue(mock_config_entry)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    escaped = escape_markdown(hostile)
+    assert escaped != hostile
+    assert issue.translation_placeholders["plug"] == escaped
+    dashboard = Dashboard(await hass_client())
+    flow = await dashboard.start(issue_id)
+    assert flow["description_placeholders"]["plug"] == escaped
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["reason"] == "still_off"
+    assert flow["description_placeholders"]["plug"] == escaped

@@ -23,11 +23,10 @@ from custom_components.alexa_care.const import (
     DEFAULT_GRACE,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    ISSUE_UNAVAILABLE,
     PUSH_RECONCILE_INTERVAL,
     VOICE_HISTORY_INTERVAL,
 )
-from custom_components.alexa_care.outage import outage_issue_id
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from devtools.amazon_emulator import push_payloads
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -218,7 +217,9 @@ async def test_a_flicker_raises_nothing_and_an_outage_its_issue_without_a_poll(
 ) -> None:
     """The grace period runs on pushed changes as on polled ones."""
     issues = ir.async_get(hass)
-    issue_id = f"{ISSUE_UNAVAILABLE}.{pushing.entry_id}.{KITCHEN}"
+    issue_id = IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE, entry_id=pushing.entry_id, device_key=KITCHEN
+    ).issue_id
 
     def polls() -> int:
         return sum(path == GRAPHQL for _m, path, _b in fake_amazon.requests)
@@ -458,11 +459,14 @@ async def test_most_devices_dropping_one_push_at_a_time_is_one_outage(
     await let_the_grace_period_pass(hass, freezer)
 
     issues = ir.async_get(hass)
-    assert issues.async_get_issue(DOMAIN, outage_issue_id(mock_config_entry.entry_id))
+    outage = IssueRef(
+        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=mock_config_entry.entry_id
+    )
+    assert issues.async_get_issue(DOMAIN, outage.issue_id)
     assert not [
         issue
         for domain, issue in issues.issues
-        if domain == DOMAIN and issue.startswith(ISSUE_UNAVAILABLE)
+        if domain == DOMAIN and issue.startswith(IssueKind.DEVICE_UNAVAILABLE)
     ]
 
 

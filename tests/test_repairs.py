@@ -4,23 +4,39 @@ from __future__ import annotations
 
 from datetime import timedelta
 from http import HTTPStatus
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from markdown_it import MarkdownIt
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
-from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
+from custom_components.alexa_care.const import (
+    DOMAIN,
+    EVENT_ACTION,
+    OFFLINE_RECHECK,
+    STALE_DEVICE_GRACE,
+)
 from custom_components.alexa_care.device_repair import factory_reset_step
+from custom_components.alexa_care.issues import IssueKind, IssueRef
+from custom_components.alexa_care.repairs import async_create_fix_flow
+from devtools.amazon_emulator.push_payloads import dnd_change
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, read_network_identities, run_while_time_passes
-from .fake_amazon import FakeAmazon
+from .common import next_poll, read_network_identities, run_while_time_passes, settle
+from .fake_amazon import CUSTOMER_ID, FakeAmazon
+from .fake_push import FakePush
+from .test_push import ACCESS_TOKEN, until
 from .test_services import (
     call,
     device_id,
@@ -32,6 +48,7 @@ from .test_services import (
 KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
 KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
 
 
 @pytest.fixture(autouse=True)
@@ -42,12 +59,16 @@ async def setup_repairs(hass: HomeAssistant) -> None:
 
 def unavailable(entry: MockConfigEntry, key: str) -> str:
     """The id of a device's offline issue."""
-    return f"device_unavailable.{entry.entry_id}.{key}"
+    return IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE, entry_id=entry.entry_id, device_key=key
+    ).issue_id
 
 
 def keeps_dropping(entry: MockConfigEntry, key: str) -> str:
     """The id of a device's keeps-dropping issue."""
-    return f"device_keeps_dropping.{entry.entry_id}.{key}"
+    return IssueRef(
+        kind=IssueKind.DEVICE_KEEPS_DROPPING, entry_id=entry.entry_id, device_key=key
+    ).issue_id
 
 
 def iso(moment: Any) -> str:  # noqa: ANN401
@@ -516,7 +537,11 @@ async def test_flow_for_a_device_that_left(
         severity=ir.IssueSeverity.WARNING,
         translation_key="device_unavailable",
         translation_placeholders={"device": "Bedroom Echo Show"},
-        data={"entry_id": init_integration.entry_id, "device_key": BEDROOM},
+        data={
+            "kind": "device_unavailable",
+            "entry_id": init_integration.entry_id,
+            "device_key": BEDROOM,
+        },
     )
     flow = await dashboard.start(issue_id)
     assert flow["type"] == "abort"
@@ -648,3 +673,182 @@ async def test_no_network_identity_for_a_plug(
     flow = await dashboard.start(issue_id)
     assert flow["step_id"] == "init"
     assert flow["description_placeholders"]["ssid"] == "-"
+
+
+def _events(events: list[Any]) -> list[tuple[str, str, str]]:
+    return [(e.data["device_id"], e.data["action"], e.data["outcome"]) for e in events]
+
+
+async def test_fix_flow_resets_show_in_the_logbook(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A restart from the fix flow fires the action's event: failed, then done."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    fake_amazon.failing_path = "/reboot/"
+    await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    fake_amazon.failing_path = None
+    assert _events(events) == [(kitchen, "restart", "failed")]
+
+    # A failed restart starts no cooldown.
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
+    assert _events(events)[1:] == [(kitchen, "restart", "back_online")]
+
+
+async def _give_away(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    dashboard: Dashboard,
+    issue_id: str,
+) -> dict[str, Any]:
+    """An Echo Show's guided factory reset, then "give it away": deregister it."""
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.send(
+        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
+    )
+    flow = await dashboard.send(flow["flow_id"], {})
+    give_away = dashboard.send(flow["flow_id"], {"deregister": True})
+    return await run_while_time_passes(hass, freezer, give_away)
+
+
+async def test_fix_flow_give_away_shows_in_the_logbook(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Deregistering from the fix flow fires the deregister action's event."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    bedroom = device_id(hass, init_integration, BEDROOM)
+    result = await _give_away(
+        hass, freezer, dashboard, unavailable(init_integration, BEDROOM)
+    )
+    assert result["type"] == "create_entry"
+    assert _events(events) == [(bedroom, "deregister", "deregistered")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"entry_id": "01JALEXACARE0000000000TEST", "device_key": KITCHEN},
+        {"kind": "throttled", "entry_id": "01JALEXACARE0000000000TEST"},
+        {"kind": "unheard_of", "entry_id": "01JALEXACARE0000000000TEST"},
+    ],
+    ids=["no data", "no kind", "not fixable", "unknown kind"],
+)
+async def test_an_issue_without_a_fix_flow_is_refused(
+    hass: HomeAssistant, data: dict[str, str] | None
+) -> None:
+    """The flow is chosen by the kind in the issue's data; no kind, no flow."""
+    with pytest.raises(ValueError, match="No fix flow"):
+        await async_create_fix_flow(hass, "some_issue", data)
+
+
+# A name as Amazon may send it (anyone who can rename a device in the Alexa
+# app chooses it), and a Wi-Fi network name as a router may have it.
+HOSTILE_NAME = "[Kitchen](https://evil.example) <img src=https://evil.example/i.png>"
+HOSTILE_SSID = "<a href='https://evil.example'>Carter-Home</a>"
+
+
+def _inert(text: str) -> bool:
+    """Rendered as markdown, the text has no link, image or HTML of its own."""
+    rendered = MarkdownIt("commonmark").render(text)
+    bare_link = re.search(r"(?<!\\)://", text)
+    return "<a" not in rendered and "<img" not in rendered and not bare_link
+
+
+async def test_text_from_outside_is_escaped_in_issues_and_flows(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Device names and SSIDs reach the texts Home Assistant renders escaped."""
+    fake_amazon.endpoint("Kitchen Echo")["friendlyNameObject"]["value"]["text"] = (
+        HOSTILE_NAME
+    )
+    record = next(d for d in fake_amazon.devices if d["serialNumber"] == KITCHEN)
+    record["accountName"], record["essid"] = HOSTILE_NAME, HOSTILE_SSID
+    assert not _inert(HOSTILE_NAME)
+    assert not _inert(HOSTILE_SSID)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    await read_network_identities(hass, freezer)
+
+    issue_id = await _offline_issue(
+        hass, mock_config_entry, fake_amazon, freezer, HOSTILE_NAME
+    )
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert all(map(_inert, issue.translation_placeholders.values()))
+    flow = await dashboard.start(issue_id)
+    placeholders = flow["description_placeholders"]
+    assert _inert(placeholders["device"])
+    assert _inert(placeholders["ssid"])
+    # A refusal's reason names the device too.
+    await call(
+        hass, "restart", {"device_id": device_id(hass, mock_config_entry, KITCHEN)}
+    )
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    assert flow["reason"] == "cooldown"
+    assert all(map(_inert, flow["description_placeholders"].values()))
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize("way", ["action", "fix flow"])
+async def test_a_deregistered_device_takes_its_issues_along(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+    way: str,
+) -> None:
+    """Polls resting on the push channel: the issue and the count go at once.
+
+    And the offline recheck, which runs while polls rest, does not raise the
+    issue again for a device Home Assistant no longer has.
+    """
+    fake_push.serving = True
+    fake_push.access_token = ACCESS_TOKEN
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    runtime = mock_config_entry.runtime_data
+    await until(hass, lambda: runtime.push.status.connected)
+    # Something pushed: with a device offline, the recheck now looks every
+    # minute, as the polls rest.
+    fake_push.push(dnd_change(KITCHEN, "A4ZXE0RM7LQ7A", CUSTOMER_ID, enabled=True))
+    await until(hass, lambda: hass.states.get(KITCHEN_DND).state == "on")
+    issue_id = unavailable(mock_config_entry, BEDROOM)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert hass.states.get("sensor.devices_offline").state == "1"
+
+    if way == "action":
+        bedroom = device_id(hass, mock_config_entry, BEDROOM)
+        deregister = call(hass, "deregister", {"device_id": bedroom, "confirm": True})
+        await run_while_time_passes(hass, freezer, deregister)
+    else:
+        result = await _give_away(hass, freezer, dashboard, issue_id)
+        assert result["type"] == "create_entry"
+
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    for _ in range(3):
+        freezer.tick(OFFLINE_RECHECK)
+        async_fire_time_changed(hass)
+        await settle(hass)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -314,7 +315,9 @@ async def test_deletion_by_voice_disabled(
     """Nothing deleted: an error and a repair issue say how to enable it."""
     fake_amazon.voice_deletion_enabled = False
     kitchen = device_id(hass, init_integration, KITCHEN)
-    issue_id = f"voice_deletion_disabled_{init_integration.entry_id}"
+    issue_id = IssueRef(
+        kind=IssueKind.VOICE_DELETION_DISABLED, entry_id=init_integration.entry_id
+    ).issue_id
 
     reads = history_reads(fake_amazon)
     with pytest.raises(HomeAssistantError) as failed:
@@ -341,6 +344,29 @@ async def test_deletion_by_voice_disabled(
     fake_amazon.voice_deletion_enabled = True
     await delete_history(hass, freezer, kitchen, "today")
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_removing_the_entry_withdraws_the_deletion_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """No issue of the account outlives it."""
+    fake_amazon.voice_deletion_enabled = False
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    with pytest.raises(HomeAssistantError):
+        await delete_history(hass, freezer, kitchen, "today")
+    assert [
+        issue.translation_key
+        for (domain, _), issue in issue_registry.issues.items()
+        if domain == DOMAIN
+    ] == ["device_unavailable", "voice_deletion_disabled"]
+
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.issues == {}
 
 
 async def test_delete_refusals(

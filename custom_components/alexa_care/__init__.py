@@ -8,18 +8,18 @@ from pathlib import Path
 from homeassistant.const import CONF_EMAIL, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .amazon.client import AmazonAccount
 from .amazon.library import import_page_encodings
 from .amazon.models import LibraryMismatchError
-from .availability import async_delete_entry_issues
 from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
+from .issues import async_withdraw, async_withdraw_all
 from .log_privacy import SECRET_FILTER, secrets_of
 from .network_identity import NetworkIdentities
 from .plug_left_off import async_switch_on_at_setup
@@ -132,7 +132,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         # Device issues stay: a reload must not bring back an ignored one.
         coordinator = entry.runtime_data.coordinator
-        ir.async_delete_issue(hass, DOMAIN, coordinator.throttled_issue_id)
+        async_withdraw(hass, coordinator.throttled_issue)
     return unloaded
 
 
@@ -141,4 +141,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -
     await PowerLinks(hass, entry.entry_id).async_remove()
     await ResetStore(hass, entry.entry_id).async_remove()
     await NetworkIdentities(hass, entry.entry_id).async_remove()
-    async_delete_entry_issues(hass, entry.entry_id)
+    async_withdraw_all(hass, entry.entry_id)

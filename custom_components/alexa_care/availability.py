@@ -13,37 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import AccountSnapshot, Device
-from .const import (
-    DOMAIN,
-    DROPS_FOR_ISSUE,
-    DROPS_WINDOW,
-    ISSUE_KEEPS_DROPPING,
-    ISSUE_UNAVAILABLE,
-)
+from .const import DROPS_FOR_ISSUE, DROPS_WINDOW
+from .issues import IssueKind, IssueRef, async_raise, async_withdraw, open_issues
+from .markdown import escape_markdown
 from .outage import HouseholdOutage
-
-
-def issue_id(kind: str, entry_id: str, device_key: str) -> str:
-    """The id of a device's issue of one kind."""
-    return f"{kind}.{entry_id}.{device_key}"
-
-
-def _entry_issues(hass: HomeAssistant, entry_id: str) -> set[str]:
-    return {
-        issue
-        for domain, issue in ir.async_get(hass).issues
-        if domain == DOMAIN and f".{entry_id}." in issue
-    }
-
-
-def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
-    """Withdraw every device issue of a removed config entry."""
-    for issue in _entry_issues(hass, entry_id):
-        ir.async_delete_issue(hass, DOMAIN, issue)
 
 
 @dataclass
@@ -67,7 +43,7 @@ class AvailabilityIssues:
         self._household = HouseholdOutage(hass, entry_id, grace)
         # The issues that are open, so that a poll withdraws only those, not
         # two per device. Issues outlive a reload of the entry.
-        self._open = _entry_issues(hass, entry_id)
+        self._open = set(open_issues(hass, entry_id))
 
     def offline_since(self, device_key: str) -> datetime | None:
         """Since when the device has been offline, if it is."""
@@ -95,14 +71,18 @@ class AvailabilityIssues:
             outages = self._outages.setdefault(key, _Outages())
             if device.online:
                 outages.offline_since = outages.grace_from = None
-                self._delete(ISSUE_UNAVAILABLE, key)
+                self._delete(IssueKind.DEVICE_UNAVAILABLE, key)
             else:
                 self._offline(device, outages, now, left_offline=key in left_offline)
             outages.drops = [t for t in outages.drops if now - t < DROPS_WINDOW]
             if len(outages.drops) >= DROPS_FOR_ISSUE:
-                self._raise(ISSUE_KEEPS_DROPPING, device, drops=str(len(outages.drops)))
+                self._raise(
+                    IssueKind.DEVICE_KEEPS_DROPPING,
+                    device,
+                    drops=str(len(outages.drops)),
+                )
             else:
-                self._delete(ISSUE_KEEPS_DROPPING, key)
+                self._delete(IssueKind.DEVICE_KEEPS_DROPPING, key)
         for key in self._outages.keys() - snapshot.devices.keys():
             # Gone from the account, or its reachability unknown: no claim.
             self.forget(key)
@@ -123,40 +103,35 @@ class AvailabilityIssues:
             outages.grace_from = now
         if key in self._household:
             # An issue from before a restart, now part of the outage.
-            self._delete(ISSUE_UNAVAILABLE, key)
+            self._delete(IssueKind.DEVICE_UNAVAILABLE, key)
         elif now - (outages.grace_from or outages.offline_since) >= self._grace:
             since = dt_util.as_local(outages.offline_since)
             self._raise(
-                ISSUE_UNAVAILABLE,
+                IssueKind.DEVICE_UNAVAILABLE,
                 device,
-                model=device.model or "-",
+                model=escape_markdown(device.model or "-"),
                 since=since.strftime("%Y-%m-%d %H:%M"),
             )
 
     def forget(self, device_key: str) -> None:
         """Withdraw every issue of a device."""
         self._outages.pop(device_key, None)
-        self._delete(ISSUE_UNAVAILABLE, device_key)
-        self._delete(ISSUE_KEEPS_DROPPING, device_key)
+        self._delete(IssueKind.DEVICE_UNAVAILABLE, device_key)
+        self._delete(IssueKind.DEVICE_KEEPS_DROPPING, device_key)
 
-    def _raise(self, kind: str, device: Device, **placeholders: str) -> None:
-        self._open.add(issue := issue_id(kind, self._entry_id, device.key))
-        ir.async_create_issue(
+    def _issue(self, kind: IssueKind, device_key: str) -> IssueRef:
+        return IssueRef(kind=kind, entry_id=self._entry_id, device_key=device_key)
+
+    def _raise(self, kind: IssueKind, device: Device, **placeholders: str) -> None:
+        self._open.add(issue := self._issue(kind, device.key))
+        async_raise(
             self._hass,
-            DOMAIN,
             issue,
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=kind,
-            translation_placeholders={"device": device.name, **placeholders},
-            data={"entry_id": self._entry_id, "device_key": device.key},
+            placeholders={"device": escape_markdown(device.name), **placeholders},
         )
 
-    def _delete(self, kind: str, device_key: str) -> None:
+    def _delete(self, kind: IssueKind, device_key: str) -> None:
         # Called twice per device and poll: most polls have no issue open.
-        if self._open and (issue := issue_id(kind, self._entry_id, device_key)) in (
-            self._open
-        ):
+        if self._open and (issue := self._issue(kind, device_key)) in self._open:
             self._open.discard(issue)
-            ir.async_delete_issue(self._hass, DOMAIN, issue)
+            async_withdraw(self._hass, issue)

@@ -25,7 +25,6 @@ from .entity import (
     AlexaCareEntityDescription,
     async_add_described_entities,
 )
-from .events import fire_action_event
 from .reset import ResetOutcome
 
 PARALLEL_UPDATES = 1
@@ -94,15 +93,8 @@ class AlexaCareButton(AlexaCareEntity, ButtonEntity):
     async def async_press(self) -> None:
         if self.entity_description.admin_only:
             await self._async_check_admin()
-        outcome = await self.entity_description.press_fn(self.runtime, self.device)
-        if self.device_entry is not None:
-            fire_action_event(
-                self.hass,
-                self.device_entry.id,
-                outcome.device,
-                outcome.action,
-                outcome.outcome,
-            )
+        # The reset fires the logbook's event itself.
+        await self.entity_description.press_fn(self.runtime, self.device)
 
     async def _async_check_admin(self) -> None:
         # A press without a user (an automation) runs as the system does.

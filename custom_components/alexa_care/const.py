@@ -22,8 +22,6 @@ MAX_BACKOFF_INTERVAL: Final = timedelta(hours=1)
 # Amazon's lists flicker: a device must be missing this long to be removed.
 STALE_DEVICE_GRACE: Final = timedelta(hours=1)
 
-ISSUE_THROTTLED: Final = "throttled"
-
 CONF_COOLDOWN: Final = "cooldown"
 # A looping automation must not reboot or power-cycle a device again and again.
 DEFAULT_COOLDOWN: Final = timedelta(minutes=10)
@@ -54,11 +52,8 @@ DEFAULT_GRACE: Final = timedelta(minutes=15)
 DROPS_FOR_ISSUE: Final = 3
 DROPS_WINDOW: Final = timedelta(hours=24)
 
-ISSUE_UNAVAILABLE: Final = "device_unavailable"
-ISSUE_KEEPS_DROPPING: Final = "device_keeps_dropping"
 # When most devices drop together the home's internet or Amazon is down, not
 # the devices: one issue for all of them, and no reset suggested.
-ISSUE_MOST_DEVICES_OFFLINE: Final = "most_devices_offline"
 OUTAGE_MIN_DEVICES: Final = 3
 # Amazon's last-seen times of devices that dropped "at once" lie this close.
 OUTAGE_SAME_MINUTE: Final = timedelta(minutes=1)
@@ -75,4 +70,3 @@ VOICE_DELETION_CHECKS: Final = (
     timedelta(seconds=10),
     timedelta(seconds=20),
 )
-ISSUE_VOICE_DELETION_DISABLED: Final = "voice_deletion_disabled"

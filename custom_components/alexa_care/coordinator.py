@@ -13,7 +13,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -35,7 +35,6 @@ from .const import (
     DEFAULT_GRACE,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    ISSUE_THROTTLED,
     LOGGER,
     MAX_BACKOFF_INTERVAL,
     OFFLINE_RECHECK,
@@ -44,6 +43,7 @@ from .const import (
 )
 from .device_listeners import DeviceListeners
 from .health import DeviceHealth
+from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .log_privacy import SECRET_FILTER, secrets_of
 
 # What the device registry shows of a device, as Amazon names it.
@@ -129,9 +129,9 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._listed_at_last_check: set[str] | None = None
 
     @property
-    def throttled_issue_id(self) -> str:
+    def throttled_issue(self) -> IssueRef:
         """The repair issue shown while Amazon throttles this account."""
-        return f"{ISSUE_THROTTLED}_{self.config_entry.entry_id}"
+        return IssueRef(kind=IssueKind.THROTTLED, entry_id=self.config_entry.entry_id)
 
     @override
     async def _async_setup(self) -> None:
@@ -223,6 +223,19 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             )
 
     @callback
+    def async_device_left(self, device_key: str) -> None:
+        """A device left the account (deregistered): forget it now, not at a poll.
+
+        Polls rest while Amazon pushes: its issues and offline count would
+        stay till then, and a recheck would raise its offline issue again.
+        """
+        if self.data is not None and device_key in self.data.devices:
+            echos, plugs = dict(self.data.echos), dict(self.data.plugs)
+            echos.pop(device_key, None)
+            plugs.pop(device_key, None)
+            self.async_set_pushed_data(AccountSnapshot(echos=echos, plugs=plugs))
+
+    @callback
     def _recheck_offline(self, _now: datetime) -> None:
         self._offline_recheck = None
         if self.data is not None:
@@ -260,15 +273,10 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         )
         self._backoff = self.update_interval = interval
         minutes = str(round(interval.total_seconds() / 60))
-        ir.async_create_issue(
+        async_raise(
             self.hass,
-            DOMAIN,
-            self.throttled_issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_THROTTLED,
-            translation_placeholders={"minutes": minutes},
+            self.throttled_issue,
+            placeholders={"minutes": minutes},
         )
         return UpdateFailed(
             translation_domain=DOMAIN,
@@ -281,7 +289,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             LOGGER.info("Amazon no longer throttles the account; polling as usual")
             self._backoff = None
         self.update_interval = self._resting_interval()
-        ir.async_delete_issue(self.hass, DOMAIN, self.throttled_issue_id)
+        async_withdraw(self.hass, self.throttled_issue)
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
         # Amazon hands out fresh tokens now and then; keeping them in the entry

@@ -14,6 +14,8 @@ from .amazon.models import AlexaCareError, AmazonResponseError, Echo, SmartPlug
 from .clock import async_wait
 from .const import DEREGISTER_CHECKS
 from .errors import failed, refused
+from .events import ActionEvent
+from .issues import async_withdraw_all
 from .targets import Target
 
 ACTION_DEREGISTER = "deregister"
@@ -41,7 +43,19 @@ def validate_deregister(target: Target) -> None:
 
 
 async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any]:
-    """Deregister, check Amazon no longer lists it, then remove the device."""
+    """Deregister, check Amazon no longer lists it, then remove the device.
+
+    Whether an action or a repair flow asked, the logbook shows it.
+    """
+    event = ActionEvent(
+        device_id=target.device_id, device=target.device, action=ACTION_DEREGISTER
+    )
+    return await event.async_reported(
+        hass, _async_deregister(hass, target), lambda result: str(result["outcome"])
+    )
+
+
+async def _async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any]:
     device = target.device
     account = target.entry.runtime_data.coordinator.account
     answer_refused: AlexaCareError | None = None
@@ -73,6 +87,10 @@ async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any
         ) from err
     await target.entry.runtime_data.power_links.async_forget(device.key)
     dr.async_get(hass).async_remove_device(target.device_id)
+    # Its issues go with it, and it leaves the snapshot before the next
+    # poll: nothing may raise them again for a device that is gone.
+    target.entry.runtime_data.coordinator.async_device_left(device.key)
+    async_withdraw_all(hass, target.entry.entry_id, device.key)
     return {
         "action": ACTION_DEREGISTER,
         "outcome": OUTCOME_DEREGISTERED,

@@ -21,6 +21,7 @@ from .amazon.models import Device, SmartPlug
 from .const import DOMAIN
 from .data import AlexaCareConfigEntry
 from .deregister import async_deregister, validate_deregister
+from .markdown import escape_markdown
 from .targets import target_of
 
 CONF_DEREGISTER = "deregister"
@@ -71,8 +72,8 @@ class DeviceRepairFlow(RepairsFlow):
         # The issue's own (since when, how many drops), then the device's now.
         return {
             **((issue and issue.translation_placeholders) or {}),
-            "device": device.name,
-            "model": device.model or "-",
+            "device": escape_markdown(device.name),
+            "model": escape_markdown(device.model or "-"),
         }
 
     def _gone(self) -> RepairsFlowResult:
@@ -168,8 +169,12 @@ class DeviceRepairFlow(RepairsFlow):
 
     def _refused(self, err: HomeAssistantError) -> RepairsFlowResult:
         """End the flow with the translated reason of a refusal or failure."""
-        placeholders = dict(err.translation_placeholders or {})
-        placeholders.setdefault("error", str(err))
+        # Names, and Amazon's words in "error": shown as markdown.
+        placeholders = {
+            key: escape_markdown(value)
+            for key, value in (err.translation_placeholders or {}).items()
+        }
+        placeholders.setdefault("error", escape_markdown(str(err)))
         return self.async_abort(
             reason=err.translation_key or "reset_failed",
             description_placeholders=placeholders,

@@ -9,7 +9,7 @@ are never part of it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from .amazon.models import Device
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .data import AlexaCareConfigEntry
+from .issues import open_issues
 from .network_identity import NetworkIdentity
 from .push_updates import PushStatus
 from .voice_history import VoiceHistoryCoordinator
@@ -79,6 +80,28 @@ def _push(status: PushStatus) -> dict[str, Any]:
     }
 
 
+def _issues(
+    hass: HomeAssistant, entry_id: str, device_key: str | None = None
+) -> list[dict[str, Any]]:
+    """The open issues (of one device, if given), their ids masked as serials are."""
+    registry = ir.async_get(hass)
+    listed = []
+    for issue in open_issues(hass, entry_id, device_key):
+        entry = registry.async_get_issue(DOMAIN, issue.issue_id)
+        if entry is None or not entry.active:  # only known from before a restart
+            continue
+        listed.append(
+            {
+                "issue_id": replace(issue, device_key=mask(issue.device_key)).issue_id,
+                "kind": issue.kind.value,
+                "device": mask(issue.device_key),
+                "severity": entry.severity,
+                "ignored": entry.dismissed_version is not None,
+            }
+        )
+    return listed
+
+
 def _masked_keys(mapping: dict[str, Any]) -> dict[str, Any]:
     return {mask(key) or "": value for key, value in mapping.items()}
 
@@ -90,18 +113,6 @@ async def async_get_config_entry_diagnostics(
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
     login_data = entry.data.get(CONF_LOGIN_DATA) or {}
-    issues = [
-        {
-            "kind": issue.translation_key,
-            "device": mask(str(key))
-            if (key := (issue.data or {}).get("device_key"))
-            else None,
-            "severity": issue.severity,
-            "ignored": issue.dismissed_version is not None,
-        }
-        for (domain, _), issue in ir.async_get(hass).issues.items()
-        if domain == DOMAIN and entry.entry_id in issue.issue_id
-    ]
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT | {CONF_LOGIN_DATA}),
@@ -141,7 +152,7 @@ async def async_get_config_entry_diagnostics(
             for key, identity in runtime.network_identities.identities.items()
         },
         "voice_history": _voice_history(runtime.voice_history),
-        "repair_issues": issues,
+        "repair_issues": _issues(hass, entry.entry_id),
     }
 
 
@@ -169,4 +180,5 @@ async def async_get_device_diagnostics(
         "powered_by": mask(runtime.power_links.plug_of(key)),
         "offline_since": _time(runtime.coordinator.availability.offline_since(key)),
         "network": _network(runtime.network_identities.get(key)),
+        "repair_issues": _issues(hass, entry.entry_id, key),
     }

@@ -1,4 +1,4 @@
-"""Logbook lines for what the actions did."""
+"""Logbook lines for what the actions, buttons and repair flows did."""
 
 from __future__ import annotations
 
@@ -7,23 +7,10 @@ from typing import Any
 
 from homeassistant.components.logbook import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_ACTION
-
-# The logbook shows events in English only; these read as sentences.
-ACTIONS = {
-    "restart": "restart",
-    "power_cycle": "power cycle",
-    "deregister": "deregistration",
-}
-OUTCOMES = {
-    "restart_requested": "requested from Amazon",
-    "back_online": "done, back online",
-    "not_back_online": "done, but not back online yet",
-    "power_cycled": "done",
-    "deregistered": "done, the device left the Amazon account",
-    "failed": "failed",
-}
+from .events import logbook_key
 
 
 @callback
@@ -31,16 +18,20 @@ def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, Callable[[Event], dict[str, Any]]], None],
 ) -> None:
-    """Describe alexa_care_action events."""
+    """Describe alexa_care_action events, in Home Assistant's language."""
 
     @callback
     def describe(event: Event) -> dict[str, Any]:
         data = event.data
-        action = ACTIONS.get(data["action"], data["action"])
-        outcome = OUTCOMES.get(data["outcome"], data["outcome"])
+        action, outcome = data["action"], data["outcome"]
+        # Loaded with the integration; a pair of a newer version reads raw.
+        sentences = async_get_cached_translations(
+            hass, hass.config.language, "common", DOMAIN
+        )
+        key = f"component.{DOMAIN}.common.{logbook_key(action, outcome)}"
         return {
             LOGBOOK_ENTRY_NAME: data["device_name"],
-            LOGBOOK_ENTRY_MESSAGE: f"{action} {outcome}",
+            LOGBOOK_ENTRY_MESSAGE: sentences.get(key, f"{action} {outcome}"),
         }
 
     async_describe_event(DOMAIN, EVENT_ACTION, describe)

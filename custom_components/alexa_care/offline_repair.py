@@ -25,6 +25,7 @@ from .const import DEFAULT_OFF_SECONDS, DOMAIN
 from .data import AlexaCareConfigEntry
 from .device_repair import DeviceRepairFlow, factory_reset_step
 from .home_network import NetworkPresence, network_presence
+from .markdown import escape_markdown
 from .power_links import plug_options
 from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
 
@@ -82,7 +83,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         known = entry and entry.runtime_data.network_identities.get(device.key)
         return {
             **super()._placeholders(device),
-            "ssid": (known and known.ssid) or "-",
+            "ssid": escape_markdown((known and known.ssid) or "-"),
         }
 
     async def async_step_init(
@@ -118,7 +119,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         self._restarting = False
         self._after_restart = True
         if error is not None:
-            self._restart_error = error
+            self._restart_error = escape_markdown(error)
         options = ["power_cycle"] if self._linked_plug(device) else []
         placeholders = {**self._placeholders(device), "error": self._restart_error}
         return self.async_show_menu(

@@ -28,28 +28,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import AccountSnapshot
-from .const import (
-    DOMAIN,
-    ISSUE_MOST_DEVICES_OFFLINE,
-    OUTAGE_MIN_DEVICES,
-    OUTAGE_SAME_MINUTE,
-)
+from .const import OUTAGE_MIN_DEVICES, OUTAGE_SAME_MINUTE
+from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 
 # The README's Repairs section explains what to check.
 LEARN_MORE_URL = "https://github.com/alexa-care/alexa_care#repairs"
-
-
-def outage_issue_id(entry_id: str) -> str:
-    """The id of the entry's outage issue.
-
-    Shaped like the device issues' ids, so that removing the entry withdraws
-    it with them.
-    """
-    return f"{ISSUE_MOST_DEVICES_OFFLINE}.{entry_id}.account"
 
 
 def _is_most(offline: int, known: int) -> bool:
@@ -90,7 +76,7 @@ class HouseholdOutage:
     def __init__(self, hass: HomeAssistant, entry_id: str, grace: timedelta) -> None:
         """Start knowing of no outage."""
         self._hass = hass
-        self._issue_id = outage_issue_id(entry_id)
+        self._issue = IssueRef(kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=entry_id)
         self._grace = grace
         self._outage: _Outage | None = None
 
@@ -113,7 +99,7 @@ class HouseholdOutage:
         if self._outage is None:
             devices, since, latest = _same_minute(dropped, now)
             if not _is_most(len(devices), known):
-                ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+                async_withdraw(self._hass, self._issue)
                 return set()
             self._outage = _Outage(since=since, latest=latest, devices=devices)
         outage = self._outage
@@ -129,19 +115,14 @@ class HouseholdOutage:
         }
         if not _is_most(len(outage.devices), known):
             self._outage = None
-            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+            async_withdraw(self._hass, self._issue)
             return outage.devices
         if now - outage.since >= self._grace:
-            ir.async_create_issue(
+            async_raise(
                 self._hass,
-                DOMAIN,
-                self._issue_id,
-                is_fixable=False,
-                is_persistent=False,
+                self._issue,
                 learn_more_url=LEARN_MORE_URL,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key=ISSUE_MOST_DEVICES_OFFLINE,
-                translation_placeholders={
+                placeholders={
                     "count": str(len(outage.devices)),
                     "total": str(known),
                     "since": dt_util.as_local(outage.since).strftime("%Y-%m-%d %H:%M"),

@@ -15,16 +15,17 @@ import probatio
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, LOGGER
+from .const import LOGGER
 from .data import AlexaCareConfigEntry
+from .issues import IssueKind, IssueRef, async_raise, async_withdraw
+from .markdown import escape_markdown
 
-ISSUE_PLUG_LEFT_OFF = "plug_left_off"
 
-
-def _issue_id(entry_id: str, plug_key: str) -> str:
-    return f"{ISSUE_PLUG_LEFT_OFF}_{entry_id}_{plug_key}"
+def _issue(entry_id: str, plug_key: str) -> IssueRef:
+    return IssueRef(
+        kind=IssueKind.PLUG_LEFT_OFF, entry_id=entry_id, device_key=plug_key
+    )
 
 
 async def async_switch_on_at_setup(
@@ -41,21 +42,15 @@ async def async_switch_on_at_setup(
     refused_on = await resets.async_switch_on_left_off()
     for key, left in left_off.items():
         if key not in refused_on:
-            ir.async_delete_issue(hass, DOMAIN, _issue_id(entry.entry_id, key))
+            async_withdraw(hass, _issue(entry.entry_id, key))
             continue
-        ir.async_create_issue(
+        async_raise(
             hass,
-            DOMAIN,
-            _issue_id(entry.entry_id, key),
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=ISSUE_PLUG_LEFT_OFF,
-            translation_placeholders={
-                "plug": left["name"],
-                "error": str(refused_on[key]),
+            _issue(entry.entry_id, key),
+            placeholders={
+                "plug": escape_markdown(left["name"]),
+                "error": escape_markdown(str(refused_on[key])),
             },
-            data={"entry_id": entry.entry_id, "device_key": key},
         )
 
 
@@ -86,7 +81,7 @@ class PlugLeftOffRepairFlow(RepairsFlow):
         if (left := store.switched_off.get(self._plug_key)) is None:
             # Switched on meanwhile, by a reload or a later setup.
             return self.async_create_entry(data={})
-        placeholders = {"plug": left["name"]}
+        placeholders = {"plug": escape_markdown(left["name"])}
         if user_input is None:
             return self.async_show_form(
                 step_id="confirm",
@@ -99,6 +94,9 @@ class PlugLeftOffRepairFlow(RepairsFlow):
         ):
             return self.async_abort(
                 reason="still_off",
-                description_placeholders={**placeholders, "error": str(err)},
+                description_placeholders={
+                    **placeholders,
+                    "error": escape_markdown(str(err)),
+                },
             )
         return self.async_create_entry(data={})

@@ -5,19 +5,24 @@ from __future__ import annotations
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant
 
-from .const import ISSUE_KEEPS_DROPPING
 from .device_repair import DeviceKeepsDroppingRepairFlow
+from .issues import IssueKind, issue_of_data
 from .offline_repair import DeviceUnavailableRepairFlow
-from .plug_left_off import ISSUE_PLUG_LEFT_OFF, PlugLeftOffRepairFlow
+from .plug_left_off import PlugLeftOffRepairFlow
 
 
 async def async_create_fix_flow(
-    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None]
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """Create the fix flow of one of our issues."""
-    entry_id, device_key = str(data["entry_id"]), str(data["device_key"])
-    if issue_id.startswith(ISSUE_PLUG_LEFT_OFF):
-        return PlugLeftOffRepairFlow(entry_id, device_key)
-    if issue_id.startswith(ISSUE_KEEPS_DROPPING):
-        return DeviceKeepsDroppingRepairFlow(issue_id, entry_id, device_key)
-    return DeviceUnavailableRepairFlow(issue_id, entry_id, device_key)
+    """Create the fix flow of one of our issues, chosen by the kind in its data."""
+    issue = issue_of_data(data)
+    if issue is not None and (key := issue.device_key) is not None:
+        match issue.kind:
+            case IssueKind.DEVICE_UNAVAILABLE:
+                return DeviceUnavailableRepairFlow(issue_id, issue.entry_id, key)
+            case IssueKind.DEVICE_KEEPS_DROPPING:
+                return DeviceKeepsDroppingRepairFlow(issue_id, issue.entry_id, key)
+            case IssueKind.PLUG_LEFT_OFF:
+                return PlugLeftOffRepairFlow(issue.entry_id, key)
+    # Only fixable issues reach here, and each of ours has its flow.
+    raise ValueError(f"No fix flow for repair issue {issue_id}")

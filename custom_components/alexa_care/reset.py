@@ -8,6 +8,7 @@ passed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -27,6 +28,7 @@ from .const import (
 )
 from .coordinator import AlexaCareCoordinator
 from .errors import failed, refused
+from .events import ActionEvent, registry_device_id
 from .power_links import PowerLinks
 from .reset_store import ResetStore
 
@@ -163,10 +165,23 @@ class Resets:
         self._reserve(device, plug, cooldown_over=device if after_restart else None)
         return plug
 
+    async def _reported(
+        self, device: Device, action: str, work: Awaitable[ResetOutcome]
+    ) -> ResetOutcome:
+        """The reset and its event, whether an action, a button or a flow started it."""
+        entry_id = self._coordinator.config_entry.entry_id
+        device_id = registry_device_id(self._hass, entry_id, device)
+        event = ActionEvent(device_id=device_id, device=device, action=action)
+        return await event.async_reported(self._hass, work, lambda done: done.outcome)
+
     async def async_restart(
         self, echo: Echo, *, wait_online: bool = False
     ) -> ResetOutcome:
         """Ask Amazon to reboot the Echo; then, if asked, wait for it."""
+        work = self._async_restart(echo, wait_online=wait_online)
+        return await self._reported(echo, "restart", work)
+
+    async def _async_restart(self, echo: Echo, *, wait_online: bool) -> ResetOutcome:
         self._check_loaded(echo)
         # The cooldown on disk first: a restart at startup must not loop.
         await self._store.async_save()
@@ -189,6 +204,12 @@ class Resets:
         self, device: Device, plug: SmartPlug, off_time: timedelta
     ) -> ResetOutcome:
         """Switch the plug off, wait, switch it on; then look for the Echo."""
+        work = self._async_power_cycle(device, plug, off_time)
+        return await self._reported(device, "power_cycle", work)
+
+    async def _async_power_cycle(
+        self, device: Device, plug: SmartPlug, off_time: timedelta
+    ) -> ResetOutcome:
         self._check_loaded(device)
         account = self._coordinator.account
         # On disk before the risky request: should Home Assistant die while

@@ -32,7 +32,6 @@ from .const import (
 )
 from .deregister import ACTION_DEREGISTER, async_deregister, validate_deregister
 from .errors import refused
-from .events import OUTCOME_FAILED, fire_action_event
 from .reset import ResetOutcome, Resets
 from .targets import Target, resolve_target
 
@@ -63,11 +62,7 @@ DEREGISTER_SCHEMA = probatio.Schema(
 )
 
 
-async def _async_run_each(
-    hass: HomeAssistant,
-    action: str,
-    prepared: list[tuple[Target, Step]],
-) -> ServiceResponse:
+async def _async_run_each(prepared: list[tuple[Target, Step]]) -> ServiceResponse:
     """Run the prepared steps device by device and report each outcome.
 
     When Amazon fails on one device, the error says which devices were
@@ -79,9 +74,6 @@ async def _async_run_each(
         try:
             result = await run()
         except HomeAssistantError as err:
-            fire_action_event(
-                hass, target.device_id, target.device, action, OUTCOME_FAILED
-            )
             if not results:
                 raise
             raise HomeAssistantError(
@@ -93,9 +85,6 @@ async def _async_run_each(
                     "error": str(err),
                 },
             ) from err
-        fire_action_event(
-            hass, target.device_id, target.device, action, result["outcome"]
-        )
         done.append(target.device.name)
         reported: dict[str, JsonValueType] = {
             "device_id": target.device_id,
@@ -152,7 +141,7 @@ async def _async_restart(call: ServiceCall) -> ServiceResponse:
         _release(reserved)
         raise
     try:
-        return await _async_run_each(call.hass, SERVICE_RESTART, prepared)
+        return await _async_run_each(prepared)
     finally:
         # The devices left alone after a failure were not reset after all.
         _release(reserved)
@@ -175,7 +164,7 @@ async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
         _release(reserved)
         raise
     try:
-        return await _async_run_each(call.hass, SERVICE_POWER_CYCLE, prepared)
+        return await _async_run_each(prepared)
     finally:
         # The devices left alone after a failure were not reset after all.
         _release(reserved)
@@ -190,7 +179,7 @@ async def _async_deregister(call: ServiceCall) -> ServiceResponse:
     prepared: list[tuple[Target, Step]] = [
         (target, partial(async_deregister, call.hass, target)) for target in targets
     ]
-    return await _async_run_each(call.hass, SERVICE_DEREGISTER, prepared)
+    return await _async_run_each(prepared)
 
 
 @callback

@@ -16,14 +16,15 @@ from enum import StrEnum
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import AlexaCareError, Echo, VoiceRecord
 from .clock import async_wait
-from .const import DOMAIN, ISSUE_VOICE_DELETION_DISABLED, VOICE_DELETION_CHECKS
+from .const import VOICE_DELETION_CHECKS
 from .data import AlexaCareConfigEntry
 from .errors import failed
+from .issues import IssueKind, IssueRef, async_raise, async_withdraw
+from .markdown import escape_markdown
 
 
 class Scope(StrEnum):
@@ -143,9 +144,9 @@ async def _async_delete(
         if not remaining:
             break
     result = VoiceDeletion(scope=scope, before=len(in_scope), after=len(remaining))
-    issue_id = f"{ISSUE_VOICE_DELETION_DISABLED}_{entry.entry_id}"
+    issue = IssueRef(kind=IssueKind.VOICE_DELETION_DISABLED, entry_id=entry.entry_id)
     if result.deleted:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        async_withdraw(hass, issue)
         return result
     placeholders = {
         "device": echo.name,
@@ -153,14 +154,11 @@ async def _async_delete(
         "scope": scope.value,
         "url": privacy_settings_url(entry),
     }
-    ir.async_create_issue(
+    async_raise(
         hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
+        issue,
         learn_more_url=placeholders["url"],
-        translation_key=ISSUE_VOICE_DELETION_DISABLED,
-        translation_placeholders=placeholders,
+        placeholders={**placeholders, "device": escape_markdown(echo.name)},
     )
-    raise failed(ISSUE_VOICE_DELETION_DISABLED, **placeholders)
+    # An error message is shown as it is, not rendered: the name unescaped.
+    raise failed(issue.kind, **placeholders)
