@@ -38,6 +38,8 @@ class FakePush(httpx.AsyncBaseTransport):
         self.serving = False
         self.access_token: str | None = None
         self.requests: Counter[str] = Counter()
+        # Amazon throttles the account: HTTP 429 to every request.
+        self.throttling = False
         self._streams: list[asyncio.Queue[bytes | None]] = []
         self._never = asyncio.Event()
 
@@ -52,6 +54,8 @@ class FakePush(httpx.AsyncBaseTransport):
         self.requests[path] += 1
         if not self.serving:
             await self._never.wait()
+        if self.throttling:
+            return httpx.Response(429, json={"message": "Rate exceeded"})
         if self.access_token and (
             request.headers.get("Authorization") != f"Bearer {self.access_token}"
         ):

@@ -13,7 +13,6 @@ from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
 from custom_components.alexa_care.const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    MAX_BACKOFF_INTERVAL,
     STALE_DEVICE_GRACE,
 )
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -32,7 +31,6 @@ from .fake_amazon import (
     GRAPHQL_THROTTLED,
     MALFORMED,
     SERVER_ERROR,
-    THROTTLED,
     TIMEOUT,
     WIFI_DETAILS,
     FakeAmazon,
@@ -90,36 +88,40 @@ async def test_throttling_backs_off_and_recovers(
     issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Throttled: double the interval up to an hour, say so, and recover."""
+    """Throttled: nothing asked for 10, 20, 40, then 60 minutes; said; recovered."""
     coordinator = init_integration.runtime_data.coordinator
     issue_id = f"throttled_{init_integration.entry_id}"
-    # The failures are for the polls, not for the voice history read meanwhile.
 
-    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
+    def asked() -> int:
+        return len(fake_amazon.requests) + len(fake_amazon.auth_requests)
+
+    fake_amazon.throttling = True
     await next_poll(hass, freezer)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "throttled"
     assert issue.translation_placeholders == {"minutes": "10"}
     assert issue.is_fixable is False
-    assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL * 2
+    assert coordinator.backing_off
 
-    # HTTP 429, which the library retries twice before giving up.
-    for interval, minutes in (
+    for closed, minutes in (
         (timedelta(minutes=10), "20"),
         (timedelta(minutes=20), "40"),
+        (timedelta(minutes=40), "60"),
+        (timedelta(minutes=60), "60"),
     ):
-        fake_amazon.fail_next(THROTTLED, 3, path=GRAPHQL)
-        await next_poll(hass, freezer, interval)
+        before = asked()
+        await next_poll(hass, freezer, closed - timedelta(seconds=30))
+        assert asked() == before  # the gate holds every request
+        await next_poll(hass, freezer, timedelta(seconds=30))
+        assert asked() > before
         issue = issue_registry.async_get_issue(DOMAIN, issue_id)
         assert issue.translation_placeholders == {"minutes": minutes}
 
-    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
-    await next_poll(hass, freezer, timedelta(minutes=40))
-    assert coordinator.update_interval == MAX_BACKOFF_INTERVAL
-
-    await next_poll(hass, freezer, MAX_BACKOFF_INTERVAL)
+    fake_amazon.throttling = False
+    await next_poll(hass, freezer, timedelta(hours=1))
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert not coordinator.backing_off
     assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL
     assert coordinator.last_update_success
 

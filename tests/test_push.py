@@ -384,13 +384,13 @@ def _without_stream_method(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(AmazonHTTP2Client, "_stream_and_process")
 
 
-def _without_event_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+def _without_connected_event(monkeypatch: pytest.MonkeyPatch) -> None:
     # Set in the library's __init__: gone from every instance.
     library_init = AmazonHTTP2Client.__init__
 
     def init(self: AmazonHTTP2Client, *args: object, **kwargs: object) -> None:
         library_init(self, *args, **kwargs)  # type: ignore[arg-type]
-        del self.on_push_event
+        del self._connected_event
 
     monkeypatch.setattr(AmazonHTTP2Client, "__init__", init)
 
@@ -399,9 +399,9 @@ def _without_event_signal(monkeypatch: pytest.MonkeyPatch) -> None:
     ("break_library", "missing"),
     [
         (_without_stream_method, "AmazonHTTP2Client._stream_and_process"),
-        (_without_event_signal, "AmazonHTTP2Client.on_push_event"),
+        (_without_connected_event, "AmazonHTTP2Client._connected_event"),
     ],
-    ids=["method", "signal"],
+    ids=["method", "attribute"],
 )
 async def test_a_library_without_the_stream_parts_polls_as_usual(
     hass: HomeAssistant,
