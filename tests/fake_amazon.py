@@ -416,6 +416,8 @@ class FakeAmazon:
         return 404, {"message": f"No fake for {method} {path}"}
 
     def _wifi_details(self, url: URL) -> tuple[int, Any]:
+        if (serial := url.query.get("deviceSerialNumber")) in self.odd_wifi_answers:
+            return 200, self.odd_wifi_answers[serial]
         wanted = (url.query.get("deviceSerialNumber"), url.query.get("deviceType"))
         record = next(
             (d for d in self.devices if (d["serialNumber"], d["deviceType"]) == wanted),

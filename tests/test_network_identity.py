@@ -359,3 +359,26 @@ async def test_unreadable_record_read_again(
     await settle(hass)
     await read_network_identities(hass, freezer)
     assert fake_amazon.wifi_reads() == [KITCHEN]
+
+
+@pytest.mark.parametrize(
+    "answer", ["Carter-Home", 42, True], ids=["string", "number", "true"]
+)
+async def test_odd_answer_is_unreadable_and_the_reads_go_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    answer: object,
+) -> None:
+    """An answer that is no JSON object fails that Echo's read, not the reader."""
+    fake_amazon.odd_wifi_answers[KITCHEN] = answer
+    await read_network_identities(hass, freezer, 2)
+    identities = init_integration.runtime_data.network_identities
+    assert sorted(fake_amazon.wifi_reads()) == sorted([BEDROOM, KITCHEN])
+    assert list(identities.identities) == [BEDROOM]
+
+    # Tried again later, and read once Amazon answers as it should.
+    del fake_amazon.odd_wifi_answers[KITCHEN]
+    await _pass(hass, freezer, RETRY_AFTER + timedelta(minutes=1))
+    assert sorted(identities.identities) == sorted([BEDROOM, KITCHEN])
