@@ -40,6 +40,8 @@ class FakePush(httpx.AsyncBaseTransport):
         self.requests: Counter[str] = Counter()
         # Amazon throttles the account: HTTP 429 to every request.
         self.throttling = False
+        # Two sites that each name the other when the stream checks its site.
+        self.moving_sites: tuple[str, str] | None = None
         self._streams: list[asyncio.Queue[bytes | None]] = []
         self._never = asyncio.Event()
 
@@ -69,9 +71,26 @@ class FakePush(httpx.AsyncBaseTransport):
                 headers={"content-type": push_payloads.CONTENT_TYPE},
                 stream=_Stream(chunks),
             )
+        if path == push_payloads.EVENTS_PATH and self.moving_sites:
+            return self._set_endpoint(request.url.host)
         if path in (push_payloads.EVENTS_PATH, push_payloads.PING_PATH):
             return httpx.Response(204)
         return httpx.Response(404)
+
+    def _set_endpoint(self, host: str) -> httpx.Response:
+        """AVS's answer naming another site for the stream (the other one here)."""
+        site = next(site for site in self.moving_sites if host not in site)
+        directive = {
+            "directive": {
+                "header": {"namespace": "System", "name": "SetEndpoint"},
+                "payload": {"endpoint": site},
+            }
+        }
+        return httpx.Response(
+            200,
+            headers={"content-type": push_payloads.CONTENT_TYPE},
+            content=push_payloads.part(directive),
+        )
 
     def push(self, directive: Json) -> None:
         """Send a directive on every open stream."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+import json
 import logging
 
 from aioamazondevices.implementation.http2 import AmazonHTTP2Client
@@ -485,3 +486,140 @@ async def test_a_failed_reconciling_poll_is_tried_again_at_the_usual_interval(
     assert coordinator.last_update_success
     assert hass.states.get(KITCHEN_DND).state == STATE_OFF
     assert coordinator.update_interval == PUSH_RECONCILE_INTERVAL
+
+
+def _reshaped(
+    directive: push_payloads.Json, reshape: Callable[[push_payloads.Json], None]
+) -> push_payloads.Json:
+    """The directive with its payload (a JSON string in a JSON string) changed."""
+    update = directive["directive"]["payload"]["renderingUpdates"][0]
+    metadata = json.loads(update["resourceMetadata"])
+    payload = json.loads(metadata["payload"])
+    reshape(payload)
+    metadata["payload"] = json.dumps(payload)
+    update["resourceMetadata"] = json.dumps(metadata)
+    return directive
+
+
+def _features(value: object) -> Callable[[push_payloads.Json], None]:
+    return lambda payload: payload["data"].__setitem__("features", value)
+
+
+def _doppler_id(value: object) -> Callable[[push_payloads.Json], None]:
+    return lambda payload: payload.__setitem__("dopplerId", value)
+
+
+_POWER = push_payloads.smart_home_power
+_UNREADABLE_TIME = [
+    {
+        "name": "connectivity",
+        "properties": [
+            {
+                "name": "reachability",
+                "reachabilityStatusValue": "OK",
+                "timeOfSample": "yesterday",
+            }
+        ],
+    }
+]
+
+
+@pytest.mark.parametrize(
+    ("broken", "kind"),
+    [
+        (
+            lambda: _reshaped(_POWER(PLUG_ENDPOINT, on=False), _features("power")),
+            "smart home",
+        ),
+        (
+            lambda: _reshaped(
+                _POWER(PLUG_ENDPOINT, on=False),
+                _features([{"name": "power", "properties": {"name": "powerState"}}]),
+            ),
+            "smart home",
+        ),
+        (
+            lambda: _reshaped(
+                _POWER(PLUG_ENDPOINT, on=False), _features(_UNREADABLE_TIME)
+            ),
+            "smart home",
+        ),
+        (
+            lambda: _reshaped(
+                kitchen("dnd_change", enabled=True), _doppler_id([KITCHEN])
+            ),
+            "PUSH_DND_STATE_CHANGE",
+        ),
+        (
+            lambda: _reshaped(
+                kitchen("dnd_change", enabled=True), _doppler_id(KITCHEN)
+            ),
+            "PUSH_DND_STATE_CHANGE",
+        ),
+    ],
+    ids=[
+        "features not a list",
+        "properties not a list",
+        "sample time unparsable",
+        "dopplerId a list",
+        "dopplerId a string",
+    ],
+)
+async def test_an_unreadable_part_is_skipped_and_the_channel_stays_up(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    broken: Callable[[], push_payloads.Json],
+    kind: str,
+) -> None:
+    """Counted and skipped: the stream stays open and the next event arrives."""
+    status = pushing.runtime_data.push.status
+    fake_push.push(broken())
+    fake_push.push(kitchen("microphone_state", enabled=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_MICROPHONES).state == STATE_OFF)
+
+    assert status.unreadable == {kind: 1}
+    assert status.connected
+    assert status.reconnects == 0
+    assert fake_push.requests[push_payloads.DIRECTIVES_PATH] == 1
+
+
+async def test_a_part_with_two_updates_applies_both(
+    hass: HomeAssistant, pushing: MockConfigEntry, fake_push: FakePush
+) -> None:
+    """Amazon may put several renderingUpdates in one directive: each is applied."""
+    directive = kitchen("dnd_change", enabled=True)
+    plug = push_payloads.smart_home_power(PLUG_ENDPOINT, on=False)
+    directive["directive"]["payload"]["renderingUpdates"].append(
+        plug["directive"]["payload"]["renderingUpdates"][0]
+    )
+    fake_push.push(directive)
+    await until(hass, lambda: hass.states.get(KITCHEN_PLUG).state == STATE_OFF)
+    assert hass.states.get(KITCHEN_DND).state == STATE_ON
+
+
+async def test_sites_naming_each_other_cannot_make_the_channel_hammer_amazon(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The library reconnects at once on a new site; ours spaces the reconnects."""
+    fake_push.moving_sites = (
+        "https://bob-dispatch-prod-eu.amazon.com",
+        "https://bob-dispatch-prod-na.amazon.com",
+    )
+    fake_push.drop()
+    # Time stands still: without spacing, the stream reopens as fast as it
+    # is answered.
+    for _ in range(300):
+        await asyncio.sleep(0)
+    assert fake_push.requests[push_payloads.DIRECTIVES_PATH] <= 3
+
+    # A minute: 5, 10, 20 s apart, and so on.
+    for _ in range(60):
+        freezer.tick(timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        for _ in range(10):
+            await asyncio.sleep(0)
+    assert fake_push.requests[push_payloads.DIRECTIVES_PATH] <= 7
