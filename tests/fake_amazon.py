@@ -403,6 +403,8 @@ class FakeAmazon:
             return 200, {"devices": self.devices}
         if (method, path) == ("GET", WIFI_DETAILS):
             return self._wifi_details(url)
+        if (method, path) == ("GET", "/api/welcome"):
+            return 200, {"alexaHostName": "alexa.amazon.com"}
         if (method, path) == ("GET", "/api/users/me"):
             return 200, payloads.users_me(CUSTOMER_ID, self.country_of_residence)
         if (method, path) == ("GET", "/api/dnd/device-status-list"):
