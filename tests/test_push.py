@@ -623,3 +623,32 @@ async def test_sites_naming_each_other_cannot_make_the_channel_hammer_amazon(
         for _ in range(10):
             await asyncio.sleep(0)
     assert fake_push.requests[push_payloads.DIRECTIVES_PATH] <= 7
+
+
+async def test_a_part_that_is_no_json_is_counted_and_warned_of_once(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Cut short, or nested beyond reason: two unreadable parts, one warning."""
+    for body in ('{"directive": {"payload": ', "[" * 100_000 + "]" * 100_000):
+        fake_push.push_raw(
+            "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+            f"{body}\r\n--{push_payloads.BOUNDARY}".encode()
+        )
+    fake_push.push(kitchen("microphone_state", enabled=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_MICROPHONES).state == STATE_OFF)
+
+    status = pushing.runtime_data.push.status
+    assert status.unreadable == {"directive": 2}
+    assert status.reconnects == 0
+    warnings = [
+        record
+        for record in caplog.records
+        if record.levelno >= logging.WARNING
+        and record.name.startswith(("aioamazondevices", f"custom_components.{DOMAIN}"))
+    ]
+    assert [record.getMessage() for record in warnings] == [
+        "Ignored a directive event from Amazon that Alexa Care cannot read"
+    ]

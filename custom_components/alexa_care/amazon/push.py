@@ -15,27 +15,16 @@ parts ourselves, and space the reconnects, behind the account's throttle gate.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
 from typing import Any, Protocol, override
 
 import aioamazondevices
 from aioamazondevices.api import AmazonEchoApi
 from aioamazondevices.exceptions import CannotConnect
 from aioamazondevices.implementation.http2 import AmazonHTTP2Client
-from aioamazondevices.structures import AmazonPushMessage
-from aioamazondevices.utils import http2_extract_json_from_part
 import httpx
 
-from . import graphql
-from .models import (
-    AmazonThrottledError,
-    DoNotDisturbPushed,
-    EchoConnectionPushed,
-    LibraryMismatchError,
-    MicrophonesPushed,
-    PushedChange,
-    VoiceRequestPushed,
-)
+from .models import AmazonThrottledError, LibraryMismatchError, PushedChange
+from .push_parts import read_part
 from .throttle import ThrottleGate
 
 # The library's private parts the channel relies on (the README lists them).
@@ -48,14 +37,6 @@ STREAM_METHODS = (
     "stop_processing",
 )
 STREAM_ATTRIBUTES = ("_connected_event",)
-# The route of a smart-home change (aioamazondevices 17 calls it FDAL_UPDATE).
-SMART_HOME_ROUTE = "EventBus:AlexaMobile::FDAL"
-# No public code reads PUSH_MICROPHONE_STATE; this is the one shape we read.
-MICROPHONE_FIELD = "microphoneEnabled"
-_CONNECTION_STATES = {"ONLINE": True, "OFFLINE": False}
-# The kinds of unreadable parts the listener counts, besides the event names.
-SMART_HOME = "smart home"
-UNREADABLE_PART = "directive"
 # Our spacing of the stream's reconnects (ReconnectBackoff), in seconds.
 RECONNECT_FIRST_DELAY = 5.0
 RECONNECT_MAX = 600.0
@@ -76,116 +57,6 @@ class PushListener(Protocol):
 
     async def async_login_refused(self) -> None:
         """Amazon refused the stream's token: the library has given up."""
-
-
-def _serial(payload: Mapping[str, Any]) -> str | None:
-    doppler = payload.get("dopplerId")
-    serial = doppler.get("deviceSerialNumber") if isinstance(doppler, dict) else None
-    return serial if isinstance(serial, str) and serial else None
-
-
-def _connection(serial: str, payload: Mapping[str, Any]) -> PushedChange | None:
-    online = _CONNECTION_STATES.get(payload.get("dopplerConnectionState", ""))
-    return (
-        None
-        if online is None
-        else EchoConnectionPushed(serial_number=serial, online=online)
-    )
-
-
-def _dnd(serial: str, payload: Mapping[str, Any]) -> PushedChange | None:
-    enabled = payload.get("enabled")
-    if not isinstance(enabled, bool):
-        return None
-    return DoNotDisturbPushed(serial_number=serial, enabled=enabled)
-
-
-def _microphones(serial: str, payload: Mapping[str, Any]) -> PushedChange | None:
-    on = payload.get(MICROPHONE_FIELD)
-    return (
-        MicrophonesPushed(serial_number=serial, on=on) if isinstance(on, bool) else None
-    )
-
-
-def _voice_request(serial: str, _payload: Mapping[str, Any]) -> PushedChange | None:
-    return VoiceRequestPushed(serial_number=serial)
-
-
-# The events we read, by the library's names. Its others (volume, media,
-# lists) we do not use, and letting its handler fetch what they announce
-# would cost requests.
-_ECHO_EVENTS: dict[str, Callable[[str, Mapping[str, Any]], PushedChange | None]] = {
-    AmazonPushMessage.ConnectionStatus: _connection,
-    AmazonPushMessage.DoNotDisturbChange: _dnd,
-    AmazonPushMessage.MicrophoneStatus: _microphones,
-    # Amazon's cue that someone spoke to an Echo (the library reads the
-    # voice history on it, too).
-    AmazonPushMessage.EqualizerStateChange: _voice_request,
-}
-
-
-def _kind(update: object) -> str | None:
-    """The kind of an update we read (as the listener counts it), or None."""
-    if not isinstance(update, dict):
-        return UNREADABLE_PART
-    if update.get("route") == SMART_HOME_ROUTE:
-        return SMART_HOME
-    resource = update.get("resourceId")
-    return resource if isinstance(resource, str) and resource in _ECHO_EVENTS else None
-
-
-def _change(kind: str, update: Mapping[str, Any]) -> PushedChange | None:
-    """The change one update carries; None if it carries nothing we read.
-
-    Raises ValueError (or what reading it raised) if it cannot be read.
-    """
-    metadata = update.get("resourceMetadata")
-    payload = metadata.get("payload") if isinstance(metadata, dict) else None
-    if not isinstance(payload, dict):
-        raise ValueError("no payload")  # noqa: TRY004 # counted, never shown
-    if kind == SMART_HOME:
-        entity = payload.get("entity")
-        endpoint_id = entity.get("id") if isinstance(entity, dict) else None
-        state = payload.get("data")
-        if not isinstance(endpoint_id, str) or not isinstance(state, dict):
-            raise ValueError("no endpoint or state")
-        return graphql.pushed_plug(endpoint_id, state)
-    serial = _serial(payload)
-    if serial and (change := _ECHO_EVENTS[kind](serial, payload)):
-        return change
-    raise ValueError("no device or value")
-
-
-def read_part(part: bytes) -> tuple[list[PushedChange], list[str]]:
-    """The changes in one part, and the kinds of the updates we could not read.
-
-    Each update on its own: one Amazon sent in a shape we cannot read is
-    skipped, the others in the same part are applied.
-    """
-    chunk = http2_extract_json_from_part(part)
-    try:
-        updates = chunk["directive"]["payload"]["renderingUpdates"]  # type: ignore[index]
-    except KeyError, TypeError:
-        return [], [UNREADABLE_PART]
-    if not isinstance(updates, list):
-        return [], [UNREADABLE_PART]
-    changes: list[PushedChange] = []
-    unreadable: list[str] = []
-    for update in updates:
-        if (kind := _kind(update)) is None:
-            continue
-        try:
-            if kind == UNREADABLE_PART:
-                raise ValueError("not an object")  # noqa: TRY301
-            change = _change(kind, update)
-        except KeyError, TypeError, AttributeError, ValueError, IndexError:
-            # Features that are no list, a sample time that does not parse:
-            # Amazon's payload read deeper is as hostile as the rest.
-            unreadable.append(kind)
-            continue
-        if change is not None:
-            changes.append(change)
-    return changes, unreadable
 
 
 class ReconnectBackoff:
