@@ -15,7 +15,7 @@ from custom_components.alexa_care.const import (
     DOMAIN,
     STALE_DEVICE_GRACE,
 )
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     CONF_SCAN_INTERVAL,
     STATE_OFF,
@@ -124,6 +124,27 @@ async def test_throttling_backs_off_and_recovers(
     assert not coordinator.backing_off
     assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL
     assert coordinator.last_update_success
+
+
+async def test_throttled_setup_issue_goes_when_a_later_setup_polls(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The issue a throttled setup raised goes with the first good poll."""
+    issue_id = f"throttled_{mock_config_entry.entry_id}"
+    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
 @pytest.mark.parametrize(

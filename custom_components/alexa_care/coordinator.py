@@ -283,7 +283,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if self._throttling_shown:
             LOGGER.info("Amazon no longer throttles the account; polling as usual")
             self._throttling_shown = False
-            ir.async_delete_issue(self.hass, DOMAIN, self.throttled_issue_id)
+        # Also one a setup that Amazon throttled left behind.
+        ir.async_delete_issue(self.hass, DOMAIN, self.throttled_issue_id)
         self.update_interval = self._resting_interval()
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
