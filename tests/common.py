@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.network_identity import READ_PACE
 from devtools.hass_log import is_report
 from homeassistant.core import HomeAssistant
@@ -34,6 +35,11 @@ _ADMIN_ACTIONS = f"admin service {DOMAIN}."
 _POLLS = " - refresh"
 # A button press is a tracked task too: a power cycle waits on the clock.
 _PRESSES = "ButtonEntity._async_press_action"
+
+
+def throttled_issue_id(entry_id: str) -> str:
+    """The id of the issue shown while Amazon throttles an account."""
+    return IssueRef(kind=IssueKind.THROTTLED, entry_id=entry_id).issue_id
 
 
 def _is_press(task: asyncio.Task[object]) -> bool:

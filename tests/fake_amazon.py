@@ -92,8 +92,18 @@ class FakeAmazon:
         self.country_of_residence: str | None = "US"
         self.text_commands: list[tuple[str, str]] = []
         self.requests: list[tuple[str, str, Any]] = []
+        # Token refreshes and the app's capabilities (api.amazon.com and
+        # api.amazonalexa.com), apart: most tests count the Alexa requests.
+        self.auth_requests: list[tuple[str, str]] = []
+        # Amazon throttles the account: HTTP 429 to every request, on every
+        # host, with this Retry-After header if set.
+        self.throttling = False
+        self.retry_after: str | None = None
         # Each Wi-Fi details request: when (on the test's clock), for which serial.
         self.wifi_asked: list[tuple[datetime, str]] = []
+        # Serial → JSON Amazon answers for its Wi-Fi details instead (an odd
+        # answer: a string, a number, true).
+        self.odd_wifi_answers: dict[str, Any] = {}
         # Amazon accepts deletions but keeps listing the device (to test checks).
         self.keeps_deleted_devices = False
         # Requests whose path contains this fail with TIMEOUT (one device failing).
@@ -139,11 +149,36 @@ class FakeAmazon:
         # Token refresh and the app's capabilities, which aioamazondevices 17
         # sends at every stored-data login.
         aioclient_mock.post(
-            "https://api.amazon.com/auth/token",
-            json=payloads.access_token("Atna|FAKE-REFRESHED-ACCESS-TOKEN", 3600),
+            "https://api.amazon.com/auth/token", side_effect=self._auth_answer
         )
         aioclient_mock.put(
-            "https://api.amazonalexa.com/v1/devices/@self/capabilities", status=204
+            "https://api.amazonalexa.com/v1/devices/@self/capabilities",
+            side_effect=self._auth_answer,
+        )
+
+    async def _auth_answer(
+        self,
+        method: str,
+        url: URL,
+        data: Any,  # noqa: ANN401
+    ) -> AiohttpClientMockResponse:
+        """A new access token, or the capabilities taken (204), unless throttled."""
+        self.auth_requests.append((method.upper(), url.path))
+        if self.throttling:
+            return self._throttled(method, url)
+        if url.path == "/auth/token":
+            token = payloads.access_token("Atna|FAKE-REFRESHED-ACCESS-TOKEN", 3600)
+            return AiohttpClientMockResponse(method, url, json=token)
+        return AiohttpClientMockResponse(method, url, status=204)
+
+    def _throttled(self, method: str, url: URL) -> AiohttpClientMockResponse:
+        answer = failure_answer(THROTTLED)
+        assert answer is not None
+        headers = {"Content-Type": answer.content_type}
+        if self.retry_after is not None:
+            headers["Retry-After"] = self.retry_after
+        return AiohttpClientMockResponse(
+            method, url, status=answer.status, text=answer.text, headers=headers
         )
 
     def fail_next(
@@ -261,6 +296,8 @@ class FakeAmazon:
         if url.path == WIFI_DETAILS:
             serial = url.query.get("deviceSerialNumber", "")
             self.wifi_asked.append((dt_util.utcnow(), serial))
+        if self.throttling:
+            return self._throttled(method, url)
         if self._fails_next(url, body):
             return self._failure(method, url, self._failures.popleft()[0])
         if self.failing_path and self.failing_path in url.path:
@@ -366,6 +403,8 @@ class FakeAmazon:
             return 200, {"devices": self.devices}
         if (method, path) == ("GET", WIFI_DETAILS):
             return self._wifi_details(url)
+        if (method, path) == ("GET", "/api/welcome"):
+            return 200, {"alexaHostName": "alexa.amazon.com"}
         if (method, path) == ("GET", "/api/users/me"):
             return 200, payloads.users_me(CUSTOMER_ID, self.country_of_residence)
         if (method, path) == ("GET", "/api/dnd/device-status-list"):
@@ -379,6 +418,8 @@ class FakeAmazon:
         return 404, {"message": f"No fake for {method} {path}"}
 
     def _wifi_details(self, url: URL) -> tuple[int, Any]:
+        if (serial := url.query.get("deviceSerialNumber")) in self.odd_wifi_answers:
+            return 200, self.odd_wifi_answers[serial]
         wanted = (url.query.get("deviceSerialNumber"), url.query.get("deviceType"))
         record = next(
             (d for d in self.devices if (d["serialNumber"], d["deviceType"]) == wanted),

@@ -38,6 +38,10 @@ class FakePush(httpx.AsyncBaseTransport):
         self.serving = False
         self.access_token: str | None = None
         self.requests: Counter[str] = Counter()
+        # Amazon throttles the account: HTTP 429 to every request.
+        self.throttling = False
+        # Two sites that each name the other when the stream checks its site.
+        self.moving_sites: tuple[str, str] | None = None
         self._streams: list[asyncio.Queue[bytes | None]] = []
         self._never = asyncio.Event()
 
@@ -52,6 +56,8 @@ class FakePush(httpx.AsyncBaseTransport):
         self.requests[path] += 1
         if not self.serving:
             await self._never.wait()
+        if self.throttling:
+            return httpx.Response(429, json={"message": "Rate exceeded"})
         if self.access_token and (
             request.headers.get("Authorization") != f"Bearer {self.access_token}"
         ):
@@ -65,9 +71,26 @@ class FakePush(httpx.AsyncBaseTransport):
                 headers={"content-type": push_payloads.CONTENT_TYPE},
                 stream=_Stream(chunks),
             )
+        if path == push_payloads.EVENTS_PATH and self.moving_sites:
+            return self._set_endpoint(request.url.host)
         if path in (push_payloads.EVENTS_PATH, push_payloads.PING_PATH):
             return httpx.Response(204)
         return httpx.Response(404)
+
+    def _set_endpoint(self, host: str) -> httpx.Response:
+        """AVS's answer naming another site for the stream (the other one here)."""
+        site = next(site for site in self.moving_sites if host not in site)
+        directive = {
+            "directive": {
+                "header": {"namespace": "System", "name": "SetEndpoint"},
+                "payload": {"endpoint": site},
+            }
+        }
+        return httpx.Response(
+            200,
+            headers={"content-type": push_payloads.CONTENT_TYPE},
+            content=push_payloads.part(directive),
+        )
 
     def push(self, directive: Json) -> None:
         """Send a directive on every open stream."""

@@ -13,11 +13,9 @@ from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
 from custom_components.alexa_care.const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    MAX_BACKOFF_INTERVAL,
     STALE_DEVICE_GRACE,
 )
-from custom_components.alexa_care.issues import IssueKind, IssueRef
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     CONF_SCAN_INTERVAL,
     STATE_OFF,
@@ -27,13 +25,12 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .common import next_poll, setup_with_echos
+from .common import next_poll, setup_with_echos, throttled_issue_id
 from .fake_amazon import (
     EXPIRED_LOGIN,
     GRAPHQL_THROTTLED,
     MALFORMED,
     SERVER_ERROR,
-    THROTTLED,
     TIMEOUT,
     WIFI_DETAILS,
     FakeAmazon,
@@ -91,40 +88,63 @@ async def test_throttling_backs_off_and_recovers(
     issue_registry: ir.IssueRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Throttled: double the interval up to an hour, say so, and recover."""
+    """Throttled: nothing asked for 10, 20, 40, then 60 minutes; said; recovered."""
     coordinator = init_integration.runtime_data.coordinator
-    issue_id = IssueRef(
-        kind=IssueKind.THROTTLED, entry_id=init_integration.entry_id
-    ).issue_id
-    # The failures are for the polls, not for the voice history read meanwhile.
+    issue_id = throttled_issue_id(init_integration.entry_id)
 
-    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
+    def asked() -> int:
+        return len(fake_amazon.requests) + len(fake_amazon.auth_requests)
+
+    fake_amazon.throttling = True
     await next_poll(hass, freezer)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "throttled"
     assert issue.translation_placeholders == {"minutes": "10"}
     assert issue.is_fixable is False
-    assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL * 2
+    assert coordinator.backing_off
 
-    # HTTP 429, which the library retries twice before giving up.
-    for interval, minutes in (
+    for closed, minutes in (
         (timedelta(minutes=10), "20"),
         (timedelta(minutes=20), "40"),
+        (timedelta(minutes=40), "60"),
+        (timedelta(minutes=60), "60"),
     ):
-        fake_amazon.fail_next(THROTTLED, 3, path=GRAPHQL)
-        await next_poll(hass, freezer, interval)
+        before = asked()
+        await next_poll(hass, freezer, closed - timedelta(seconds=30))
+        assert asked() == before  # the gate holds every request
+        await next_poll(hass, freezer, timedelta(seconds=30))
+        assert asked() > before
         issue = issue_registry.async_get_issue(DOMAIN, issue_id)
         assert issue.translation_placeholders == {"minutes": minutes}
 
-    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
-    await next_poll(hass, freezer, timedelta(minutes=40))
-    assert coordinator.update_interval == MAX_BACKOFF_INTERVAL
-
-    await next_poll(hass, freezer, MAX_BACKOFF_INTERVAL)
+    fake_amazon.throttling = False
+    await next_poll(hass, freezer, timedelta(hours=1))
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert not coordinator.backing_off
     assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL
     assert coordinator.last_update_success
+
+
+async def test_throttled_setup_issue_goes_when_a_later_setup_polls(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The issue a throttled setup raised goes with the first good poll."""
+    issue_id = throttled_issue_id(mock_config_entry.entry_id)
+    fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 
 @pytest.mark.parametrize(
@@ -287,9 +307,7 @@ async def test_unload_withdraws_the_throttling_issue(
     """An unloaded entry withdraws its throttling issue."""
     fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
     await next_poll(hass, freezer)
-    throttled = IssueRef(
-        kind=IssueKind.THROTTLED, entry_id=init_integration.entry_id
-    ).issue_id
+    throttled = throttled_issue_id(init_integration.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, throttled) is not None
     await hass.config_entries.async_unload(init_integration.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, throttled) is None

@@ -19,15 +19,15 @@ from custom_components.alexa_care.amazon.graphql import (
     OPERATION_ENDPOINT_STATES,
     OPERATION_ENDPOINTS,
 )
-from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
-from custom_components.alexa_care.issues import IssueKind, IssueRef
+from custom_components.alexa_care.amazon.throttle import FIRST_BACKOFF
+from custom_components.alexa_care.const import DOMAIN
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN, SERVICE_TURN_OFF
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .common import next_poll, settle, setup_with_echos
+from .common import next_poll, settle, setup_with_echos, throttled_issue_id
 from .fake_amazon import GRAPHQL_PARTIAL, GRAPHQL_THROTTLED, WIFI_DETAILS, FakeAmazon
 
 GRAPHQL = "/nexus/v1/graphql"
@@ -220,9 +220,7 @@ async def test_throttling_is_no_refusal(
     assert not init_integration.runtime_data.coordinator.last_update_success
 
     before = len(fake_amazon.requests)
-    await next_poll(
-        hass, freezer, init_integration.runtime_data.coordinator.update_interval
-    )
+    await next_poll(hass, freezer, FIRST_BACKOFF)
     assert _operations(fake_amazon, before) == [OURS_STEADY]
     assert init_integration.runtime_data.coordinator.last_update_success
     assert not _refusals_logged(caplog)
@@ -264,17 +262,15 @@ async def test_throttled_library_query_backs_off_and_recovers(
     fake_amazon.rejects_unknown_queries = True
     await _setup(hass, mock_config_entry)
     coordinator = mock_config_entry.runtime_data.coordinator
-    issue_id = IssueRef(
-        kind=IssueKind.THROTTLED, entry_id=mock_config_entry.entry_id
-    ).issue_id
+    issue_id = throttled_issue_id(mock_config_entry.entry_id)
 
     fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL, operation=OPERATION_STATE)
     await next_poll(hass, freezer)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
-    assert coordinator.update_interval == DEFAULT_SCAN_INTERVAL * 2
+    assert coordinator.backing_off
 
     before = len(fake_amazon.requests)
-    await next_poll(hass, freezer, coordinator.update_interval)
+    await next_poll(hass, freezer, FIRST_BACKOFF)
     assert coordinator.last_update_success
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert _operations(fake_amazon, before) == ["getDevicesBaseData", OPERATION_STATE]

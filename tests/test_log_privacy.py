@@ -10,6 +10,7 @@ from unittest.mock import AsyncMock, patch
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.log_privacy import MARKER, SECRET_FILTER, secrets_of
@@ -21,7 +22,8 @@ from homeassistant.helpers import device_registry as dr
 
 from .common import run_while_time_passes, settle
 from .conftest import TEST_CODE, TEST_EMAIL, TEST_PASSWORD
-from .fake_amazon import FakeAmazon
+from .fake_amazon import CUSTOMER_ID, FakeAmazon
+from .fake_sign_in import SECRETS as SIGN_IN_SECRETS, FakeSignIn
 
 KITCHEN = "G090XG1234567KIT"
 # What the voice history fixture says people said and Alexa answered.
@@ -165,3 +167,60 @@ def test_filter_leaves_with_the_last_owner() -> None:
     SECRET_FILTER.release("test-owner")
     if not SECRET_FILTER.active:
         assert SECRET_FILTER not in library_logger.filters
+
+
+@pytest.mark.parametrize("source", ["user", "reauth", "reconfigure"])
+async def test_library_sign_in_lines_carry_no_cookie_or_customer_id(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+    source: str,
+) -> None:
+    """The library's own sign-in, its DEBUG lines of Amazon's answers redacted.
+
+    Its register line lists the website cookies as Name/Value pairs, and its
+    users/me line has the customer id before the sign-in has finished.
+    """
+    caplog.set_level(logging.DEBUG)
+    FakeSignIn().register(aioclient_mock)
+    login = {CONF_PASSWORD: TEST_PASSWORD, CONF_CODE: TEST_CODE}
+    with (
+        patch("custom_components.alexa_care.async_setup_entry", return_value=True),
+        patch("custom_components.alexa_care.async_unload_entry", return_value=True),
+    ):
+        if source == "user":
+            result = await hass.config_entries.flow.async_init(
+                DOMAIN, context={"source": SOURCE_USER}
+            )
+            login[CONF_EMAIL] = TEST_EMAIL
+        else:
+            mock_config_entry.add_to_hass(hass)
+            if source == "reauth":
+                result = await mock_config_entry.start_reauth_flow(hass)
+            else:
+                result = await mock_config_entry.start_reconfigure_flow(hass)
+                login[CONF_EMAIL] = TEST_EMAIL
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], login
+        )
+        await settle(hass)
+        assert result.get("reason") in (
+            None,
+            "reauth_successful",
+            "reconfigure_successful",
+        )
+        for entry in hass.config_entries.async_entries(DOMAIN):
+            await hass.config_entries.async_remove(entry.entry_id)
+
+    library_lines = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "aioamazondevices"
+    ]
+    register = next(line for line in library_lines if "JSON 'register'" in line)
+    users_me = next(line for line in library_lines if "JSON 'users/me'" in line)
+    assert "'Name': 'session-id'" in register
+    assert "'countryOfResidence': 'US'" in users_me
+    assert _leaks(caplog, {*SIGN_IN_SECRETS, CUSTOMER_ID, TEST_CODE}) == []

@@ -244,13 +244,13 @@ async def test_not_while_throttled(
     coordinator = init_integration.runtime_data.coordinator
     fake_amazon.fail_next(GRAPHQL_THROTTLED, path=GRAPHQL)
     await coordinator.async_refresh()
-    assert coordinator.update_interval != coordinator.poll_interval
+    assert coordinator.backing_off
     await _pass(hass, freezer, timedelta(minutes=9))
     assert fake_amazon.wifi_reads() == []
 
-    # The backed-off poll works: reads resume.
+    # The poll when the gate opens works: reads resume.
     await _pass(hass, freezer, timedelta(minutes=2))
-    assert coordinator.update_interval == coordinator.poll_interval
+    assert not coordinator.backing_off
     await read_network_identities(hass, freezer)
     assert len(fake_amazon.wifi_reads()) == 2
 
@@ -261,14 +261,15 @@ async def test_own_request_throttled(
     fake_amazon: FakeAmazon,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A throttled read pauses the reads for a poll interval."""
-    fake_amazon.fail_next(THROTTLED, 3, path=WIFI_DETAILS)
+    """A throttled read closes the account's gate: no read until it opens."""
+    fake_amazon.fail_next(THROTTLED, path=WIFI_DETAILS)
     await read_network_identities(hass, freezer, 1)
-    assert len(fake_amazon.wifi_reads()) == 3  # the library retries a 429 twice
-    await _pass(hass, freezer, timedelta(minutes=4))
-    assert len(fake_amazon.wifi_reads()) == 3
+    # One request: the gate holds the library's two retries of a 429.
+    assert len(fake_amazon.wifi_reads()) == 1
+    await _pass(hass, freezer, timedelta(minutes=9))
+    assert len(fake_amazon.wifi_reads()) == 1
     await _pass(hass, freezer, timedelta(minutes=2))
-    assert fake_amazon.wifi_reads()[3:] == [BEDROOM]
+    assert fake_amazon.wifi_reads()[1:] == [BEDROOM]
 
 
 async def test_failed_read_tried_again_later(
@@ -358,3 +359,26 @@ async def test_unreadable_record_read_again(
     await settle(hass)
     await read_network_identities(hass, freezer)
     assert fake_amazon.wifi_reads() == [KITCHEN]
+
+
+@pytest.mark.parametrize(
+    "answer", ["Carter-Home", 42, True], ids=["string", "number", "true"]
+)
+async def test_odd_answer_is_unreadable_and_the_reads_go_on(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    answer: object,
+) -> None:
+    """An answer that is no JSON object fails that Echo's read, not the reader."""
+    fake_amazon.odd_wifi_answers[KITCHEN] = answer
+    await read_network_identities(hass, freezer, 2)
+    identities = init_integration.runtime_data.network_identities
+    assert sorted(fake_amazon.wifi_reads()) == sorted([BEDROOM, KITCHEN])
+    assert list(identities.identities) == [BEDROOM]
+
+    # Tried again later, and read once Amazon answers as it should.
+    del fake_amazon.odd_wifi_answers[KITCHEN]
+    await _pass(hass, freezer, RETRY_AFTER + timedelta(minutes=1))
+    assert sorted(identities.identities) == sorted([BEDROOM, KITCHEN])

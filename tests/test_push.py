@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+import json
 import logging
 
 from aioamazondevices.implementation.http2 import AmazonHTTP2Client
@@ -385,13 +386,13 @@ def _without_stream_method(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(AmazonHTTP2Client, "_stream_and_process")
 
 
-def _without_event_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+def _without_connected_event(monkeypatch: pytest.MonkeyPatch) -> None:
     # Set in the library's __init__: gone from every instance.
     library_init = AmazonHTTP2Client.__init__
 
     def init(self: AmazonHTTP2Client, *args: object, **kwargs: object) -> None:
         library_init(self, *args, **kwargs)  # type: ignore[arg-type]
-        del self.on_push_event
+        del self._connected_event
 
     monkeypatch.setattr(AmazonHTTP2Client, "__init__", init)
 
@@ -400,9 +401,9 @@ def _without_event_signal(monkeypatch: pytest.MonkeyPatch) -> None:
     ("break_library", "missing"),
     [
         (_without_stream_method, "AmazonHTTP2Client._stream_and_process"),
-        (_without_event_signal, "AmazonHTTP2Client.on_push_event"),
+        (_without_connected_event, "AmazonHTTP2Client._connected_event"),
     ],
-    ids=["method", "signal"],
+    ids=["method", "attribute"],
 )
 async def test_a_library_without_the_stream_parts_polls_as_usual(
     hass: HomeAssistant,
@@ -489,3 +490,164 @@ async def test_a_failed_reconciling_poll_is_tried_again_at_the_usual_interval(
     assert coordinator.last_update_success
     assert hass.states.get(KITCHEN_DND).state == STATE_OFF
     assert coordinator.update_interval == PUSH_RECONCILE_INTERVAL
+
+
+def _reshaped(
+    directive: push_payloads.Json, reshape: Callable[[push_payloads.Json], None]
+) -> push_payloads.Json:
+    """The directive with its payload (a JSON string in a JSON string) changed."""
+    update = directive["directive"]["payload"]["renderingUpdates"][0]
+    metadata = json.loads(update["resourceMetadata"])
+    payload = json.loads(metadata["payload"])
+    reshape(payload)
+    metadata["payload"] = json.dumps(payload)
+    update["resourceMetadata"] = json.dumps(metadata)
+    return directive
+
+
+def _features(value: object) -> Callable[[push_payloads.Json], None]:
+    return lambda payload: payload["data"].__setitem__("features", value)
+
+
+def _doppler_id(value: object) -> Callable[[push_payloads.Json], None]:
+    return lambda payload: payload.__setitem__("dopplerId", value)
+
+
+_POWER = push_payloads.smart_home_power
+_UNREADABLE_TIME = [
+    {
+        "name": "connectivity",
+        "properties": [
+            {
+                "name": "reachability",
+                "reachabilityStatusValue": "OK",
+                "timeOfSample": "yesterday",
+            }
+        ],
+    }
+]
+
+
+@pytest.mark.parametrize(
+    ("broken", "kind"),
+    [
+        (
+            lambda: _reshaped(_POWER(PLUG_ENDPOINT, on=False), _features("power")),
+            "smart home",
+        ),
+        (
+            lambda: _reshaped(
+                _POWER(PLUG_ENDPOINT, on=False),
+                _features([{"name": "power", "properties": {"name": "powerState"}}]),
+            ),
+            "smart home",
+        ),
+        (
+            lambda: _reshaped(
+                _POWER(PLUG_ENDPOINT, on=False), _features(_UNREADABLE_TIME)
+            ),
+            "smart home",
+        ),
+        (
+            lambda: _reshaped(
+                kitchen("dnd_change", enabled=True), _doppler_id([KITCHEN])
+            ),
+            "PUSH_DND_STATE_CHANGE",
+        ),
+        (
+            lambda: _reshaped(
+                kitchen("dnd_change", enabled=True), _doppler_id(KITCHEN)
+            ),
+            "PUSH_DND_STATE_CHANGE",
+        ),
+    ],
+    ids=[
+        "features not a list",
+        "properties not a list",
+        "sample time unparsable",
+        "dopplerId a list",
+        "dopplerId a string",
+    ],
+)
+async def test_an_unreadable_part_is_skipped_and_the_channel_stays_up(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    broken: Callable[[], push_payloads.Json],
+    kind: str,
+) -> None:
+    """Counted and skipped: the stream stays open and the next event arrives."""
+    status = pushing.runtime_data.push.status
+    fake_push.push(broken())
+    fake_push.push(kitchen("microphone_state", enabled=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_MICROPHONES).state == STATE_OFF)
+
+    assert status.unreadable == {kind: 1}
+    assert status.connected
+    assert status.reconnects == 0
+    assert fake_push.requests[push_payloads.DIRECTIVES_PATH] == 1
+
+
+async def test_a_part_with_two_updates_applies_both(
+    hass: HomeAssistant, pushing: MockConfigEntry, fake_push: FakePush
+) -> None:
+    """Amazon may put several renderingUpdates in one directive: each is applied."""
+    directive = kitchen("dnd_change", enabled=True)
+    plug = push_payloads.smart_home_power(PLUG_ENDPOINT, on=False)
+    directive["directive"]["payload"]["renderingUpdates"].append(
+        plug["directive"]["payload"]["renderingUpdates"][0]
+    )
+    fake_push.push(directive)
+    await until(hass, lambda: hass.states.get(KITCHEN_PLUG).state == STATE_OFF)
+    assert hass.states.get(KITCHEN_DND).state == STATE_ON
+
+
+async def test_sites_naming_each_other_cannot_make_the_channel_hammer_amazon(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The library reconnects at once on a new site; ours spaces the reconnects."""
+    fake_push.moving_sites = (
+        "https://bob-dispatch-prod-eu.amazon.com",
+        "https://bob-dispatch-prod-na.amazon.com",
+    )
+    fake_push.drop()
+    # A minute: without spacing, the stream reopens as fast as it is
+    # answered; with it, 5, 10, 20 s apart, and so on.
+    for _ in range(60):
+        freezer.tick(timedelta(seconds=1))
+        async_fire_time_changed(hass)
+        for _ in range(10):
+            await asyncio.sleep(0)
+    assert fake_push.requests[push_payloads.DIRECTIVES_PATH] <= 7
+
+
+async def test_a_part_that_is_no_json_is_counted_and_warned_of_once(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Cut short, or nested beyond reason: two unreadable parts, one warning."""
+    for body in ('{"directive": {"payload": ', "[" * 100_000 + "]" * 100_000):
+        fake_push.push_raw(
+            "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+            f"{body}\r\n--{push_payloads.BOUNDARY}".encode()
+        )
+    fake_push.push(kitchen("microphone_state", enabled=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_MICROPHONES).state == STATE_OFF)
+
+    status = pushing.runtime_data.push.status
+    assert status.unreadable == {"directive": 2}
+    assert status.reconnects == 0
+    warnings = [
+        record
+        for record in caplog.records
+        if record.levelno >= logging.WARNING
+        and record.name.startswith(("aioamazondevices", f"custom_components.{DOMAIN}"))
+    ]
+    assert [record.getMessage() for record in warnings] == [
+        "Ignored a directive event from Amazon that Alexa Care cannot read"
+    ]

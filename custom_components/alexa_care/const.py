@@ -17,8 +17,6 @@ MIN_SCAN_INTERVAL: Final = timedelta(seconds=60)
 PUSH_RECONCILE_INTERVAL: Final = timedelta(minutes=30)
 # While polls rest, how often a device offline is judged against its grace period.
 OFFLINE_RECHECK: Final = timedelta(minutes=1)
-# Throttled by Amazon, we double the interval up to this.
-MAX_BACKOFF_INTERVAL: Final = timedelta(hours=1)
 # Amazon's lists flicker: a device must be missing this long to be removed.
 STALE_DEVICE_GRACE: Final = timedelta(hours=1)
 

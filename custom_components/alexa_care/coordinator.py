@@ -36,7 +36,6 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
-    MAX_BACKOFF_INTERVAL,
     OFFLINE_RECHECK,
     PUSH_RECONCILE_INTERVAL,
     STALE_DEVICE_GRACE,
@@ -46,6 +45,8 @@ from .health import DeviceHealth
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .log_privacy import SECRET_FILTER, secrets_of
 
+# A poll refused by the closed gate is tried again no sooner than this.
+THROTTLED_POLL_MIN = timedelta(seconds=30)
 # What the device registry shows of a device, as Amazon names it.
 _REGISTRY_FIELDS = {
     "name": "name",
@@ -77,7 +78,7 @@ def _update_failed(err: AlexaCareError) -> UpdateFailed:
 
 
 class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
-    """Polls the Amazon account, backs off when throttled, prunes gone devices.
+    """Polls the Amazon account, rests while it is throttled, prunes gone devices.
 
     Takes in pushed changes too, and rests its polls while they come.
     """
@@ -118,7 +119,9 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self.health = DeviceHealth()
         # While Amazon pushes changes, polls only reconcile, rarely.
         self.push_connected = False
-        self._backoff: timedelta | None = None
+        # Whether the throttling issue is shown: the gate itself is the
+        # account's (amazon/throttle.py), for every request, not polls only.
+        self._throttling_shown = False
         self._offline_recheck: CALLBACK_TYPE | None = None
         # Who shows a device's last-seen time, which snapshots do not compare.
         self._sample_listeners = DeviceListeners()
@@ -158,14 +161,13 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         except AmazonAuthError as err:
             raise _auth_failed(err) from err
         except AmazonThrottledError as err:
-            raise self._back_off() from err
+            raise self._throttled() from err
         except AlexaCareError as err:
-            if self._backoff is None:
-                # Resting or not, the entities are unavailable until a poll
-                # works: the next one comes at the usual interval.
-                self.update_interval = self.poll_interval
+            # Resting or not, the entities are unavailable until a poll
+            # works: the next one comes at the usual interval.
+            self.update_interval = self.poll_interval
             raise _update_failed(err) from err
-        self._end_back_off()
+        self._end_throttling()
         self._store_login_data(self.account.login_data())
         self._remove_stale_devices(snapshot, now)
         if self.data is not None:
@@ -250,8 +252,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
 
     @property
     def backing_off(self) -> bool:
-        """Whether Amazon throttles the account, and polls are further apart."""
-        return self._backoff is not None
+        """Whether Amazon throttles the account: nothing is asked until it stops."""
+        return self.account.throttle.throttled
 
     def _resting_interval(self) -> timedelta:
         if self.push_connected:
@@ -262,17 +264,16 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     def set_push_connected(self, *, connected: bool) -> None:
         """Poll rarely while the push channel is open, as usual otherwise."""
         self.push_connected = connected
-        if self._backoff is None:
-            self.update_interval = self._resting_interval()
+        self.update_interval = self._resting_interval()
+        if not self.backing_off:
             # Now, not after the poll already scheduled at the old interval.
             self._schedule_refresh()
 
-    def _back_off(self) -> UpdateFailed:
-        interval = min(
-            (self._backoff or self._resting_interval()) * 2, MAX_BACKOFF_INTERVAL
-        )
-        self._backoff = self.update_interval = interval
-        minutes = str(round(interval.total_seconds() / 60))
+    def _throttled(self) -> UpdateFailed:
+        """The next poll when the account's gate opens, and the issue says when."""
+        wait = max(self.account.throttle.closed_for, THROTTLED_POLL_MIN)
+        self._throttling_shown = True
+        minutes = str(max(1, round(wait.total_seconds() / 60)))
         async_raise(
             self.hass,
             self.throttled_issue,
@@ -282,14 +283,17 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             translation_domain=DOMAIN,
             translation_key="throttled",
             translation_placeholders={"minutes": minutes},
+            # Once, then the usual interval again.
+            retry_after=wait.total_seconds(),
         )
 
-    def _end_back_off(self) -> None:
-        if self._backoff is not None:
+    def _end_throttling(self) -> None:
+        if self._throttling_shown:
             LOGGER.info("Amazon no longer throttles the account; polling as usual")
-            self._backoff = None
-        self.update_interval = self._resting_interval()
+            self._throttling_shown = False
+        # Also one a setup that Amazon throttled left behind.
         async_withdraw(self.hass, self.throttled_issue)
+        self.update_interval = self._resting_interval()
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
         # Amazon hands out fresh tokens now and then; keeping them in the entry

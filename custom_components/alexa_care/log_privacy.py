@@ -40,11 +40,25 @@ _SHAPE_PATTERNS = (
     r"""(?<![\w-])['"]?customer_info['"]?\s*:\s*\{[^{}]*\}""",
 )
 _SHAPES = re.compile("|".join(_SHAPE_PATTERNS), re.DOTALL)
+# A quoted value, in JSON or in a dict's repr (x-main's value is itself quoted).
+_QUOTED = r"""(?P<value>'(?:[^'\\]|\\.){0,4096}'|"(?:[^"\\]|\\.){0,4096}")"""
+# Secrets whose field name says nothing, known by their neighbours. The
+# sign-in's register answer lists the website cookies (session-id,
+# ubid-main, x-main, at-main, sess-at-main, session-token) as
+# {"Name": …, "Value": …} pairs; users/me names the customer ("A" and 13
+# capitals or digits) as its plain "id", before we know it. Case matters:
+# GraphQL's lowercase "value" fields are no cookies.
+_NEIGHBOURS = re.compile(
+    r"""(?P<name>(?P<q1>['"])Name(?P=q1)\s*:\s*(?P<q2>['"])[\w.-]{1,64}(?P=q2)"""
+    r"""\s*,\s*(?P<q3>['"])Value(?P=q3)\s*:\s*)"""
+    + _QUOTED
+    + r"""|(?P<id>(?P<q4>['"])id(?P=q4)\s*:\s*)(?P<q5>['"])A[0-9A-Z]{13}(?P=q5)"""
+)
 # The value of a field whose name says it is secret, in a dict, JSON or header.
 _FIELDS = re.compile(
     r"""(?P<name>(?<![\w-])['"]?(?:[\w-]{0,40}token|[\w-]{0,40}private_key|cookies?|csrf|"""
     r"""session-id|ubid-main|x-main|at-main|sess-at-main|user_id|device_serial_number|"""
-    r"""[\w-]{0,40}customer_id|customerId|password)['"]?\s*[:=]\s*)"""
+    r"""[\w-]{0,40}customer_id|customerId|password|otp_?code)['"]?\s*[:=]\s*)"""
     r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;}\]]+)""",
     re.IGNORECASE,
 )
@@ -117,6 +131,9 @@ class SecretFilter(logging.Filter):
             if form in text:
                 text = text.replace(form, MARKER)
         text = _SHAPES.sub(MARKER, text)
+        text = _NEIGHBOURS.sub(
+            lambda match: f"{match['name'] or match['id']}{MARKER}", text
+        )
         return _FIELDS.sub(lambda match: f"{match['name']}{MARKER}", text)
 
     @override

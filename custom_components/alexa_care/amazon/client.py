@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from http import HTTPMethod, HTTPStatus
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from aioamazondevices.const import http as library_http
@@ -49,6 +49,7 @@ from .models import (
     WifiDetails,
 )
 from .push import PushChannel, PushListener
+from .throttle import GatedSession, ThrottleGate
 from .touchpoints import check_library
 
 # Not in aioamazondevices; the requests Apollon77/alexa-remote sends
@@ -107,9 +108,14 @@ class AmazonAccount:
         # The library refreshes tokens inside this very dict: a copy of the
         # entry's, which Home Assistant alone changes, and ours to read back.
         self._login_data = copy.deepcopy(login_data)
+        self.throttle = ThrottleGate()
         # No password: the stored tokens are all the library needs from here on.
         self._client = new_library_client(
-            session, email, "", storage_dir, self._login_data
+            cast("ClientSession", GatedSession(session, self.throttle)),
+            email,
+            "",
+            storage_dir,
+            self._login_data,
         )
         self._requests = LibraryRequests(self._client, self._login_data)
         self._endpoint_queries = EndpointQueries(self._requests)
@@ -137,7 +143,7 @@ class AmazonAccount:
         self, httpx_client: httpx.AsyncClient, listener: PushListener
     ) -> PushChannel:
         """The account's push channel, not yet open."""
-        return PushChannel(self._client, httpx_client, listener)
+        return PushChannel(self._client, httpx_client, listener, self.throttle)
 
     def remember_microphones(self, change: MicrophonesPushed) -> None:
         """Keep what only the push channel tells, for later polls' snapshots."""
@@ -145,7 +151,7 @@ class AmazonAccount:
 
     async def async_login(self) -> None:
         """Check the stored tokens by logging in with them."""
-        async with amazon_errors():
+        async with self.throttle.guard():
             try:
                 await self._client.login.login_mode_stored_data()
             except WrongMethod as err:
@@ -168,7 +174,7 @@ class AmazonAccount:
         self, *, refresh_device_list: bool = False
     ) -> AccountSnapshot:
         """Read every device and its state (see the module's docstring)."""
-        async with amazon_errors():
+        async with self.throttle.guard():
             states = await self._device_list.async_read_states(
                 force=refresh_device_list
             )
@@ -199,7 +205,7 @@ class AmazonAccount:
 
     async def async_restart(self, echo: Echo) -> None:
         """Reboot an Echo (Amazon's soft reset)."""
-        async with amazon_errors():
+        async with self.throttle.guard():
             # The reboot carries the access token, which expires after an
             # hour; the library renews it only for its own history and push
             # calls. One request more, only when a reboot is asked for.
@@ -224,13 +230,13 @@ class AmazonAccount:
 
     async def async_set_do_not_disturb(self, echo: Echo, *, enable: bool) -> None:
         """Turn an Echo's do not disturb on or off."""
-        async with amazon_errors():
+        async with self.throttle.guard():
             await self._client.set_do_not_disturb(library_device(echo), enable)
 
     async def async_set_plug_power(self, plug: SmartPlug, *, turn_on: bool) -> None:
         """Switch a smart plug on or off through its power feature."""
         async with (
-            amazon_errors(),
+            self.throttle.guard(),
             asyncio.timeout(PLUG_REQUEST_TIMEOUT.total_seconds()),
         ):
             answer = await self._requests.json(
@@ -238,12 +244,13 @@ class AmazonAccount:
                 self._requests.url(URI_GRAPHQL),
                 graphql.set_power_request(plug, turn_on=turn_on),
             )
-        with reading_answer():
-            graphql.raise_for_feature_errors(answer)
+            # Inside the gate: Amazon may say it throttles in the answer.
+            with reading_answer():
+                graphql.raise_for_feature_errors(answer)
 
     async def async_deregister_echo(self, echo: Echo) -> None:
         """Ask Amazon to deregister an Echo from the account."""
-        async with amazon_errors():
+        async with self.throttle.guard():
             await self._requests.json(
                 HTTPMethod.DELETE,
                 self._requests.url(
@@ -257,7 +264,7 @@ class AmazonAccount:
         """Ask Amazon to delete a smart plug from the account."""
         if plug.appliance_id is None:
             raise AmazonResponseError("Amazon gave this plug no appliance id")
-        async with amazon_errors():
+        async with self.throttle.guard():
             await self._requests.json(
                 HTTPMethod.DELETE,
                 self._requests.url(
@@ -267,7 +274,7 @@ class AmazonAccount:
 
     async def async_is_listed(self, device: Device) -> bool:
         """Read the account again: does Amazon still list the device?"""
-        async with amazon_errors():
+        async with self.throttle.guard():
             if isinstance(device, Echo):
                 await self._device_list.async_read_records()
                 return device.key in self._device_list.records
@@ -281,7 +288,7 @@ class AmazonAccount:
         None when Amazon has none for it (it answers 400 for a wired device
         or a group): a result, not an error.
         """
-        async with amazon_errors():
+        async with self.throttle.guard():
             try:
                 answer = await self._requests.json(
                     HTTPMethod.GET,
@@ -298,6 +305,7 @@ class AmazonAccount:
                 if str(err).endswith(HTTPStatus.BAD_REQUEST.phrase):
                     return None
                 raise
+        with reading_answer():
             return WifiDetails(
                 ssid=_text_or_none(answer.get("essid")),
                 mac_address=_text_or_none(answer.get("macAddress")),
@@ -307,12 +315,12 @@ class AmazonAccount:
         self, start: datetime, end: datetime
     ) -> list[VoiceRecord]:
         """Read the voice history between two times, newest first."""
-        async with amazon_errors():
+        async with self.throttle.guard():
             return await self._history.async_read(start, end)
 
     async def async_send_text_command(self, echo: Echo, text: str) -> None:
         """Have an Echo act on `text` as if someone had said it to it."""
-        async with amazon_errors():
+        async with self.throttle.guard():
             # The library's own node: locale and customer id as it sends them.
             node = self._client._sequence_handler._build_operation_node(  # noqa: SLF001
                 library_device(echo), AmazonSequenceType.TextCommand, text

@@ -224,5 +224,10 @@ class LibraryRequests:
             return {}  # DELETE answers with no body
         # An empty description keeps the library from logging the answer,
         # which for the voice history holds what people said.
-        answer: dict[str, Any] = await self._wrapper.response_to_json(response, "")
+        answer: object = await self._wrapper.response_to_json(response, "")
+        if not isinstance(answer, dict):
+            # The library hands on a JSON string, number or true as it is.
+            raise AmazonResponseError(
+                f"Amazon answered {type(answer).__name__}, not an object"
+            )
         return answer

@@ -2,52 +2,45 @@
 
 aioamazondevices opens the stream, refreshes its token, checks its site,
 keeps it alive with pings and reconnects with a growing delay (5 s doubling
-to 10 minutes, reset by a healthy ping); it parses each part into an event.
-But it hands on only the events its own entities use: an Echo's connection
-and the microphone button reach nobody, and 16.3.2 drops smart-home changes
-before any signal. So its stream client is subclassed here, the one place
-that knows those private parts (CLIENT_PARTS and the STREAM_ ones below,
-checked when a channel is made; the README lists them).
+to 10 minutes, reset by a healthy ping). But it hands on only the events its
+own entities use (an Echo's connection and the microphone button reach
+nobody, and 16.3.2 drops smart-home changes), an odd payload raises out of
+its part handler and reconnects the stream, and a site change reconnects at
+once, without any delay. So its stream client is subclassed here, the one
+place that knows those private parts (CLIENT_PARTS and the STREAM_ ones
+below, checked when a channel is made; the README lists them): we read the
+parts ourselves, and space the reconnects, behind the account's throttle gate.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
 from typing import Any, Protocol, override
 
 import aioamazondevices
 from aioamazondevices.api import AmazonEchoApi
+from aioamazondevices.exceptions import CannotConnect
 from aioamazondevices.implementation.http2 import AmazonHTTP2Client
-from aioamazondevices.structures import AmazonPushMessage
-from aioamazondevices.utils import http2_extract_json_from_part
 import httpx
 
-from . import graphql
-from .models import (
-    DoNotDisturbPushed,
-    EchoConnectionPushed,
-    LibraryMismatchError,
-    MicrophonesPushed,
-    PushedChange,
-    VoiceRequestPushed,
-)
+from .models import AmazonThrottledError, LibraryMismatchError, PushedChange
+from .push_parts import read_part
+from .throttle import ThrottleGate
 
 # The library's private parts the channel relies on (the README lists them).
 CLIENT_PARTS = ("_http_wrapper", "_session_state_data")
 STREAM_METHODS = (
+    "_get_avs_directives",
     "_handle_part",
     "_stream_and_process",
     "start_processing",
     "stop_processing",
 )
-STREAM_ATTRIBUTES = ("_connected_event", "on_push_event")
-# The route of a smart-home change (aioamazondevices 17 calls it FDAL_UPDATE).
-SMART_HOME_ROUTE = "EventBus:AlexaMobile::FDAL"
-_SMART_HOME_MARK = SMART_HOME_ROUTE.encode()
-# No public code reads PUSH_MICROPHONE_STATE; this is the one shape we read.
-MICROPHONE_FIELD = "microphoneEnabled"
-_CONNECTION_STATES = {"ONLINE": True, "OFFLINE": False}
+STREAM_ATTRIBUTES = ("_connected_event",)
+# Our spacing of the stream's reconnects (ReconnectBackoff), in seconds.
+RECONNECT_FIRST_DELAY = 5.0
+RECONNECT_MAX = 600.0
+STEADY_STREAM = 60.0
 
 
 class PushListener(Protocol):
@@ -66,74 +59,38 @@ class PushListener(Protocol):
         """Amazon refused the stream's token: the library has given up."""
 
 
-def _serial(payload: Mapping[str, Any]) -> str | None:
-    doppler = payload.get("dopplerId")
-    serial = doppler.get("deviceSerialNumber") if isinstance(doppler, dict) else None
-    return serial if isinstance(serial, str) and serial else None
+class ReconnectBackoff:
+    """Spaces the stream's reconnects, whatever the library decides.
 
+    The library reconnects at once when Amazon names another site for the
+    stream; Amazon naming sites in a loop would have it open streams as fast
+    as they are answered. The first reconnect of a series goes at once, the
+    next after 5 s, doubling to 10 minutes, counted from the attempt before;
+    a stream that stayed open for STEADY_STREAM ends the series.
+    """
 
-def _connection(serial: str, payload: Mapping[str, Any]) -> PushedChange | None:
-    online = _CONNECTION_STATES.get(payload.get("dopplerConnectionState", ""))
-    return (
-        None
-        if online is None
-        else EchoConnectionPushed(serial_number=serial, online=online)
-    )
+    def __init__(self) -> None:
+        """No attempt yet."""
+        self._attempts = 0
+        self._last_attempt: float | None = None
 
+    def delay(self, now: float) -> float:
+        """How long to wait before the next attempt, from `now` (loop time)."""
+        if self._attempts < 2 or self._last_attempt is None:  # noqa: PLR2004
+            return 0.0
+        doublings = min(self._attempts - 2, 16)
+        wait = min(RECONNECT_FIRST_DELAY * 2.0**doublings, RECONNECT_MAX)
+        return max(0.0, self._last_attempt + wait - now)
 
-def _dnd(serial: str, payload: Mapping[str, Any]) -> PushedChange | None:
-    enabled = payload.get("enabled")
-    if not isinstance(enabled, bool):
-        return None
-    return DoNotDisturbPushed(serial_number=serial, enabled=enabled)
+    def attempted(self, now: float) -> None:
+        """An attempt starts now."""
+        self._attempts += 1
+        self._last_attempt = now
 
-
-def _microphones(serial: str, payload: Mapping[str, Any]) -> PushedChange | None:
-    on = payload.get(MICROPHONE_FIELD)
-    return (
-        MicrophonesPushed(serial_number=serial, on=on) if isinstance(on, bool) else None
-    )
-
-
-def _voice_request(serial: str, _payload: Mapping[str, Any]) -> PushedChange | None:
-    return VoiceRequestPushed(serial_number=serial)
-
-
-# The events we read, by the library's names. Its others (volume, media,
-# lists) we do not use, and letting its handler fetch what they announce
-# would cost requests.
-_ECHO_EVENTS: dict[str, Callable[[str, Mapping[str, Any]], PushedChange | None]] = {
-    AmazonPushMessage.ConnectionStatus: _connection,
-    AmazonPushMessage.DoNotDisturbChange: _dnd,
-    AmazonPushMessage.MicrophoneStatus: _microphones,
-    # Amazon's cue that someone spoke to an Echo (the library reads the
-    # voice history on it, too).
-    AmazonPushMessage.EqualizerStateChange: _voice_request,
-}
-
-
-def _plug_changes(part: bytes) -> tuple[list[PushedChange], int]:
-    """The smart-home changes in one part, and how many could not be read."""
-    chunk = http2_extract_json_from_part(part) or {}
-    try:
-        updates = chunk["directive"]["payload"]["renderingUpdates"]
-    except KeyError, TypeError:
-        return [], 1
-    changes: list[PushedChange] = []
-    malformed = 0
-    for update in updates if isinstance(updates, list) else ():
-        if not isinstance(update, dict) or update.get("route") != SMART_HOME_ROUTE:
-            continue
-        metadata = update.get("resourceMetadata")
-        payload = metadata.get("payload") if isinstance(metadata, dict) else None
-        entity = payload.get("entity") if isinstance(payload, dict) else None
-        endpoint_id = entity.get("id") if isinstance(entity, dict) else None
-        state = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(endpoint_id, str) or not isinstance(state, dict):
-            malformed += 1
-        elif change := graphql.pushed_plug(endpoint_id, state):
-            changes.append(change)
-    return changes, malformed
+    def stream_lasted(self, seconds: float) -> None:
+        """A stream closed after being open for `seconds`."""
+        if seconds >= STEADY_STREAM:
+            self._attempts = 1
 
 
 class _DirectiveStream(AmazonHTTP2Client):
@@ -144,6 +101,7 @@ class _DirectiveStream(AmazonHTTP2Client):
         client: AmazonEchoApi,
         httpx_client: httpx.AsyncClient,
         listener: PushListener,
+        gate: ThrottleGate,
     ) -> None:
         super().__init__(
             http_wrapper=client._http_wrapper,  # noqa: SLF001
@@ -152,20 +110,37 @@ class _DirectiveStream(AmazonHTTP2Client):
             on_reauth_required=listener.async_login_refused,
         )
         self._listener = listener
+        self._gate = gate
+        self._reconnects = ReconnectBackoff()
 
-    def hand_on_events(self) -> None:
-        """Have the library's parsed events come to us (once, before starting)."""
-        self.on_push_event.append(self._event)
-        self.on_push_event.freeze()
+    @override
+    async def _get_avs_directives(self) -> None:
+        # Each attempt starts here, with a token refresh: held while our own
+        # spacing or Amazon's throttling asks for it.
+        loop = asyncio.get_running_loop()
+        if (delay := self._reconnects.delay(loop.time())) > 0:
+            await asyncio.sleep(delay)
+        await self._gate.wait_open()
+        self._reconnects.attempted(loop.time())
+        try:
+            await super()._get_avs_directives()
+        except AmazonThrottledError as err:
+            # What the library takes for a failed token refresh: it tries
+            # again after its own delay, and the gate holds that try.
+            raise CannotConnect(str(err)) from err
 
     @override
     async def _stream_and_process(self) -> None:
         # The library sets its event once Amazon answered the stream's request.
         opened = asyncio.ensure_future(self._connected_event.wait())
         opened.add_done_callback(self._opened)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
             await super()._stream_and_process()
         finally:
+            if opened.done() and not opened.cancelled():
+                self._reconnects.stream_lasted(loop.time() - started)
             opened.cancel()
             self._listener.connection_changed(connected=False)
 
@@ -175,23 +150,19 @@ class _DirectiveStream(AmazonHTTP2Client):
 
     @override
     async def _handle_part(self, part: bytes) -> None:
-        if _SMART_HOME_MARK not in part:
+        if not part:
+            # The library checks the stream's site (and may move it).
             await super()._handle_part(part)
             return
-        changes, malformed = _plug_changes(part)
+        # The rest we read ourselves, update by update: the library hands
+        # its events to no one else here, and one odd update must neither
+        # raise out of the stream (which would reconnect it) nor cost the
+        # updates beside it.
+        changes, unreadable = read_part(part)
         for change in changes:
             self._listener.pushed(change)
-        if malformed:
-            self._listener.unreadable("smart home")
-
-    async def _event(self, event_type: str, payload: dict[str, Any]) -> None:
-        if (parse := _ECHO_EVENTS.get(event_type)) is None:
-            return
-        serial = _serial(payload)
-        if serial and (change := parse(serial, payload)):
-            self._listener.pushed(change)
-        else:
-            self._listener.unreadable(event_type)
+        for kind in unreadable:
+            self._listener.unreadable(kind)
 
 
 class PushChannel:
@@ -202,6 +173,7 @@ class PushChannel:
         client: AmazonEchoApi,
         httpx_client: httpx.AsyncClient,
         listener: PushListener,
+        gate: ThrottleGate,
     ) -> None:
         """Prepare the channel; nothing is sent until it starts.
 
@@ -218,7 +190,7 @@ class PushChannel:
         ]:
             raise LibraryMismatchError(version, missing)
         try:
-            self._stream = _DirectiveStream(client, httpx_client, listener)
+            self._stream = _DirectiveStream(client, httpx_client, listener, gate)
         except TypeError as err:
             raise LibraryMismatchError(version, ["AmazonHTTP2Client()"]) from err
         if missing := [
@@ -227,7 +199,6 @@ class PushChannel:
             if not hasattr(self._stream, part)
         ]:
             raise LibraryMismatchError(version, missing)
-        self._stream.hand_on_events()
 
     async def async_start(self) -> None:
         """Open the channel; it reconnects by itself until stopped."""
