@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Coroutine, Iterable
 from datetime import timedelta
 import logging
@@ -124,3 +125,14 @@ async def read_network_identities(
         freezer.tick(READ_PACE)
         async_fire_time_changed(hass)
         await settle(hass)
+
+
+def add_plug(fake_amazon: FakeAmazon, name: str, number: int) -> str:
+    """Add a smart plug like the Desk Lamp Plug under another name; return its key."""
+    plug = copy.deepcopy(fake_amazon.endpoint("Desk Lamp Plug"))
+    key = f"amzn1.alexa.endpoint.FAKE{number:028d}"
+    plug["endpointId"] = key
+    plug["friendlyNameObject"]["value"]["text"] = name
+    plug["legacyAppliance"]["applianceId"] = f"SKILL_FAKE_{number:04d}"
+    fake_amazon.endpoints.append(plug)
+    return key

@@ -25,7 +25,7 @@ from .const import DEFAULT_OFF_SECONDS, DOMAIN
 from .data import AlexaCareConfigEntry
 from .device_repair import DeviceRepairFlow, factory_reset_step
 from .home_network import NetworkPresence, network_presence
-from .power_links import plug_options
+from .power_links import plug_labels
 from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
 
 CONF_PLUG = "plug"
@@ -202,7 +202,8 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             return await self._async_reset_step("link_plug")
         if (device := self._device()) is None or (entry := self._entry()) is None:
             return self._gone()
-        options = plug_options(entry.runtime_data.coordinator.data)
+        labels = plug_labels(entry.runtime_data.coordinator.data)
+        options = {label: key for key, label in labels.items()}
         if user_input is not None:
             await entry.runtime_data.power_links.async_link(
                 device.key, options[user_input[CONF_PLUG]]

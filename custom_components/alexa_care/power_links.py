@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+from itertools import count
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
@@ -11,13 +15,41 @@ from .const import DOMAIN
 STORAGE_VERSION = 1
 
 
-def plug_options(snapshot: AccountSnapshot) -> dict[str, str]:
-    """Option shown → plug key; plugs that share a name get their key's end."""
-    names = [plug.name for plug in snapshot.plugs.values()]
-    return {
-        plug.name if names.count(plug.name) == 1 else f"{plug.name} ({key[-4:]})": key
+# The "Powered by" select's choice for no plug; no plug's label may read so.
+NO_PLUG = "none"
+
+
+def _labels_of(name: str, key: str) -> Iterator[str]:
+    """Labels for a plug whose name is taken: ever longer ends of its key."""
+    yield f"{name} ({key[-4:]})"
+    yield f"{name} ({key[-8:]})"
+    yield f"{name} ({key})"
+    # Only a plug named after another's whole key gets here.
+    for number in count(2):
+        yield f"{name} ({key}, {number})"
+
+
+def plug_labels(snapshot: AccountSnapshot) -> dict[str, str]:
+    """Plug key → its label: its name, unless that names another plug or none.
+
+    Names that several plugs share (in any case), or that read as "none",
+    get the end of the plug's key; a label a plug's own name already takes
+    is not given again, so every label maps back to exactly one plug.
+    """
+    names = Counter(plug.name.casefold() for plug in snapshot.plugs.values())
+    labels = {
+        key: plug.name
         for key, plug in snapshot.plugs.items()
+        if names[plug.name.casefold()] == 1 and plug.name.casefold() != NO_PLUG
     }
+    taken = {NO_PLUG, *(label.casefold() for label in labels.values())}
+    # In key order, so that a plug keeps its label while the others stay.
+    for key in sorted(snapshot.plugs.keys() - labels.keys()):
+        name = snapshot.plugs[key].name
+        label = next(x for x in _labels_of(name, key) if x.casefold() not in taken)
+        taken.add(label.casefold())
+        labels[key] = label
+    return {key: labels[key] for key in snapshot.plugs}
 
 
 class PowerLinks:
