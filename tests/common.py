@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Coroutine, Iterable
+import copy
 from datetime import timedelta
 import logging
 import time

@@ -90,7 +90,7 @@ async def test_plugs_with_the_same_name(
 async def test_every_plug_can_be_chosen_and_none_means_none(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
-    """Plugs named "Lamp", "Lamp", "Lamp (0004)" and "None": five choices, each its own."""
+    """Plugs named "Lamp", "Lamp", "Lamp (0004)", "None": each a choice of its own."""
     plug_7 = add_plug(fake_amazon, "Lamp (0004)", 7)
     plug_8 = add_plug(fake_amazon, "None", 8)
     for name in ("Kitchen Plug", "Desk Lamp Plug"):
@@ -107,7 +107,9 @@ async def test_every_plug_can_be_chosen_and_none_means_none(
         "None (0008)",
     ]
     links = init_integration.runtime_data.power_links
-    for option, plug in zip(options, [None, PLUG_3, PLUG_4, plug_7, plug_8], strict=True):
+    for option, plug in zip(
+        options, [None, PLUG_3, PLUG_4, plug_7, plug_8], strict=True
+    ):
         await _select(hass, option)
         assert links.plug_of(KITCHEN_ECHO) == plug, option
         assert hass.states.get(KITCHEN).state == option

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from itertools import count
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import SelectOptionDict
 from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_translations
 
 from .amazon.models import AccountSnapshot
 from .const import DOMAIN
@@ -79,6 +81,16 @@ class PowerLinks:
         """The Echos a plug powers."""
         return [echo for echo, plug in self._links.items() if plug == plug_key]
 
+    def other_echos(
+        self, snapshot: AccountSnapshot, plug_key: str, echo_key: str
+    ) -> list[str]:
+        """The names of the Echos other than this one that the plug powers."""
+        return [
+            snapshot.devices[echo].name
+            for echo in self.echos_of(plug_key)
+            if echo != echo_key and echo in snapshot.devices
+        ]
+
     async def async_link(self, echo_key: str, plug_key: str | None) -> None:
         """Link an Echo to a plug, or unlink it with None, and save."""
         if plug_key is None:
@@ -99,3 +111,22 @@ class PowerLinks:
     async def async_remove(self) -> None:
         """Delete the file when the config entry is removed."""
         await self._store.async_remove()
+
+
+async def async_plug_choices(
+    hass: HomeAssistant, snapshot: AccountSnapshot, links: PowerLinks, echo_key: str
+) -> list[SelectOptionDict]:
+    """The plugs an Echo can be linked to, by key; one of another Echo says so."""
+    # The frontend shows option labels as they are: they are translated here.
+    texts = await async_get_translations(
+        hass, hass.config.language, "selector", {DOMAIN}
+    )
+    powers = texts.get(
+        f"component.{DOMAIN}.selector.plug.options.powers", "{plug} ({echos})"
+    )
+    choices: list[SelectOptionDict] = []
+    for key, name in plug_labels(snapshot).items():
+        echos = links.other_echos(snapshot, key, echo_key)
+        label = powers.format(plug=name, echos=", ".join(echos)) if echos else name
+        choices.append(SelectOptionDict(value=key, label=label))
+    return choices
