@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Iterable
+import copy
 from datetime import timedelta
 import json
 import logging
@@ -195,3 +196,14 @@ def issue_translation_problems(issues: Iterable[ir.IssueEntry]) -> list[str]:
             if field and field not in given
         ]
     return problems
+
+
+def add_plug(fake_amazon: FakeAmazon, name: str, number: int) -> str:
+    """Add a smart plug like the Desk Lamp Plug under another name; return its key."""
+    plug = copy.deepcopy(fake_amazon.endpoint("Desk Lamp Plug"))
+    key = f"amzn1.alexa.endpoint.FAKE{number:028d}"
+    plug["endpointId"] = key
+    plug["friendlyNameObject"]["value"]["text"] = name
+    plug["legacyAppliance"]["applianceId"] = f"SKILL_FAKE_{number:04d}"
+    fake_amazon.endpoints.append(plug)
+    return key

@@ -22,7 +22,7 @@ from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType
 
 from .conftest import TEST_CODE, TEST_EMAIL, TEST_PASSWORD
 
@@ -301,16 +301,52 @@ async def test_options_poll_interval(
     }
 
 
-async def test_options_refuse_too_short_an_interval(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+@pytest.mark.parametrize(
+    ("option", "value", "error"),
+    [
+        (CONF_SCAN_INTERVAL, 30, "scan_interval_range"),
+        (CONF_SCAN_INTERVAL, 3601, "scan_interval_range"),
+        ("grace", 0, "grace_range"),
+        ("grace", 1441, "grace_range"),
+        ("cooldown", -1, "cooldown_range"),
+        ("cooldown", 1441, "cooldown_range"),
+    ],
+)
+async def test_options_out_of_range(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    option: str,
+    value: float,
+    error: str,
 ) -> None:
-    """Polling more often than every 60 s would only get the account throttled."""
+    """A value out of range gets a translated error that gives the range.
+
+    Polling more often than every 60 s would only get the account throttled.
+    """
     mock_config_entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
-    with pytest.raises(InvalidData):
-        await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_SCAN_INTERVAL: 30}
-        )
+    # The help texts give every range.
+    assert result["description_placeholders"] == {
+        "scan_interval_min": "60",
+        "scan_interval_max": "3600",
+        "grace_min": "1",
+        "grace_max": "1440",
+        "cooldown_min": "0",
+        "cooldown_max": "1440",
+    }
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {option: value}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {option: error}
+    assert not mock_config_entry.options
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {option: 60}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options[option] == 60
 
 
 async def test_user_flow_aborts_when_the_library_lacks_a_part(

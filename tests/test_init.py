@@ -153,7 +153,7 @@ async def test_devices(
     init_integration: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Echos and plugs are devices; speaker groups, lights and monitors are not."""
+    """Echos, plugs and the account are devices; groups, lights, monitors are not."""
     devices = dr.async_entries_for_config_entry(
         device_registry, init_integration.entry_id
     )
@@ -171,6 +171,8 @@ async def test_devices(
         ("Desk Lamp Plug", "KP115", "TP-Link Kasa", None, None),
         ("Kitchen Echo", "Echo Dot", "Amazon", "G090XG1234567KIT", "8960323972"),
         ("Kitchen Plug", "Amazon Smart Plug", "Amazon", "G0G0PLUG00000KIT", "305"),
+        # The account's own page (a service), named after the masked login.
+        ("o***r@example.com", None, "Amazon", None, None),
     ]
     assert {(DOMAIN, "G090XG1234567KIT")} in [d.identifiers for d in devices]
 

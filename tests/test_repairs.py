@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 from http import HTTPStatus
+import json
+from pathlib import Path
 import re
 from typing import Any
 
@@ -49,6 +51,14 @@ KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
 KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
 KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
+DESK_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000004"
+# The English texts of the offline issue's fix flow, as the dashboard shows them.
+FIX_FLOW_TEXTS = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components/alexa_care/translations/en.json"
+    ).read_text()
+)["issues"]["device_unavailable"]["fix_flow"]
 
 
 @pytest.fixture(autouse=True)
@@ -230,6 +240,28 @@ async def test_fix_flow_restart(
     await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
 
 
+def shown_menu(flow: dict[str, Any]) -> str:
+    """A menu as the dashboard shows it: its text, its choices and what they do."""
+    step = FIX_FLOW_TEXTS["step"][flow["step_id"]]
+    option_texts = step.get("menu_option_descriptions", {})
+    return " ".join(
+        [
+            step["description"],
+            *(step["menu_options"][option] for option in flow["menu_options"]),
+            *(option_texts.get(option, "") for option in flow["menu_options"]),
+        ]
+    )
+
+
+def plug_choice(flow: dict[str, Any]) -> dict[str, Any]:
+    """The plug field of the link_plug form, as the dashboard receives it."""
+    assert flow["type"] == "form"
+    assert flow["step_id"] == "link_plug"
+    (field,) = flow["data_schema"]
+    assert field["name"] == "plug"
+    return field
+
+
 async def test_fix_flow_power_cycle_links_a_plug_first(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -237,19 +269,93 @@ async def test_fix_flow_power_cycle_links_a_plug_first(
     dashboard: Dashboard,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """No plug linked yet: the flow asks which one, remembers it, power-cycles."""
+    """No plug linked yet: the flow asks which one, remembers it, power-cycles.
+
+    Nothing is chosen for the user: a quick Submit chooses no plug.
+    """
     issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
-    assert flow["step_id"] == "link_plug"
-    flow = await dashboard.send(flow["flow_id"], {"plug": "Kitchen Plug"})
+    field = plug_choice(flow)
+    # Optional and without a default: the frontend preselects neither.
+    assert field["optional"] is True
+    assert "default" not in field
+    assert field["selector"]["select"]["options"] == [
+        {"value": KITCHEN_PLUG, "label": "Kitchen Plug"},
+        {"value": DESK_PLUG, "label": "Desk Lamp Plug"},
+    ]
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["errors"] == {"plug": "choose_plug"}
+    assert plug_switches(fake_amazon) == []
+
+    flow = await dashboard.send(flow["flow_id"], {"plug": KITCHEN_PLUG})
     assert flow["type"] == "progress"
+    assert flow["progress_action"] == "wait_power_cycle"
+    assert "restart" not in FIX_FLOW_TEXTS["progress"]["wait_power_cycle"].lower()
     assert hass.states.get("select.kitchen_echo_powered_by").state == "Kitchen Plug"
 
     # Power comes back after 20 s; the Echo boots and is online 30 s later.
     await next_poll(hass, freezer, timedelta(seconds=20))
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
     await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
+
+
+async def test_fix_flow_plug_of_another_echo_asks_once_more(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A plug linked to another Echo says so, and choosing it asks again first."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    flow = await dashboard.start(unavailable(init_integration, BEDROOM))
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    assert plug_choice(flow)["selector"]["select"]["options"] == [
+        {"value": KITCHEN_PLUG, "label": "Kitchen Plug (powers Kitchen Echo)"},
+        {"value": DESK_PLUG, "label": "Desk Lamp Plug"},
+    ]
+    assert "default" not in plug_choice(flow)
+
+    flow = await dashboard.send(flow["flow_id"], {"plug": KITCHEN_PLUG})
+    assert flow["type"] == "menu"
+    assert flow["step_id"] == "shared_plug"
+    assert flow["menu_options"] == ["link_shared_plug", "link_plug"]
+    placeholders = flow["description_placeholders"]
+    assert (placeholders["plug"], placeholders["echos"]) == (
+        "Kitchen Plug",
+        "Kitchen Echo",
+    )
+    # Nothing is switched or linked before the answer; "no" asks again.
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "link_plug"})
+    plug_choice(flow)
+    links = init_integration.runtime_data.power_links
+    assert links.plug_of(BEDROOM) is None
+    assert plug_switches(fake_amazon) == []
+
+    flow = await dashboard.send(flow["flow_id"], {"plug": KITCHEN_PLUG})
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "link_shared_plug"})
+    assert flow["type"] == "progress"
+    assert flow["progress_action"] == "wait_power_cycle"
+    assert links.echos_of(KITCHEN_PLUG) == [KITCHEN, BEDROOM]
+    await next_poll(hass, freezer, timedelta(seconds=20))
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+
+    fake_amazon.set_online("Bedroom Echo Show", online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["step_id"] == "outcome"
+
+
+async def test_fix_flow_texts_follow_what_the_echo_can_do(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    dashboard: Dashboard,
+) -> None:
+    """An Echo Show that cannot reboot reads nothing about a restart."""
+    flow = await dashboard.start(unavailable(init_integration, BEDROOM))
+    assert "restart" not in flow["menu_options"]
+    assert "restart" not in shown_menu(flow).lower()
 
 
 async def test_fix_flow_device_not_back(
@@ -260,22 +366,59 @@ async def test_fix_flow_device_not_back(
     dashboard: Dashboard,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A restart that does not bring the Echo back leads on to the guided steps."""
+    """A restart that does not bring the Echo back offers the power cycle it advises.
+
+    The Echo has no plug yet: the power cycle asks for one first.
+    """
     issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
     for _ in range(10):
         await next_poll(hass, freezer, timedelta(seconds=30))
     flow = await dashboard.current(flow["flow_id"])
-    # No plug linked: the guided factory reset is next.
     assert flow["type"] == "menu"
     assert flow["step_id"] == "restart_not_back"
+    assert flow["menu_options"] == [
+        "power_cycle",
+        "factory_reset_action_button",
+        "ignore",
+    ]
+    assert "power-cycle" in shown_menu(flow).lower()
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    plug_choice(flow)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+
+async def test_fix_flow_without_plugs_advises_no_power_cycle(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No plug on the account: no text before or after a restart speaks of one."""
+    fake_amazon.remove("Kitchen Plug")
+    fake_amazon.remove("Desk Lamp Plug")
+    init_integration = mock_config_entry
+    init_integration.add_to_hass(hass)
+    await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    assert flow["menu_options"] == ["restart", "factory_reset_action_button", "ignore"]
+    assert "power-cycle" not in shown_menu(flow).lower()
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    for _ in range(10):
+        await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["step_id"] == "restart_not_back"
     assert flow["menu_options"] == ["factory_reset_action_button", "ignore"]
+    assert "power-cycle" not in shown_menu(flow).lower()
+    assert "its plug" not in shown_menu(flow)
     flow = await dashboard.send(
         flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
     )
     assert flow["step_id"] == "factory_reset_action_button"
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
 
 async def _power_cycle_after_restart(
@@ -852,3 +995,28 @@ async def test_a_deregistered_device_takes_its_issues_along(
         async_fire_time_changed(hass)
         await settle(hass)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_the_shared_plug_question_escapes_names(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The plug and the Echos it powers are named in markdown: escaped."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    fake_amazon.endpoint("Kitchen Plug")["friendlyNameObject"]["value"]["text"] = (
+        HOSTILE_NAME
+    )
+    fake_amazon.endpoint("Kitchen Echo")["friendlyNameObject"]["value"]["text"] = (
+        HOSTILE_SSID
+    )
+    await next_poll(hass, freezer)
+    flow = await dashboard.start(unavailable(init_integration, BEDROOM))
+    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    flow = await dashboard.send(flow["flow_id"], {"plug": KITCHEN_PLUG})
+    assert flow["step_id"] == "shared_plug"
+    placeholders = flow["description_placeholders"]
+    assert _inert(placeholders["plug"])
+    assert _inert(placeholders["echos"])

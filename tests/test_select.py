@@ -17,9 +17,13 @@ from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
+from .common import add_plug
 from .fake_amazon import FakeAmazon
 
 KITCHEN = "select.kitchen_echo_powered_by"
+KITCHEN_ECHO = "G090XG1234567KIT"
+PLUG_3 = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+PLUG_4 = "amzn1.alexa.endpoint.FAKE0000000000000000000000000004"
 
 
 @pytest.fixture
@@ -81,3 +85,31 @@ async def test_plugs_with_the_same_name(
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(KITCHEN).state == "unknown"
+
+
+async def test_every_plug_can_be_chosen_and_none_means_none(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Plugs named "Lamp", "Lamp", "Lamp (0004)", "None": each a choice of its own."""
+    plug_7 = add_plug(fake_amazon, "Lamp (0004)", 7)
+    plug_8 = add_plug(fake_amazon, "None", 8)
+    for name in ("Kitchen Plug", "Desk Lamp Plug"):
+        fake_amazon.endpoint(name)["friendlyNameObject"]["value"]["text"] = "Lamp"
+    await init_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    options = hass.states.get(KITCHEN).attributes["options"]
+    assert options == [
+        "none",
+        "Lamp (0003)",
+        "Lamp (00000004)",
+        "Lamp (0004)",
+        "None (0008)",
+    ]
+    links = init_integration.runtime_data.power_links
+    for option, plug in zip(
+        options, [None, PLUG_3, PLUG_4, plug_7, plug_8], strict=True
+    ):
+        await _select(hass, option)
+        assert links.plug_of(KITCHEN_ECHO) == plug, option
+        assert hass.states.get(KITCHEN).state == option

@@ -222,6 +222,8 @@ def _selectors(tree: object, path: str) -> list[str]:
 
 
 SECTIONS: dict[str, Callable[[Any, str], list[str]]] = {
+    # Texts of our own (the logbook's sentences): slug keys, plain strings.
+    "common": lambda tree, path: _texts(tree, path, SLUG),
     "config": _flow,
     "options": _flow,
     "entity": _entities,

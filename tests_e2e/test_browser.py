@@ -6,8 +6,9 @@ in the Alexa app and an Echo dropping off showing on their device pages
 within seconds through the push channel, a short grace period in the entry's
 options, an Echo dropping off, the repair issue, and
 its text when a router still sees the Echo on the network, and its fix flow
-restarting the Echo until the issue is gone; then the home's internet going
-down, and one issue for all the devices. Each step leaves a screenshot in
+restarting the Echo until the issue is gone; an Echo Show's power cycle
+through the plug the user chooses; then the home's internet going down, and
+one issue for all the devices. Each step leaves a screenshot in
 artifacts/e2e/.
 """
 
@@ -28,6 +29,7 @@ from devtools.emulator_process import RunningEmulator
 from devtools.hass_log import alexa_care_problems
 
 from .health_dashboard import check_health_dashboard
+from .plug_choice import power_cycle_through_the_chosen_plug
 from .push_channel import pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
 
@@ -309,7 +311,7 @@ def test_offline_echo_repaired_from_the_dashboard(
     page.get_by_text("Restart it now", exact=True).click()
 
     expect(
-        page.get_by_text(f"Resetting {echo_name} and waiting for it to come back")
+        page.get_by_text(f"Restarting {echo_name} and waiting for it to come back")
     ).to_be_visible()
     shot("fix-flow-progress")
     expect(page.get_by_text(f"{echo_name} is online again.")).to_be_visible(
@@ -335,6 +337,10 @@ def test_offline_echo_repaired_from_the_dashboard(
     shot("repairs-without-the-issue")
 
     check_health_dashboard(page, emulator, other_echo, shot, artifacts)
+    powered = [
+        (e["name"], e["powered_by"]) for e in account["echos"] if e["powered_by"]
+    ]
+    power_cycle_through_the_chosen_plug(page, emulator, powered[0], powered[1], shot)
     # Last: it leaves every device offline.
     outage_raises_one_issue(page, hass_url, emulator, shot)
 

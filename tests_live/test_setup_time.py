@@ -35,9 +35,9 @@ async def test_setup_of_500_devices_is_quick(
     ):
         seconds = await setup_with_echos(hass, mock_config_entry, fake_amazon, 500)
 
-    # Eleven entities per Echo, the software version, the last seen online,
+    # Twelve entities per Echo, the software version, the last seen online,
     # the Wi-Fi network and the offline time disabled by default; the
     # account's devices offline, and its push channel (disabled by default).
-    assert len(hass.states.async_entity_ids()) == 500 * 7 + 1
+    assert len(hass.states.async_entity_ids()) == 500 * 8 + 1
     assert our_seconds[0] < 2
     assert seconds < 5

@@ -69,11 +69,9 @@ _LOGIN_SCHEMA = probatio.Schema(
 )
 
 
-def _number(minimum: float, maximum: float, unit: str) -> NumberSelector:
+def _number(unit: str) -> NumberSelector:
     return NumberSelector(
         NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
             step=1,
             unit_of_measurement=unit,
             mode=NumberSelectorMode.BOX,
@@ -225,6 +223,19 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+# Each option: its default, its range and its unit, in the unit the form shows.
+_OPTION_RANGES: dict[str, tuple[float, float, float, str]] = {
+    CONF_SCAN_INTERVAL: (
+        DEFAULT_SCAN_INTERVAL.total_seconds(),
+        MIN_SCAN_INTERVAL.total_seconds(),
+        3600,
+        "s",
+    ),
+    CONF_GRACE: (DEFAULT_GRACE.total_seconds() / 60, 1, 1440, "min"),
+    CONF_COOLDOWN: (DEFAULT_COOLDOWN.total_seconds() / 60, 0, 1440, "min"),
+}
+
+
 class AlexaCareOptionsFlow(OptionsFlowWithReload):
     """How often Alexa Care polls Amazon; how long a reset blocks the next."""
 
@@ -232,24 +243,30 @@ class AlexaCareOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the poll interval; the entry reloads with it."""
-        if user_input is not None:
+        # The range is checked here, not by the selector, whose error the
+        # frontend shows untranslated and without the range.
+        errors = {
+            option: f"{option}_range"
+            for option, (_, low, high, _) in _OPTION_RANGES.items()
+            if user_input is not None and not low <= user_input[option] <= high
+        }
+        if user_input is not None and not errors:
             return self.async_create_entry(data=user_input)
         schema = probatio.Schema(
             {
-                probatio.Required(
-                    CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL.total_seconds()
-                ): _number(MIN_SCAN_INTERVAL.total_seconds(), 3600, "s"),
-                probatio.Required(
-                    CONF_GRACE, default=DEFAULT_GRACE.total_seconds() / 60
-                ): _number(1, 1440, "min"),
-                probatio.Required(
-                    CONF_COOLDOWN, default=DEFAULT_COOLDOWN.total_seconds() / 60
-                ): _number(0, 1440, "min"),
+                probatio.Required(option, default=default): _number(unit)
+                for option, (default, _, _, unit) in _OPTION_RANGES.items()
             }
         )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema, self.config_entry.options
+                schema, user_input or self.config_entry.options
             ),
+            errors=errors,
+            description_placeholders={
+                f"{option}_{end}": f"{limit:g}"
+                for option, (_, low, high, _) in _OPTION_RANGES.items()
+                for end, limit in (("min", low), ("max", high))
+            },
         )

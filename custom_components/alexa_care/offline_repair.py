@@ -3,8 +3,10 @@
 It offers, as a menu, only what the device supports: restart it,
 power-cycle it through its plug (linking one first if needed), follow the
 factory-reset steps of its model, or ignore the issue until the device has
-been back online once. Resets run through the same code as the actions,
-cooldown included, and the flow waits for the device to come back.
+been back online once. Its texts speak only of what it offers: what a
+restart or a power cycle does is said next to that choice. Resets run
+through the same code as the actions, cooldown included, and the flow waits
+for the device to come back.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from .data import AlexaCareConfigEntry
 from .device_repair import DeviceRepairFlow, factory_reset_step
 from .home_network import NetworkPresence, network_presence
 from .markdown import escape_markdown
-from .power_links import plug_options
+from .power_links import async_plug_choices, plug_labels
 from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
 
 CONF_PLUG = "plug"
@@ -54,19 +56,28 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         # for the restart's cooldown.
         self._after_restart = False
         self._restart_error = "-"
+        # The plug chosen in link_plug, while its choice is being confirmed.
+        self._chosen_plug: str | None = None
 
     def _linked_plug(self, device: Device) -> bool:
         entry = self._entry()
         return bool(entry and entry.runtime_data.power_links.plug_of(device.key))
 
+    def _can_power_cycle(self, device: Device) -> bool:
+        """An Echo, and a plug on the account to link it to if none is yet."""
+        entry = self._entry()
+        return bool(
+            isinstance(device, Echo)
+            and entry
+            and entry.runtime_data.coordinator.data.plugs
+        )
+
     def _menu_options(self, device: Device) -> list[str]:
         options: list[str] = []
-        if isinstance(device, Echo):
-            if device.can_restart:
-                options.append("restart")
-            entry = self._entry()
-            if entry and entry.runtime_data.coordinator.data.plugs:
-                options.append("power_cycle")
+        if isinstance(device, Echo) and device.can_restart:
+            options.append("restart")
+        if self._can_power_cycle(device):
+            options.append("power_cycle")
         return [*options, *super()._menu_options(device)]
 
     def _presence(self, device: Device) -> NetworkPresence | None:
@@ -120,7 +131,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         self._after_restart = True
         if error is not None:
             self._restart_error = escape_markdown(error)
-        options = ["power_cycle"] if self._linked_plug(device) else []
+        options = ["power_cycle"] if self._can_power_cycle(device) else []
         placeholders = {**self._placeholders(device), "error": self._restart_error}
         return self.async_show_menu(
             step_id=step_id,
@@ -129,7 +140,10 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         )
 
     async def _async_reset_step(
-        self, step_id: str, start: ResetStart | None = None
+        self,
+        step_id: str,
+        start: ResetStart | None = None,
+        progress: str = "wait_power_cycle",
     ) -> RepairsFlowResult:
         """Start a reset once, show progress until it ends, then the outcome."""
         if self._task is None and start is not None:
@@ -144,7 +158,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             device = self._device()
             return self.async_show_progress(
                 step_id=step_id,
-                progress_action="wait_online",
+                progress_action=progress,
                 progress_task=self._task,
                 description_placeholders=self._placeholders(device) if device else {},
             )
@@ -155,7 +169,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
     ) -> RepairsFlowResult:
         """Reboot the Echo, then wait for it to come back."""
         if self._task is not None:  # back from the progress
-            return await self._async_reset_step("restart")
+            return await self._async_reset_step("restart", progress="wait_online")
         if (device := self._device()) is None or (entry := self._entry()) is None:
             return self._gone()
         resets = entry.runtime_data.resets
@@ -165,7 +179,7 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             self._restarting = True
             return resets.async_restart(echo, wait_online=True)
 
-        return await self._async_reset_step("restart", start)
+        return await self._async_reset_step("restart", start, "wait_online")
 
     def _power_cycle_start(
         self, entry: AlexaCareConfigEntry, device: Device
@@ -195,34 +209,93 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         start = self._power_cycle_start(entry, device)
         return await self._async_reset_step("power_cycle", start)
 
+    def _others_on_plug(self, entry: AlexaCareConfigEntry, device: Device) -> str:
+        """The other Echos the chosen plug powers, by name; empty if none."""
+        runtime = entry.runtime_data
+        plug_key = self._chosen_plug
+        if plug_key is None or plug_key not in runtime.coordinator.data.plugs:
+            return ""
+        others = runtime.power_links.other_echos(
+            runtime.coordinator.data, plug_key, device.key
+        )
+        return ", ".join(others)
+
     async def async_step_link_plug(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
-        """Ask which plug powers the Echo, remember it, then power-cycle."""
+        """Ask which plug powers the Echo; none is chosen before the user does."""
         if self._task is not None:  # back from the progress
             return await self._async_reset_step("link_plug")
         if (device := self._device()) is None or (entry := self._entry()) is None:
             return self._gone()
-        options = plug_options(entry.runtime_data.coordinator.data)
+        snapshot = entry.runtime_data.coordinator.data
+        errors: dict[str, str] = {}
         if user_input is not None:
-            await entry.runtime_data.power_links.async_link(
-                device.key, options[user_input[CONF_PLUG]]
-            )
-            # The Echo's "Powered by" select shows the new link.
-            entry.runtime_data.coordinator.async_update_listeners()
-            start = self._power_cycle_start(entry, device)
-            return await self._async_reset_step("link_plug", start)
+            self._chosen_plug = user_input.get(CONF_PLUG)
+            if self._chosen_plug not in snapshot.plugs:
+                errors[CONF_PLUG] = "choose_plug"
+            elif self._others_on_plug(entry, device):
+                return await self.async_step_shared_plug()
+            else:
+                return await self._async_link_and_power_cycle("link_plug")
+        choices = await async_plug_choices(
+            self.hass, snapshot, entry.runtime_data.power_links, device.key
+        )
         return self.async_show_form(
             step_id="link_plug",
+            # Optional: a required choice would have the frontend pick the first.
             data_schema=probatio.Schema(
                 {
-                    probatio.Required(CONF_PLUG): SelectSelector(
-                        SelectSelectorConfig(options=list(options))
+                    probatio.Optional(CONF_PLUG): SelectSelector(
+                        SelectSelectorConfig(options=choices)
                     )
                 }
             ),
+            errors=errors,
             description_placeholders=self._placeholders(device),
         )
+
+    async def async_step_shared_plug(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """The plug powers another Echo: ask once more before cutting its power."""
+        if (device := self._device()) is None or (entry := self._entry()) is None:
+            return self._gone()
+        if not (others := self._others_on_plug(entry, device)):
+            return await self.async_step_link_plug()
+        labels = plug_labels(entry.runtime_data.coordinator.data)
+        return self.async_show_menu(
+            step_id="shared_plug",
+            menu_options=["link_shared_plug", "link_plug"],
+            description_placeholders={
+                **self._placeholders(device),
+                # Names from Amazon, in a text rendered as markdown.
+                "plug": escape_markdown(labels[str(self._chosen_plug)]),
+                "echos": escape_markdown(others),
+            },
+        )
+
+    async def async_step_link_shared_plug(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Confirmed: the plug powers this Echo too."""
+        return await self._async_link_and_power_cycle("link_shared_plug")
+
+    async def _async_link_and_power_cycle(self, step_id: str) -> RepairsFlowResult:
+        """Remember the chosen plug as the Echo's, then power-cycle through it."""
+        if self._task is not None:  # back from the progress
+            return await self._async_reset_step(step_id)
+        if (device := self._device()) is None or (entry := self._entry()) is None:
+            return self._gone()
+        runtime = entry.runtime_data
+        plug_key = self._chosen_plug
+        if plug_key is None or plug_key not in runtime.coordinator.data.plugs:
+            return await self.async_step_link_plug()  # it left meanwhile
+        await runtime.power_links.async_link(device.key, plug_key)
+        # The Echo's "Powered by" select shows the new link.
+        runtime.coordinator.async_update_listeners()
+        start = self._power_cycle_start(entry, device)
+        return await self._async_reset_step(step_id, start)
 
     def _reset_failed(self, err: HomeAssistantError) -> RepairsFlowResult:
         """Amazon did not take this flow's restart: go on; any other failure ends it."""

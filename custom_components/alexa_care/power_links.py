@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
+from itertools import count
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import SelectOptionDict
+from homeassistant.helpers.translation import async_get_translations
 
 from .amazon.models import AccountSnapshot
 from .const import DOMAIN
@@ -14,13 +19,41 @@ STORAGE_VERSION = 1
 STORAGE_MINOR_VERSION = 1
 
 
-def plug_options(snapshot: AccountSnapshot) -> dict[str, str]:
-    """Option shown → plug key; plugs that share a name get their key's end."""
-    names = [plug.name for plug in snapshot.plugs.values()]
-    return {
-        plug.name if names.count(plug.name) == 1 else f"{plug.name} ({key[-4:]})": key
+# The "Powered by" select's choice for no plug; no plug's label may read so.
+NO_PLUG = "none"
+
+
+def _labels_of(name: str, key: str) -> Iterator[str]:
+    """Labels for a plug whose name is taken: ever longer ends of its key."""
+    yield f"{name} ({key[-4:]})"
+    yield f"{name} ({key[-8:]})"
+    yield f"{name} ({key})"
+    # Only a plug named after another's whole key gets here.
+    for number in count(2):
+        yield f"{name} ({key}, {number})"
+
+
+def plug_labels(snapshot: AccountSnapshot) -> dict[str, str]:
+    """Plug key → its label: its name, unless that names another plug or none.
+
+    Names that several plugs share (in any case), or that read as "none",
+    get the end of the plug's key; a label a plug's own name already takes
+    is not given again, so every label maps back to exactly one plug.
+    """
+    names = Counter(plug.name.casefold() for plug in snapshot.plugs.values())
+    labels = {
+        key: plug.name
         for key, plug in snapshot.plugs.items()
+        if names[plug.name.casefold()] == 1 and plug.name.casefold() != NO_PLUG
     }
+    taken = {NO_PLUG, *(label.casefold() for label in labels.values())}
+    # In key order, so that a plug keeps its label while the others stay.
+    for key in sorted(snapshot.plugs.keys() - labels.keys()):
+        name = snapshot.plugs[key].name
+        label = next(x for x in _labels_of(name, key) if x.casefold() not in taken)
+        taken.add(label.casefold())
+        labels[key] = label
+    return {key: labels[key] for key in snapshot.plugs}
 
 
 def _parse(stored: Any) -> Parsed[dict[str, str]]:  # noqa: ANN401
@@ -64,6 +97,16 @@ class PowerLinks:
         """The Echos a plug powers."""
         return [echo for echo, plug in self._links.items() if plug == plug_key]
 
+    def other_echos(
+        self, snapshot: AccountSnapshot, plug_key: str, echo_key: str
+    ) -> list[str]:
+        """The names of the Echos other than this one that the plug powers."""
+        return [
+            snapshot.devices[echo].name
+            for echo in self.echos_of(plug_key)
+            if echo != echo_key and echo in snapshot.devices
+        ]
+
     async def async_link(self, echo_key: str, plug_key: str | None) -> None:
         """Link an Echo to a plug, or unlink it with None, and save."""
         if plug_key is None:
@@ -84,3 +127,22 @@ class PowerLinks:
     async def async_remove(self) -> None:
         """Delete the file when the config entry is removed."""
         await self._store.async_remove()
+
+
+async def async_plug_choices(
+    hass: HomeAssistant, snapshot: AccountSnapshot, links: PowerLinks, echo_key: str
+) -> list[SelectOptionDict]:
+    """The plugs an Echo can be linked to, by key; one of another Echo says so."""
+    # The frontend shows option labels as they are: they are translated here.
+    texts = await async_get_translations(
+        hass, hass.config.language, "selector", {DOMAIN}
+    )
+    powers = texts.get(
+        f"component.{DOMAIN}.selector.plug.options.powers", "{plug} ({echos})"
+    )
+    choices: list[SelectOptionDict] = []
+    for key, name in plug_labels(snapshot).items():
+        echos = links.other_echos(snapshot, key, echo_key)
+        label = powers.format(plug=name, echos=", ".join(echos)) if echos else name
+        choices.append(SelectOptionDict(value=key, label=label))
+    return choices

@@ -18,11 +18,9 @@ from .entity import (
     AlexaCareEntityDescription,
     async_add_described_entities,
 )
-from .power_links import plug_options
+from .power_links import NO_PLUG, plug_labels
 
 PARALLEL_UPDATES = 0
-
-OPTION_NONE = "none"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,25 +35,21 @@ class AlexaCareSelectEntityDescription[DeviceT: Device](
 
 
 def _plugs(runtime: AlexaCareData) -> list[str]:
-    return [OPTION_NONE, *plug_options(runtime.coordinator.data)]
+    return [NO_PLUG, *plug_labels(runtime.coordinator.data).values()]
 
 
 def _powered_by(runtime: AlexaCareData, echo: Echo) -> str | None:
     plug_key = runtime.power_links.plug_of(echo.key)
     if plug_key is None:
-        return OPTION_NONE
-    return next(
-        (
-            option
-            for option, key in plug_options(runtime.coordinator.data).items()
-            if key == plug_key
-        ),
-        None,  # the plug has left the account
-    )
+        return NO_PLUG
+    # None when the plug has left the account.
+    return plug_labels(runtime.coordinator.data).get(plug_key)
 
 
 async def _link(runtime: AlexaCareData, echo: Echo, option: str) -> None:
-    plug_key = plug_options(runtime.coordinator.data).get(option)
+    # Options are labels; what is stored is the plug's key.
+    labels = plug_labels(runtime.coordinator.data)
+    plug_key = next((key for key, label in labels.items() if label == option), None)
     await runtime.power_links.async_link(echo.key, plug_key)
 
 
