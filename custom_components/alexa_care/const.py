@@ -17,6 +17,8 @@ MIN_SCAN_INTERVAL: Final = timedelta(seconds=60)
 PUSH_RECONCILE_INTERVAL: Final = timedelta(minutes=30)
 # While polls rest, how often a device offline is judged against its grace period.
 OFFLINE_RECHECK: Final = timedelta(minutes=1)
+# A poll refused by the closed throttle gate is tried again no sooner than this.
+THROTTLED_POLL_MIN: Final = timedelta(seconds=30)
 # Amazon's lists flicker: a device must be missing this long to be removed.
 STALE_DEVICE_GRACE: Final = timedelta(hours=1)
 

@@ -39,14 +39,13 @@ from .const import (
     OFFLINE_RECHECK,
     PUSH_RECONCILE_INTERVAL,
     STALE_DEVICE_GRACE,
+    THROTTLED_POLL_MIN,
 )
 from .device_listeners import DeviceListeners
 from .health import DeviceHealth
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .log_privacy import SECRET_FILTER, secrets_of
 
-# A poll refused by the closed gate is tried again no sooner than this.
-THROTTLED_POLL_MIN = timedelta(seconds=30)
 # What the device registry shows of a device, as Amazon names it.
 _REGISTRY_FIELDS = {
     "name": "name",
@@ -316,13 +315,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
         for device in dr.async_entries_for_config_entry(registry, entry_id):
-            if device.entry_type is dr.DeviceEntryType.SERVICE:
-                continue  # the account's own device
             key = next(
                 (value for domain, value in device.identifiers if domain == DOMAIN),
                 None,
             )
-            if key is None or key in present:
+            # The entry's id keys the account's own device, never stale.
+            if key in (None, entry_id) or key in present:
                 self._missing_since.pop(key or "", None)
                 continue
             missing_since = self._missing_since.setdefault(key, now)
