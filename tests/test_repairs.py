@@ -26,7 +26,7 @@ from custom_components.alexa_care.const import (
     OFFLINE_RECHECK,
     STALE_DEVICE_GRACE,
 )
-from custom_components.alexa_care.device_repair import factory_reset_step
+from custom_components.alexa_care.suggested_fix import factory_reset_step
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.repairs import async_create_fix_flow
 from devtools.amazon_emulator.push_payloads import dnd_change
