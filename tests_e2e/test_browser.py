@@ -32,6 +32,11 @@ from .health_dashboard import check_health_dashboard
 from .plug_choice import power_cycle_through_the_chosen_plug
 from .push_channel import pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
+from .strategy_dashboard import (
+    dashboard_echo,
+    take_offline,
+    what_needs_you_on_the_dashboard,
+)
 
 OWNER_NAME = "Ada Tester"
 OWNER_USERNAME = "ada"
@@ -256,7 +261,7 @@ def show_still_on_the_network(
 
 
 @pytest.mark.timeout(600)
-def test_offline_echo_repaired_from_the_dashboard(
+def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915 - one story
     page: Page, hass_url: str, emulator: RunningEmulator, artifacts: Path
 ) -> None:
     """From a fresh Home Assistant to a repaired Echo, in the browser."""
@@ -268,6 +273,7 @@ def test_offline_echo_repaired_from_the_dashboard(
     echo_name = echo["name"]
 
     other_echo = next(e["name"] for e in account["echos"] if e["name"] != echo_name)
+    needy = dashboard_echo(account, {echo_name, other_echo})
     onboard(page, hass_url, shot)
     add_alexa_care(page, device_names, shot)
     pushed = pushed_changes_show_at_once(
@@ -293,6 +299,8 @@ def test_offline_echo_repaired_from_the_dashboard(
     assert not emulator.control(
         "POST", f"/devices/{quote(echo_name, safe='')}/offline"
     )["online"]
+    # Its grace period is this one's: the dashboard shows it later.
+    take_offline(emulator, needy)
     offline_at = time.monotonic()
     wait_for_issue(page, issue, offline_at)
     # Not before the grace period: Amazon reported the Echo offline from
@@ -336,7 +344,10 @@ def test_offline_echo_repaired_from_the_dashboard(
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
 
-    check_health_dashboard(page, emulator, other_echo, shot, artifacts)
+    dashboard_url = what_needs_you_on_the_dashboard(
+        page, hass_url, emulator, needy, shot
+    )
+    check_health_dashboard(page, emulator, other_echo, shot, dashboard_url)
     powered = [
         (e["name"], e["powered_by"]) for e in account["echos"] if e["powered_by"]
     ]
