@@ -330,3 +330,28 @@ async def test_restart_of_home_assistant_with_an_issue_open(
     else:
         assert _fix(hass) == Suggestion.RESTART
         assert _since(hass) == since
+
+
+async def test_an_issue_of_the_last_run_counts_only_once_raised_again(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Back, then dropped again just before the start: within its grace period.
+
+    The registry still holds the last run's issue, inactive, which Settings →
+    Repairs does not show: nor does the sensor, until the issue is raised.
+    """
+    await _offline_past_grace(hass, fake_amazon, freezer, "Kitchen Echo")
+    issue_id = unavailable(init_integration, KITCHEN)
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
+    fake_amazon.set_online("Kitchen Echo", online=False, at=iso(dt_util.utcnow()))
+    await _restart_home_assistant(hass, init_integration)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert not issue.active
+    assert _fix(hass) == Suggestion.NOTHING_TO_DO
+
+    await next_poll(hass, freezer, GRACE)
+    assert _fix(hass) == Suggestion.RESTART

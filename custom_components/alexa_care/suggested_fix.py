@@ -107,7 +107,7 @@ def _offline_suggestion(entry: AlexaCareConfigEntry, device: Device) -> Suggesti
 def _open_issue(hass: HomeAssistant, issue: IssueRef) -> ir.IssueEntry | None:
     """The issue if it is shown: raised since the start, and not ignored."""
     found = ir.async_get(hass).async_get_issue(DOMAIN, issue.issue_id)
-    if found is None:
+    if found is None or not found.active or found.dismissed_version is not None:
         return None
     return found
 
