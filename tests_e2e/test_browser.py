@@ -151,7 +151,11 @@ def add_alexa_care(page: Page, device_names: list[str], shot: Screenshots) -> No
     expect(page.get_by_role("heading", name="Alexa Care", level=1)).to_be_visible()
     # The entry's title masks the email.
     expect(page.get_by_text(MASKED_LOGIN).first).to_be_visible()
-    expect(page.get_by_role("link", name=f"{len(all_devices)} devices")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=f"{len(device_names)} devices")
+    ).to_be_visible()
+    # The account's device is a service, counted apart.
+    expect(page.get_by_role("link", name="1 service")).to_be_visible()
     devices = page.get_by_role("list").get_by_role("listitem")
     for name in device_names:
         expect(devices.filter(has_text=name)).to_have_count(1)
