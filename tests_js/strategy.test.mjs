@@ -128,6 +128,7 @@ test("the health view: found by what the entities are, names whole, core cards o
     byTitle.Devices.entities.map((row) => row.entity),
     ["sensor.devices_offline", "binary_sensor.a2", "binary_sensor.b2"],
   );
+  assert.equal(byTitle.Devices.entities[0].name, "Devices offline");
   // Rows, not a glance, so that names are not cut short.
   assert.equal(byTitle["Drop-offs today"].type, "entities");
   assert.deepEqual(

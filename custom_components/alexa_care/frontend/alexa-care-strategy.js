@@ -269,7 +269,11 @@ function health(hass, t, devices, account) {
       title: t.devices,
       state_color: true,
       entities: [
-        ...account.map((entity) => ({ entity })),
+        // Not prefixed with the account's device, the masked login.
+        ...account.map((entity) => ({
+          entity,
+          name: entityName(hass, "sensor", "devices_offline", "Devices offline"),
+        })),
         ...named(devices, "connectivity").map((row) => ({
           ...row,
           secondary_info: "last-changed",
