@@ -10,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.suggested_fix import Suggestion
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
@@ -18,7 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from .common import next_poll, read_network_identities, settle, setup_with_echos
 from .fake_amazon import EXPIRED_LOGIN, FakeAmazon
-from .test_outage import outage, set_online
+from .test_outage import GRACE, outage, set_online
 from .test_plug_left_off import crashed_during_a_power_cycle
 from .test_repairs import (
     BEDROOM,
@@ -26,6 +27,7 @@ from .test_repairs import (
     KITCHEN_MAC,
     KITCHEN_PLUG,
     Dashboard,
+    _seen_by_router,
     come_back,
     go_offline,
     iso,
@@ -37,12 +39,8 @@ from .test_services import link
 KITCHEN_FIX = "sensor.kitchen_echo_suggested_fix"
 BEDROOM_FIX = "sensor.bedroom_echo_show_suggested_fix"
 PLUG_FIX = "sensor.kitchen_plug_suggested_fix"
-GRACE = timedelta(minutes=15)
 # What the fix flow's first choice means as a suggestion.
-FIRST_CHOICE = {
-    "restart": Suggestion.RESTART,
-    "power_cycle": Suggestion.POWER_CYCLE,
-}
+FIRST_CHOICE = {"restart": Suggestion.RESTART, "power_cycle": Suggestion.POWER_CYCLE}
 
 
 @pytest.fixture(autouse=True)
@@ -82,15 +80,6 @@ async def _offline_past_grace(
     await next_poll(hass, freezer, GRACE)
 
 
-async def _seen_by_router(hass: HomeAssistant, state: str) -> None:
-    hass.states.async_set(
-        "device_tracker.router_client",
-        state,
-        {"mac": KITCHEN_MAC, "source_type": "router"},
-    )
-    await hass.async_block_till_done()
-
-
 async def test_a_sensor_on_every_device_shown_by_default(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -98,8 +87,8 @@ async def test_a_sensor_on_every_device_shown_by_default(
 ) -> None:
     """Echos and plugs; enabled, not diagnostic; its states are the suggestions.
 
-    The Bedroom Echo Show has been offline since long before setup: its
-    issue is open at once, and it cannot reboot, so its plug comes first.
+    The Bedroom Echo Show, offline since long before setup, cannot reboot:
+    its plug comes first.
     """
     for entity_id in (KITCHEN_FIX, BEDROOM_FIX, PLUG_FIX):
         entry = entity_registry.async_get(entity_id)
@@ -144,7 +133,7 @@ async def test_offline_echo_follows_its_fix_flow(
     if linked:
         await link(hass, "kitchen_echo", "Kitchen Plug")
     if router is not None:
-        await _seen_by_router(hass, router)
+        await _seen_by_router(hass, router, KITCHEN_MAC)
     await go_offline(hass, fake_amazon, freezer, "Kitchen Echo")
     await next_poll(hass, freezer, timedelta(minutes=5))
     assert _fix(hass) == Suggestion.NOTHING_TO_DO  # within the grace period
@@ -253,11 +242,11 @@ async def test_plug_left_off_suggests_switching_it_on(
     assert _fix(hass, PLUG_FIX) == Suggestion.SWITCH_PLUG_ON
     assert _since(hass, PLUG_FIX) is not None
 
-    issue_id = next(
-        issue_id
-        for domain, issue_id in ir.async_get(hass).issues
-        if domain == DOMAIN and issue_id.startswith("plug_left_off.")
-    )
+    issue_id = IssueRef(
+        kind=IssueKind.PLUG_LEFT_OFF,
+        entry_id=mock_config_entry.entry_id,
+        device_key=KITCHEN_PLUG,
+    ).issue_id
     fake_amazon.failing_operations.clear()  # Amazon takes it now
     flow = await dashboard.start(issue_id)
     flow = await dashboard.send(flow["flow_id"], {})

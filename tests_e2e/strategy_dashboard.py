@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from devtools.emulator_process import RunningEmulator
 
-from .health_dashboard import HomeAssistantApi
+from .health_dashboard import HomeAssistantApi, check_health_dashboard
 
 TITLE = "Alexa Care"
 # The issue of the dashboard's Echo is raised in the poll that raises the
@@ -48,10 +48,14 @@ def dashboard_echo(account: dict[str, Any], taken: set[str]) -> dict[str, Any]:
     )
 
 
-def take_offline(emulator: RunningEmulator, echo: dict[str, Any]) -> None:
-    """The Echo drops off; Amazon can still reach it with a reboot."""
+def take_offline(emulator: RunningEmulator, echo: dict[str, Any]) -> dict[str, Any]:
+    """The Echo drops off, with the one the fix flow repairs: the same grace period.
+
+    Amazon can still reach it with a reboot.
+    """
     name = quote(echo["name"], safe="")
     assert not emulator.control("POST", f"/devices/{name}/offline")["online"]
+    return echo
 
 
 def add_strategy_dashboard(
@@ -153,3 +157,18 @@ def what_needs_you_on_the_dashboard(
 
     _new_echo_shows(page, hass_url, emulator, dashboard_url)
     return dashboard_url
+
+
+def dashboards(
+    page: Page,
+    hass_url: str,
+    emulator: RunningEmulator,
+    echos: tuple[dict[str, Any], str],
+    shot: Callable[[str], None],
+) -> None:
+    """What needs you, with the offline Echo; then the other one's drop-offs."""
+    needy, other = echos
+    dashboard_url = what_needs_you_on_the_dashboard(
+        page, hass_url, emulator, needy, shot
+    )
+    check_health_dashboard(page, emulator, other, shot, dashboard_url)

@@ -8,81 +8,31 @@
 const DOMAIN = "alexa_care";
 const NOTHING_TO_DO = "nothing_to_do";
 
-// The dashboard's own words; entity names and states come translated from
-// the integration's translations.
-const TEXTS = {
-  en: {
-    title: "Alexa Care",
-    needs_you: "What needs you",
-    nothing: "Nothing needs you: every device is fine.",
-    repair: "Open its repair issue",
-    open: "Open",
-    sign_in: "Sign in again",
-    power_cycle_confirm: "Switch off the plug that powers {device} for 20 seconds?",
-    devices: "Devices",
-    drop_offs: "Drop-offs today",
-    connectivity: "Connectivity, last 24 hours",
-    drop_offs_per_day: "Drop-offs per day, last 7 days",
-    offline_per_day: "Minutes offline per day, last 7 days",
-    resets: "Resets",
-    description: "What needs you, and the health of your Echos and plugs.",
-  },
-  de: {
-    title: "Alexa Care",
-    needs_you: "Was dich braucht",
-    nothing: "Nichts zu tun: alle Geräte sind in Ordnung.",
-    repair: "Reparaturhinweis öffnen",
-    open: "Öffnen",
-    sign_in: "Erneut anmelden",
-    power_cycle_confirm:
-      "Die Steckdose, die {device} versorgt, für 20 Sekunden ausschalten?",
-    devices: "Geräte",
-    drop_offs: "Verbindungsabbrüche heute",
-    connectivity: "Verbindung, letzte 24 Stunden",
-    drop_offs_per_day: "Verbindungsabbrüche pro Tag, letzte 7 Tage",
-    offline_per_day: "Minuten offline pro Tag, letzte 7 Tage",
-    resets: "Neustarts",
-    description: "Was dich braucht, und der Zustand deiner Echos und Steckdosen.",
-  },
-  es: {
-    title: "Alexa Care",
-    needs_you: "Lo que te necesita",
-    nothing: "Nada te necesita: todos los dispositivos están bien.",
-    repair: "Abrir su aviso de reparación",
-    open: "Abrir",
-    sign_in: "Volver a iniciar sesión",
-    power_cycle_confirm:
-      "¿Apagar durante 20 segundos el enchufe que alimenta {device}?",
-    devices: "Dispositivos",
-    drop_offs: "Desconexiones hoy",
-    connectivity: "Conectividad, últimas 24 horas",
-    drop_offs_per_day: "Desconexiones por día, últimos 7 días",
-    offline_per_day: "Minutos sin conexión por día, últimos 7 días",
-    resets: "Reinicios",
-    description: "Lo que te necesita, y la salud de tus Echo y enchufes.",
-  },
-  fr: {
-    title: "Alexa Care",
-    needs_you: "Ce qui a besoin de vous",
-    nothing: "Rien n'a besoin de vous : tous les appareils vont bien.",
-    repair: "Ouvrir son problème à réparer",
-    open: "Ouvrir",
-    sign_in: "Se reconnecter",
-    power_cycle_confirm:
-      "Couper pendant 20 secondes la prise qui alimente {device} ?",
-    devices: "Appareils",
-    drop_offs: "Déconnexions aujourd'hui",
-    connectivity: "Connectivité, dernières 24 heures",
-    drop_offs_per_day: "Déconnexions par jour, 7 derniers jours",
-    offline_per_day: "Minutes hors ligne par jour, 7 derniers jours",
-    resets: "Redémarrages",
-    description: "Ce qui a besoin de vous, et la santé de vos Echo et prises.",
-  },
+// The dashboard's own words, in English, German, Spanish and French; entity
+// names and states come translated from the integration's translations.
+const LANGUAGES = ["en", "de", "es", "fr"];
+const WORDS = {
+  title: ["Alexa Care", "Alexa Care", "Alexa Care", "Alexa Care"],
+  needs_you: ["What needs you", "Was dich braucht", "Lo que te necesita", "Ce qui a besoin de vous"],
+  nothing: ["Nothing needs you: every device is fine.", "Nichts zu tun: alle Geräte sind in Ordnung.", "Nada te necesita: todos los dispositivos están bien.", "Rien n'a besoin de vous : tous les appareils vont bien."],
+  repair: ["Open its repair issue", "Reparaturhinweis öffnen", "Abrir su aviso de reparación", "Ouvrir son problème à réparer"],
+  open: ["Open", "Öffnen", "Abrir", "Ouvrir"],
+  sign_in: ["Sign in again", "Erneut anmelden", "Volver a iniciar sesión", "Se reconnecter"],
+  power_cycle_confirm: ["Switch off the plug that powers {device} for 20 seconds?", "Die Steckdose, die {device} versorgt, für 20 Sekunden ausschalten?", "¿Apagar durante 20 segundos el enchufe que alimenta {device}?", "Couper pendant 20 secondes la prise qui alimente {device} ?"],
+  devices: ["Devices", "Geräte", "Dispositivos", "Appareils"],
+  drop_offs: ["Drop-offs today", "Verbindungsabbrüche heute", "Desconexiones hoy", "Déconnexions aujourd'hui"],
+  connectivity: ["Connectivity, last 24 hours", "Verbindung, letzte 24 Stunden", "Conectividad, últimas 24 horas", "Connectivité, dernières 24 heures"],
+  drop_offs_per_day: ["Drop-offs per day, last 7 days", "Verbindungsabbrüche pro Tag, letzte 7 Tage", "Desconexiones por día, últimos 7 días", "Déconnexions par jour, 7 derniers jours"],
+  offline_per_day: ["Minutes offline per day, last 7 days", "Minuten offline pro Tag, letzte 7 Tage", "Minutos sin conexión por día, últimos 7 días", "Minutes hors ligne par jour, 7 derniers jours"],
+  resets: ["Resets", "Neustarts", "Reinicios", "Redémarrages"],
+  description: ["What needs you, and the health of your Echos and plugs.", "Was dich braucht, und der Zustand deiner Echos und Steckdosen.", "Lo que te necesita, y la salud de tus Echo y enchufes.", "Ce qui a besoin de vous, et la santé de vos Echo et prises."],
 };
 
 export function texts(language) {
-  const base = String(language || "en").split("-")[0];
-  return TEXTS[base] || TEXTS.en;
+  const index = Math.max(0, LANGUAGES.indexOf(String(language || "en").split("-")[0]));
+  return Object.fromEntries(
+    Object.entries(WORDS).map(([key, words]) => [key, words[index]]),
+  );
 }
 
 // What an entity of ours is: "<domain>.<translation key>".
