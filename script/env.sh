@@ -160,6 +160,28 @@ ensure_chromium() {
     fi
 }
 
+# Node.js checks the dashboard strategy's JavaScript (script/test): Debian's
+# nodejs package, installed like Chromium when missing.
+ensure_node() {
+    local apt_options=(-o Acquire::Check-Valid-Until=false -qq)
+    if [[ $ENV_MODE == debian-root ]]; then
+        [[ -x $DEBIAN_ROOT/usr/bin/node ]] && return 0
+        log "installing Debian's nodejs into the Debian root"
+        in_debian_root bash -c 'apt-get "${@:2}" update &&
+            DEBIAN_FRONTEND=noninteractive apt-get "${@:2}" install -y \
+                --no-install-recommends nodejs >"$1" 2>&1' \
+            bash "/tmp/nodejs-install.log" "${apt_options[@]}" ||
+            { log "installing nodejs failed"; return 1; }
+    else
+        command -v node >/dev/null 2>&1 && return 0
+        [[ $(id -u) == 0 ]] || { log "Node.js is missing; install Debian's nodejs package"; return 1; }
+        log "installing Debian's nodejs"
+        apt-get "${apt_options[@]}" update &&
+            DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y \
+                --no-install-recommends nodejs >/dev/null
+    fi
+}
+
 in_env() { in_venv main "$@"; }
 in_compat_env() { in_venv compat "$@"; }
 in_newest_env() { in_venv newest "$@"; }

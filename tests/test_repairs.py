@@ -26,9 +26,9 @@ from custom_components.alexa_care.const import (
     OFFLINE_RECHECK,
     STALE_DEVICE_GRACE,
 )
-from custom_components.alexa_care.device_repair import factory_reset_step
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.repairs import async_create_fix_flow
+from custom_components.alexa_care.suggested_fix import factory_reset_step
 from devtools.amazon_emulator.push_payloads import dnd_change
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir

@@ -28,10 +28,10 @@ from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PAS
 from devtools.emulator_process import RunningEmulator
 from devtools.hass_log import alexa_care_problems
 
-from .health_dashboard import check_health_dashboard
 from .plug_choice import power_cycle_through_the_chosen_plug
 from .push_channel import pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
+from .strategy_dashboard import dashboard_echo, dashboards, take_offline
 
 # The demo login as the entry's title and the account's device show it.
 MASKED_ACCOUNT = "d***o@example.com"
@@ -260,7 +260,7 @@ def show_still_on_the_network(
 
 
 @pytest.mark.timeout(600)
-def test_offline_echo_repaired_from_the_dashboard(
+def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915 - one story
     page: Page, hass_url: str, emulator: RunningEmulator, artifacts: Path
 ) -> None:
     """From a fresh Home Assistant to a repaired Echo, in the browser."""
@@ -297,6 +297,7 @@ def test_offline_echo_repaired_from_the_dashboard(
     assert not emulator.control(
         "POST", f"/devices/{quote(echo_name, safe='')}/offline"
     )["online"]
+    needy = take_offline(emulator, dashboard_echo(account, {echo_name, other_echo}))
     offline_at = time.monotonic()
     wait_for_issue(page, issue, offline_at)
     # Not before the grace period: Amazon reported the Echo offline from
@@ -340,7 +341,7 @@ def test_offline_echo_repaired_from_the_dashboard(
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
 
-    check_health_dashboard(page, emulator, other_echo, shot, artifacts)
+    dashboards(page, hass_url, emulator, (needy, other_echo), shot)
     powered = [
         (e["name"], e["powered_by"]) for e in account["echos"] if e["powered_by"]
     ]

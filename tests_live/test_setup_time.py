@@ -18,7 +18,7 @@ async def test_setup_of_500_devices_is_quick(
 ) -> None:
     """500 Echos: our part of the setup (log in, read, parse) takes under 2 s.
 
-    The whole setup, Home Assistant creating the 5,502 entities (3,501 of them
+    The whole setup, Home Assistant creating the 6,502 entities (4,501 of them
     enabled) included, takes about 3 s on a busy 2-core machine (our part
     0.1 s); it is checked with room for a slower one.
     """
@@ -35,9 +35,9 @@ async def test_setup_of_500_devices_is_quick(
     ):
         seconds = await setup_with_echos(hass, mock_config_entry, fake_amazon, 500)
 
-    # Twelve entities per Echo, the software version, the last seen online,
+    # Thirteen entities per Echo, the software version, the last seen online,
     # the Wi-Fi network and the offline time disabled by default; the
     # account's devices offline, and its push channel (disabled by default).
-    assert len(hass.states.async_entity_ids()) == 500 * 8 + 1
+    assert len(hass.states.async_entity_ids()) == 500 * 9 + 1
     assert our_seconds[0] < 2
     assert seconds < 5

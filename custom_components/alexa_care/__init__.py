@@ -17,6 +17,7 @@ from .amazon.library import import_page_encodings
 from .amazon.models import LibraryMismatchError
 from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
 from .coordinator import AlexaCareCoordinator
+from .dashboard import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
 from .issues import async_withdraw, async_withdraw_all
@@ -43,9 +44,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, which then exist even while no entry is loaded."""
+    """Register the actions and the dashboard strategy, loaded or not."""
     async_setup_services(hass)
     async_setup_voice_services(hass)
+    await async_register_strategy(hass)
     return True
 
 

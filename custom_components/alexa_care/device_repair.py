@@ -17,11 +17,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import BooleanSelector
 
-from .amazon.models import Device, SmartPlug
+from .amazon.models import Device
 from .const import DOMAIN
 from .data import AlexaCareConfigEntry
 from .deregister import async_deregister, validate_deregister
 from .markdown import escape_markdown
+from .suggested_fix import factory_reset_step
 from .targets import target_of
 
 CONF_DEREGISTER = "deregister"
@@ -29,20 +30,6 @@ CONF_DEREGISTER = "deregister"
 GIVE_AWAY_SCHEMA = probatio.Schema(
     {probatio.Required(CONF_DEREGISTER, default=False): BooleanSelector()}
 )
-
-
-def factory_reset_step(device: Device) -> str:
-    """The guided factory-reset step for the device's model."""
-    if isinstance(device, SmartPlug):
-        if device.manufacturer == "Amazon":
-            return "factory_reset_amazon_plug"
-        return "factory_reset_other_plug"
-    model = (device.model or "").lower()
-    # Echo Dot and Echo Show reset with the Action button; the Echo with
-    # the Microphone-off and Volume-down buttons.
-    if "dot" in model or "show" in model:
-        return "factory_reset_action_button"
-    return "factory_reset_echo"
 
 
 class DeviceRepairFlow(RepairsFlow):

@@ -22,14 +22,14 @@ from homeassistant.components.repairs import RepairsFlowResult
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.selector import SelectSelector, SelectSelectorConfig
 
-from .amazon.models import Device, Echo
+from .amazon.models import Device
 from .const import DEFAULT_OFF_SECONDS, DOMAIN
 from .data import AlexaCareConfigEntry
-from .device_repair import DeviceRepairFlow, factory_reset_step
-from .home_network import NetworkPresence, network_presence
+from .device_repair import DeviceRepairFlow
 from .markdown import escape_markdown
 from .power_links import async_plug_choices, plug_labels
 from .reset import OUTCOME_BACK_ONLINE, ResetOutcome
+from .suggested_fix import factory_reset_step, offline_menu
 
 CONF_PLUG = "plug"
 
@@ -59,36 +59,6 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         # The plug chosen in link_plug, while its choice is being confirmed.
         self._chosen_plug: str | None = None
 
-    def _linked_plug(self, device: Device) -> bool:
-        entry = self._entry()
-        return bool(entry and entry.runtime_data.power_links.plug_of(device.key))
-
-    def _can_power_cycle(self, device: Device) -> bool:
-        """An Echo, and a plug on the account to link it to if none is yet."""
-        entry = self._entry()
-        return bool(
-            isinstance(device, Echo)
-            and entry
-            and entry.runtime_data.coordinator.data.plugs
-        )
-
-    def _menu_options(self, device: Device) -> list[str]:
-        options: list[str] = []
-        if isinstance(device, Echo) and device.can_restart:
-            options.append("restart")
-        if self._can_power_cycle(device):
-            options.append("power_cycle")
-        return [*options, *super()._menu_options(device)]
-
-    def _presence(self, device: Device) -> NetworkPresence | None:
-        entry = self._entry()
-        if entry is None or not isinstance(device, Echo):
-            return None
-        known = entry.runtime_data.network_identities.get(device.key)
-        if known is None or known.mac_address is None:
-            return None
-        return network_presence(self.hass, known.mac_address)
-
     def _placeholders(self, device: Device) -> dict[str, str]:
         entry = self._entry()
         known = entry and entry.runtime_data.network_identities.get(device.key)
@@ -101,14 +71,9 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Offer what this device supports, in the order its case calls for."""
-        if (device := self._device()) is None:
+        if (device := self._device()) is None or (entry := self._entry()) is None:
             return self._gone()
-        options = self._menu_options(device)
-        presence = self._presence(device)
-        if presence is NetworkPresence.ON_NETWORK and self._linked_plug(device):
-            # A hung Echo may not receive a restart: its power goes first.
-            options.remove("power_cycle")
-            options.insert(0, "power_cycle")
+        options, presence = offline_menu(entry, device)
         return self.async_show_menu(
             step_id=presence or "init",
             menu_options=options,
@@ -131,11 +96,21 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         self._after_restart = True
         if error is not None:
             self._restart_error = escape_markdown(error)
-        options = ["power_cycle"] if self._can_power_cycle(device) else []
+        entry = self._entry()
+        # The offline menu without the restart that just failed.
+        options = [
+            option
+            for option in (
+                offline_menu(entry, device)[0]
+                if entry
+                else [factory_reset_step(device), "ignore"]
+            )
+            if option != "restart"
+        ]
         placeholders = {**self._placeholders(device), "error": self._restart_error}
         return self.async_show_menu(
             step_id=step_id,
-            menu_options=[*options, factory_reset_step(device), "ignore"],
+            menu_options=options,
             description_placeholders=placeholders,
         )
 

@@ -1,8 +1,8 @@
 """Sensors of the devices and of the account.
 
 The Echos' software version, last seen online, Wi-Fi network and last voice
-request; every device's drop-offs and offline time today; the account's
-devices offline.
+request; every device's suggested fix, drop-offs and offline time today; the
+account's devices offline.
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .amazon.models import Device, Echo
+from .const import DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .entity import (
@@ -36,6 +38,7 @@ from .entity import (
     async_add_described_entities,
 )
 from .health import DROP_OFFS, OFFLINE_MINUTES
+from .suggested_fix import Suggestion, device_advice
 
 PARALLEL_UPDATES = 0
 
@@ -154,6 +157,19 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
 )
 
 
+# What a device needs, in step with its repair issues (suggested_fix.py). Not
+# diagnostic: reading it on a dashboard is what Alexa Care is for.
+SUGGESTED_FIX = AlexaCareSensorEntityDescription[Device](
+    key="suggested_fix",
+    translation_key="suggested_fix",
+    device_class=SensorDeviceClass.ENUM,
+    options=[suggestion.value for suggestion in Suggestion],
+    device_kind=Device,
+    value_fn=lambda _runtime, _device: None,  # read by SuggestedFixSensor
+)
+ATTR_SINCE = "since"
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: AlexaCareConfigEntry,
@@ -163,6 +179,9 @@ async def async_setup_entry(
     async_add_described_entities(entry, async_add_entities, SENSORS, AlexaCareSensor)
     async_add_described_entities(
         entry, async_add_entities, HEALTH_SENSORS, AlexaCareHealthSensor
+    )
+    async_add_described_entities(
+        entry, async_add_entities, (SUGGESTED_FIX,), SuggestedFixSensor
     )
     async_add_entities([DevicesOfflineSensor(entry)])
     entry.async_on_unload(
@@ -226,6 +245,52 @@ class AlexaCareHealthSensor(AlexaCareSensor, RestoreSensor):
         self.async_on_remove(
             health.async_add_listener(self._key, self._handle_coordinator_update)
         )
+
+
+class SuggestedFixSensor(AlexaCareSensor):
+    """What the device needs, as its repair issue advises; since when."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+
+        @callback
+        def ours(data: ir.EventIssueRegistryUpdatedData) -> bool:
+            return data["domain"] == DOMAIN
+
+        @callback
+        def issues_changed(_event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
+            self._handle_coordinator_update()
+
+        self.async_on_remove(
+            self.hass.bus.async_listen(
+                ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED,
+                issues_changed,
+                event_filter=ours,
+            )
+        )
+
+    @property
+    @override
+    def available(self) -> bool:
+        # A failed poll leaves the issues as they were; an expired login is
+        # itself a suggestion (sign in again).
+        return self.known
+
+    @override
+    def _value(self) -> object:
+        return device_advice(self.coordinator.config_entry, self.device)
+
+    @property
+    @override
+    def native_value(self) -> str:
+        return device_advice(self.coordinator.config_entry, self.device).suggestion
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, str | None]:
+        since = device_advice(self.coordinator.config_entry, self.device).since
+        return {ATTR_SINCE: since.isoformat() if since else None}
 
 
 class DevicesOfflineSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity):
