@@ -137,50 +137,37 @@ in_venv() {
     fi
 }
 
-# Debian's Chromium for the browser tests (Playwright drives it; browsers are
-# never downloaded). Inside the Debian root, or on the host when python3.14 is.
-ensure_chromium() {
+# ensure_debian_tool COMMAND PACKAGE…: install Debian's PACKAGEs unless
+# COMMAND is there; inside the Debian root, or on the host when python3.14 is.
+ensure_debian_tool() {
+    local command=$1
+    shift
     local apt_options=(-o Acquire::Check-Valid-Until=false -qq)
     if [[ $ENV_MODE == debian-root ]]; then
-        [[ -x $DEBIAN_ROOT/usr/bin/chromium ]] && return 0
-        log "installing Debian's Chromium into the Debian root"
+        [[ -x $DEBIAN_ROOT/usr/bin/$command ]] && return 0
+        log "installing Debian's $* into the Debian root"
         # A mirror that is a snapshot serves a Release file past its date.
-        in_debian_root bash -c 'apt-get "${@:2}" update &&
-            DEBIAN_FRONTEND=noninteractive apt-get "${@:2}" install -y \
-                --no-install-recommends chromium fonts-dejavu-core >"$1" 2>&1' \
-            bash "/tmp/chromium-install.log" "${apt_options[@]}" ||
-            { log "installing Chromium failed"; return 1; }
+        in_debian_root bash -c 'log=$1 options=("${@:2:3}") &&
+            apt-get "${options[@]}" update &&
+            DEBIAN_FRONTEND=noninteractive apt-get "${options[@]}" install -y \
+                --no-install-recommends "${@:5}" >"$log" 2>&1' \
+            bash "/tmp/$command-install.log" "${apt_options[@]}" "$@" ||
+            { log "installing $* failed"; return 1; }
     else
-        command -v chromium >/dev/null 2>&1 && return 0
-        [[ $(id -u) == 0 ]] || { log "Chromium is missing; install Debian's chromium package"; return 1; }
-        log "installing Debian's Chromium"
+        command -v "$command" >/dev/null 2>&1 && return 0
+        [[ $(id -u) == 0 ]] || { log "$command is missing; install Debian's $*"; return 1; }
+        log "installing Debian's $*"
         apt-get "${apt_options[@]}" update &&
             DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y \
-                --no-install-recommends chromium fonts-dejavu-core >/dev/null
+                --no-install-recommends "$@" >/dev/null
     fi
 }
 
-# Node.js checks the dashboard strategy's JavaScript (script/test): Debian's
-# nodejs package, installed like Chromium when missing.
-ensure_node() {
-    local apt_options=(-o Acquire::Check-Valid-Until=false -qq)
-    if [[ $ENV_MODE == debian-root ]]; then
-        [[ -x $DEBIAN_ROOT/usr/bin/node ]] && return 0
-        log "installing Debian's nodejs into the Debian root"
-        in_debian_root bash -c 'apt-get "${@:2}" update &&
-            DEBIAN_FRONTEND=noninteractive apt-get "${@:2}" install -y \
-                --no-install-recommends nodejs >"$1" 2>&1' \
-            bash "/tmp/nodejs-install.log" "${apt_options[@]}" ||
-            { log "installing nodejs failed"; return 1; }
-    else
-        command -v node >/dev/null 2>&1 && return 0
-        [[ $(id -u) == 0 ]] || { log "Node.js is missing; install Debian's nodejs package"; return 1; }
-        log "installing Debian's nodejs"
-        apt-get "${apt_options[@]}" update &&
-            DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y \
-                --no-install-recommends nodejs >/dev/null
-    fi
-}
+# Debian's Chromium for the browser tests (Playwright drives it; browsers are
+# never downloaded).
+ensure_chromium() { ensure_debian_tool chromium chromium fonts-dejavu-core; }
+# Node.js checks the dashboard strategy's JavaScript (script/test).
+ensure_node() { ensure_debian_tool node nodejs; }
 
 in_env() { in_venv main "$@"; }
 in_compat_env() { in_venv compat "$@"; }
