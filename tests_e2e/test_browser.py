@@ -36,6 +36,8 @@ from .servers import ECHOS, PLUGS
 OWNER_NAME = "Ada Tester"
 OWNER_USERNAME = "ada"
 OWNER_PASSWORD = "end-to-end-Password-1"  # noqa: S105 - a throwaway instance
+# The entry's title and its account's device: the email, masked.
+ACCOUNT_DEVICE = "d***o@example.com"
 POLL_SECONDS = 60  # the shortest the options allow
 GRACE_MINUTES = 1
 # The first poll after the grace period raises the issue: up to a grace
@@ -127,12 +129,14 @@ def add_alexa_care(page: Page, device_names: list[str], shot: Screenshots) -> No
     shot("login-form")
     page.get_by_role("button", name="Submit").click()
 
-    # Home Assistant offers to name the new devices and put them in areas.
+    # Home Assistant offers to name the new devices and put them in areas:
+    # the Echos, the plugs and the account's own (service) device.
+    named = [*device_names, ACCOUNT_DEVICE]
     expect(page.get_by_text("Name and assign")).to_be_visible()
     names = page.get_by_role("textbox", name="Device name")
-    expect(names).to_have_count(len(device_names))
+    expect(names).to_have_count(len(named))
     assert sorted(names.evaluate_all("fields => fields.map(f => f.value)")) == sorted(
-        device_names
+        named
     )
     shot("devices-found")
     page.get_by_role("button", name="Skip and finish").click()
@@ -142,10 +146,11 @@ def add_alexa_care(page: Page, device_names: list[str], shot: Screenshots) -> No
     expect(page).to_have_url(re.compile(r"/config/integrations/integration/alexa_care"))
     expect(page.get_by_role("heading", name="Alexa Care", level=1)).to_be_visible()
     # The entry's title masks the email.
-    expect(page.get_by_text("d***o@example.com")).to_be_visible()
+    expect(page.get_by_text(ACCOUNT_DEVICE).first).to_be_visible()
     expect(
         page.get_by_role("link", name=f"{len(device_names)} devices")
     ).to_be_visible()
+    expect(page.get_by_role("link", name="1 service")).to_be_visible()
     devices = page.get_by_role("list").get_by_role("listitem")
     for name in device_names:
         expect(devices.filter(has_text=name)).to_have_count(1)
