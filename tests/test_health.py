@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+import logging
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -16,7 +17,11 @@ from custom_components.alexa_care.const import DOMAIN
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, State, callback
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import (
+    entity_registry as er,
+    issue_registry as ir,
+    restore_state,
+)
 from homeassistant.util import dt as dt_util
 
 from .common import next_poll, settle
@@ -313,6 +318,27 @@ async def test_device_gone_from_the_account_is_forgotten(
     await next_poll(hass, freezer)
     assert coordinator.health.drop_offs(key) == 0
     assert coordinator.health.offline_minutes(key) == 0
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_device_gone_from_the_account_saves_its_state_without_error(
+    hass: HomeAssistant,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant saves the counts of an unavailable device too.
+
+    It does every 15 minutes, while the device waits out the hour before it
+    is removed: the sensor must not look up a device the poll no longer has.
+    """
+    fake_amazon.remove("Kitchen Echo")
+    await next_poll(hass, freezer)
+    assert _state(hass, KITCHEN_DROPS) == "unavailable"
+
+    await restore_state.async_get(hass).async_dump_states()
+
+    assert [r.message for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 @pytest.mark.usefixtures("init_integration")

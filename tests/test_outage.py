@@ -35,8 +35,8 @@ def serial(number: int) -> str:
 
 
 def local(moment: datetime) -> str:
-    """A time as the issues show it."""
-    return dt_util.as_local(moment).strftime("%Y-%m-%d %H:%M")
+    """A time as the issues show it on an English (US) system."""
+    return dt_util.as_local(moment).strftime("%-m/%-d/%Y, %-I:%M %p")
 
 
 def set_online(

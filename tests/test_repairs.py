@@ -160,11 +160,31 @@ async def test_issue_after_grace_and_gone_when_back(
     assert issue.translation_placeholders == {
         "device": "Kitchen Echo",
         "model": "Echo Dot",
-        "since": since.strftime("%Y-%m-%d %H:%M"),
+        # Home Assistant's system language is English (US) here.
+        "since": since.strftime("%-m/%-d/%Y, %-I:%M %p"),
     }
 
     await come_back(hass, fake_amazon, freezer, "Kitchen Echo")
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_issue_date_in_the_system_language(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """On a German system the offline issue writes its date the German way."""
+    hass.config.language = "de"
+    await go_offline(hass, fake_amazon, freezer, "Kitchen Echo")
+    since = dt_util.as_local(dt_util.utcnow() - timedelta(minutes=5))
+    await next_poll(hass, freezer, timedelta(minutes=15))
+    issue = issue_registry.async_get_issue(
+        DOMAIN, unavailable(init_integration, KITCHEN)
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["since"] == since.strftime("%d.%m.%Y, %H:%M")
 
 
 async def test_offline_since_long_ago_at_setup(

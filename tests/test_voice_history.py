@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
+from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION, STALE_DEVICE_GRACE
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -90,6 +90,37 @@ async def test_history_newest_first_with_devices(
         r for r in response["records"] if r["heard"] == "what's on my calendar tomorrow"
     )
     assert app_request["device_id"] is None
+
+
+async def test_history_keeps_the_name_of_a_deregistered_echo(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An Echo gone from the account keeps the name Amazon gives its records."""
+    fake_amazon.remove("Bedroom Echo Show")
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer, STALE_DEVICE_GRACE)
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, BEDROOM), init_integration.entry_id
+        )
+        is None
+    )
+
+    response = await get_history(hass, init_integration)
+
+    bedroom = [
+        r for r in response["records"] if r["heard"] == "set a timer for ten minutes"
+    ]
+    assert [(r["device_id"], r["device"]) for r in bedroom] == [
+        (None, "Bedroom Echo Show")
+    ]
+    kitchen = response["records"][0]
+    assert kitchen["device_id"] == device_id(hass, init_integration, KITCHEN)
+    assert kitchen["device"] == "Kitchen Echo"
 
 
 async def test_history_filters(

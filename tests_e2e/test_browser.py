@@ -6,8 +6,12 @@ in the Alexa app and an Echo dropping off showing on their device pages
 within seconds through the push channel, a short grace period in the entry's
 options, an Echo dropping off, the repair issue, and
 its text when a router still sees the Echo on the network, and its fix flow
-restarting the Echo until the issue is gone; an Echo Show's power cycle
-through the plug the user chooses; then the home's internet going down, and
+restarting the Echo until the issue is gone; meanwhile another Echo's
+restart that cannot reach it, in a second tab, and the device diagnostics
+(first_hour.py); an Echo Show's power cycle
+through the plug the user chooses; the Echo's page with Restart and Power
+cycle, and the other restart's outcome offering the power cycle; then the
+home's internet going down, and
 one issue for all the devices. Each step leaves a screenshot in
 artifacts/e2e/.
 """
@@ -28,6 +32,13 @@ from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PAS
 from devtools.emulator_process import RunningEmulator
 from devtools.hass_log import alexa_care_problems
 
+from .first_hour import (
+    device_diagnostics_list_their_own_issues,
+    echo_page_has_both_buttons,
+    make_unreachable,
+    restart_outcome_offers_the_power_cycle,
+    start_a_restart_that_cannot_reach,
+)
 from .plug_choice import power_cycle_through_the_chosen_plug
 from .push_channel import pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
@@ -150,6 +161,7 @@ def add_alexa_care(page: Page, device_names: list[str], shot: Screenshots) -> No
     expect(
         page.get_by_role("link", name=f"{len(device_names)} devices")
     ).to_be_visible()
+    expect(page.get_by_role("link", name="1 service")).to_be_visible()
     devices = page.get_by_role("list").get_by_role("listitem")
     for name in device_names:
         expect(devices.filter(has_text=name)).to_have_count(1)
@@ -259,8 +271,10 @@ def show_still_on_the_network(
     page.evaluate(CALL_API, ["DELETE", tracker, None])
 
 
-@pytest.mark.timeout(600)
-def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915 - one story
+@pytest.mark.timeout(900)
+# One Home Assistant, set up once, walked through step by step in the order a
+# user meets them: the steps' modules keep the details.
+def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915
     page: Page, hass_url: str, emulator: RunningEmulator, artifacts: Path
 ) -> None:
     """From a fresh Home Assistant to a repaired Echo, in the browser."""
@@ -299,6 +313,15 @@ def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915 - one story
     )["online"]
     needy = take_offline(emulator, dashboard_echo(account, {echo_name, other_echo}))
     offline_at = time.monotonic()
+    # Another Echo drops off with them, beyond a restart's reach (first_hour.py).
+    unreachable = next(
+        e
+        for e in reversed(account["echos"])
+        if e["can_reboot"]
+        and not e["powered_by"]
+        and e["name"] not in {echo_name, other_echo, needy["name"]}
+    )
+    make_unreachable(emulator, unreachable["name"])
     wait_for_issue(page, issue, offline_at)
     # Not before the grace period: Amazon reported the Echo offline from
     # the moment it dropped off.
@@ -340,12 +363,24 @@ def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915 - one story
     ).to_be_visible()
     expect(issue).to_have_count(0)
     shot("repairs-without-the-issue")
+    restart_tab = start_a_restart_that_cannot_reach(page, unreachable["name"])
+    device_diagnostics_list_their_own_issues(
+        page, unreachable, echo, [e["serial"] for e in account["echos"]], artifacts
+    )
 
     dashboards(page, hass_url, emulator, (needy, other_echo), shot)
     powered = [
         (e["name"], e["powered_by"]) for e in account["echos"] if e["powered_by"]
     ]
     power_cycle_through_the_chosen_plug(page, emulator, powered[0], powered[1], shot)
+    echo_page_has_both_buttons(page, *powered[0], shot)
+    restart_outcome_offers_the_power_cycle(
+        restart_tab,
+        emulator,
+        unreachable,
+        [p["name"] for p in account["plugs"]],
+        artifacts,
+    )
     # Last: it leaves every device offline.
     outage_raises_one_issue(page, hass_url, emulator, shot)
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 
 from .amazon.models import AccountSnapshot, Device
 from .const import DROPS_FOR_ISSUE, DROPS_WINDOW
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw, open_issues
+from .local_time import local_moment
 from .markdown import escape_markdown
 from .outage import HouseholdOutage
 
@@ -105,12 +105,11 @@ class AvailabilityIssues:
             # An issue from before a restart, now part of the outage.
             self._delete(IssueKind.DEVICE_UNAVAILABLE, key)
         elif now - (outages.grace_from or outages.offline_since) >= self._grace:
-            since = dt_util.as_local(outages.offline_since)
             self._raise(
                 IssueKind.DEVICE_UNAVAILABLE,
                 device,
                 model=escape_markdown(device.model or "-"),
-                since=since.strftime("%Y-%m-%d %H:%M"),
+                since=local_moment(self._hass, outages.offline_since),
             )
 
     def forget(self, device_key: str) -> None:

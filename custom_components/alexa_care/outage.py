@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
 
 from .amazon.models import AccountSnapshot
 from .const import OUTAGE_MIN_DEVICES, OUTAGE_SAME_MINUTE
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
+from .local_time import local_moment
 
 # The README's Repairs section explains what to check.
 LEARN_MORE_URL = "https://github.com/alexa-care/alexa_care#repairs"
@@ -125,7 +125,7 @@ class HouseholdOutage:
                 placeholders={
                     "count": str(len(outage.devices)),
                     "total": str(known),
-                    "since": dt_util.as_local(outage.since).strftime("%Y-%m-%d %H:%M"),
+                    "since": local_moment(self._hass, outage.since),
                 },
             )
         return set()

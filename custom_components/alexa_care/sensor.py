@@ -218,6 +218,10 @@ class AlexaCareSensor(AlexaCareEntity, SensorEntity):
     @property
     @override
     def native_value(self) -> StateType | datetime:
+        # Home Assistant also reads it to save the state of a device gone
+        # from the account, which waits out its grace period unavailable.
+        if not self.known:
+            return None
         return self.entity_description.value_fn(self.runtime, self.device)
 
 

@@ -101,7 +101,10 @@ def _describe(
     return {
         "time": record.time.isoformat(),
         "device_id": device.id if device else None,
-        "device": (device.name_by_user or device.name) if device else None,
+        # An Echo deregistered since has left the registry, not the record.
+        "device": (device.name_by_user or device.name)
+        if device
+        else record.device_name,
         "type": record.kind,
         "intent": record.intent,
         "heard": record.heard,

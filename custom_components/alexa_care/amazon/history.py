@@ -88,9 +88,11 @@ def voice_record(raw: Mapping[str, Any]) -> VoiceRecord:
     if isinstance(device_info, list):
         device_info = device_info[0] if device_info else None
     serial = (device_info or {}).get("deviceSerialNumber")
+    name = (device_info or {}).get("deviceName")
     return VoiceRecord(
         time=datetime.fromtimestamp(raw["timestamp"] / 1000, UTC),
         serial_number=str(serial) if serial else None,
+        device_name=name if isinstance(name, str) and name else None,
         kind=str(raw.get("utteranceType") or raw.get("recordType") or "UNKNOWN"),
         intent=raw.get("intent"),
         heard=raw.get("title"),

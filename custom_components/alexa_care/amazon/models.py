@@ -200,6 +200,9 @@ class VoiceRecord:
     time: datetime
     # The Echo that heard it; None for requests made in the Alexa app.
     serial_number: str | None
+    # Its name as Amazon gives it with the record: the only name left once
+    # the Echo has been deregistered.
+    device_name: str | None
     kind: str
     intent: str | None
     heard: str | None
