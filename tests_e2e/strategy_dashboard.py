@@ -127,10 +127,15 @@ def what_needs_you_on_the_dashboard(
     page: Page,
     hass_url: str,
     emulator: RunningEmulator,
-    echo: dict[str, Any],
+    echos: tuple[dict[str, Any], str],
     shot: Callable[[str], None],
 ) -> str:
-    """The offline Echo's suggestion at the top; Restart; it goes. Returns the URL."""
+    """The offline Echo's suggestion at the top; Restart; it goes. Returns the URL.
+
+    `echos`: the Echo to restart, and one that stays offline meanwhile
+    (another step's), whose card stays.
+    """
+    echo, still_needy = echos
     dashboard_url = add_strategy_dashboard(page, hass_url, shot)
     card = _needs_you(page).locator("hui-entities-card").filter(has_text=echo["name"])
     _wait_for_card(page, card)
@@ -148,12 +153,9 @@ def what_needs_you_on_the_dashboard(
     assert emulator.requested(reboot_path) == 1
     assert emulator.device(echo["name"])["online"]
     expect(
-        _needs_you(page).get_by_text("Nothing needs you: every device is fine.")
+        _needs_you(page).locator("hui-entities-card").filter(has_text=still_needy)
     ).to_be_visible()
-    page.mouse.move(900, 800)
-    # The charts animate in.
-    page.wait_for_timeout(1_000)
-    shot("dashboard-nothing-needs-you")
+    expect(_needs_you(page).get_by_text("Nothing needs you")).to_be_hidden()
 
     _new_echo_shows(page, hass_url, emulator, dashboard_url)
     return dashboard_url
@@ -163,12 +165,31 @@ def dashboards(
     page: Page,
     hass_url: str,
     emulator: RunningEmulator,
-    echos: tuple[dict[str, Any], str],
+    echos: tuple[dict[str, Any], str, str],
     shot: Callable[[str], None],
-) -> None:
-    """What needs you, with the offline Echo; then the other one's drop-offs."""
-    needy, other = echos
+) -> str:
+    """What needs you, with the offline Echo; then the other one's drop-offs.
+
+    `echos`: the Echo to restart from the dashboard, the one whose drop-offs
+    are checked, and one that stays offline meanwhile. Returns the URL.
+    """
+    needy, other, still_needy = echos
     dashboard_url = what_needs_you_on_the_dashboard(
-        page, hass_url, emulator, needy, shot
+        page, hass_url, emulator, (needy, still_needy), shot
     )
     check_health_dashboard(page, emulator, other, shot, dashboard_url)
+    return dashboard_url
+
+
+def nothing_needs_you(
+    page: Page, dashboard_url: str, shot: Callable[[str], None]
+) -> None:
+    """Every device back: one line says that nothing needs you."""
+    page.goto(dashboard_url)
+    _wait_for_card(
+        page, _needs_you(page).get_by_text("Nothing needs you: every device is fine.")
+    )
+    page.mouse.move(900, 800)
+    # The charts animate in.
+    page.wait_for_timeout(1_000)
+    shot("dashboard-nothing-needs-you")

@@ -42,7 +42,12 @@ from .first_hour import (
 from .plug_choice import power_cycle_through_the_chosen_plug
 from .push_channel import pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
-from .strategy_dashboard import dashboard_echo, dashboards, take_offline
+from .strategy_dashboard import (
+    dashboard_echo,
+    dashboards,
+    nothing_needs_you,
+    take_offline,
+)
 
 # The demo login as the entry's title and the account's device show it.
 MASKED_ACCOUNT = "d***o@example.com"
@@ -368,7 +373,9 @@ def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915
         page, unreachable, echo, [e["serial"] for e in account["echos"]], artifacts
     )
 
-    dashboards(page, hass_url, emulator, (needy, other_echo), shot)
+    dashboard_url = dashboards(
+        page, hass_url, emulator, (needy, other_echo, unreachable["name"]), shot
+    )
     powered = [
         (e["name"], e["powered_by"]) for e in account["echos"] if e["powered_by"]
     ]
@@ -381,6 +388,7 @@ def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915
         [p["name"] for p in account["plugs"]],
         artifacts,
     )
+    nothing_needs_you(page, dashboard_url, shot)
     # Last: it leaves every device offline.
     outage_raises_one_issue(page, hass_url, emulator, shot)
 
