@@ -94,10 +94,12 @@ def check_health_dashboard(
 
     page.goto(dashboard_url)
     counts = page.locator("hui-entities-card").filter(has_text="Drop-offs today")
-    # Rows with the whole name, not a glance's cut-off columns.
+    # Rows with the whole name, not a glance's cut-off columns; the row's
+    # text holds the count and the name (its DOM puts the count first).
+    name = re.escape(echo_name)
     expect(
         counts.locator("hui-sensor-entity-row").filter(has_text=echo_name)
-    ).to_have_text(re.compile(rf"{re.escape(echo_name)}\s*2\s*$"))
+    ).to_have_text(re.compile(rf"^\s*(2\s*{name}|{name}\s*2)\s*$"))
     graph = page.locator("hui-history-graph-card").filter(
         has_text="Connectivity, last 24 hours"
     )
