@@ -16,8 +16,10 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 
 from .common import read_network_identities
 from .conftest import TEST_EMAIL, TEST_PASSWORD
@@ -25,6 +27,35 @@ from .fake_amazon import FakeAmazon
 from .test_services import call, device_id, link
 
 KITCHEN = "G090XG1234567KIT"
+BEDROOM = "G0B1Q90987654BED"
+
+
+async def _download(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    entry: MockConfigEntry,
+    device: dr.DeviceEntry | None = None,
+) -> dict[str, Any]:
+    """The whole file a user downloads: our data, and what Home Assistant adds.
+
+    Home Assistant adds, among others, the id of every issue of the domain.
+    """
+    assert await async_setup_component(hass, "diagnostics", {})
+    url = f"/api/diagnostics/config_entry/{entry.entry_id}"
+    if device is not None:
+        url += f"/device/{device.id}"
+    response = await (await hass_client()).get(url)
+    assert response.status == 200
+    download: dict[str, Any] = await response.json()
+    return download
+
+
+def _offline_issue_id(entry: MockConfigEntry, device_key: str) -> str:
+    return IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE,
+        entry_id=entry.entry_id,
+        device_key=device_key,
+    ).issue_id
 
 
 def _network_identities(fake_amazon: FakeAmazon) -> set[str]:
@@ -80,21 +111,21 @@ async def test_entry_diagnostics_leak_nothing(
     await call(
         hass, "restart", {"device_id": device_id(hass, init_integration, KITCHEN)}
     )
-    diagnostics = await get_diagnostics_for_config_entry(
-        hass, hass_client, init_integration
-    )
-    text = json.dumps(diagnostics)
+    download = await _download(hass, hass_client, init_integration)
+    diagnostics = download["data"]
+    text = json.dumps(download)
     leaked = sorted(
         secret for secret in _secrets(login_data, fake_amazon) if secret in text
     )
     assert leaked == []
+    # Home Assistant's own list names the issue as we do, by no serial.
+    offline_issue = _offline_issue_id(init_integration, BEDROOM)
+    assert offline_issue in [issue["issue_id"] for issue in download["issues"]]
     assert diagnostics["last_resets"] == {
         "***7KIT": diagnostics["last_resets"]["***7KIT"]
     }
     assert diagnostics["power_links"] == {"***7KIT": "***0003"}
-    assert [i["issue_id"] for i in diagnostics["repair_issues"]] == [
-        f"device_unavailable.{init_integration.entry_id}.***4BED"
-    ]
+    assert [i["issue_id"] for i in diagnostics["repair_issues"]] == [offline_issue]
     assert diagnostics["voice_history"]["records"] == 7
     assert diagnostics["network_identities"]["***7KIT"] == {
         "read_at": diagnostics["network_identities"]["***7KIT"]["read_at"],
@@ -118,17 +149,16 @@ async def test_device_diagnostics(
     """One device, masked the same way."""
     await read_network_identities(hass, freezer)
     device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, "G0B1Q90987654BED"), init_integration.entry_id
+        (DOMAIN, BEDROOM), init_integration.entry_id
     )
-    diagnostics = await get_diagnostics_for_device(
-        hass, hass_client, init_integration, device
-    )
+    assert device is not None
+    download = await _download(hass, hass_client, init_integration, device)
+    diagnostics = download["data"]
     assert diagnostics["device"]["key"] == "***4BED"
     assert diagnostics["network"]["ssid"] == "**REDACTED**"
-    # Its own issue only, its id masked as the serial is.
-    entry_id = init_integration.entry_id
+    # Its own issue only, named by no serial.
     assert [i["issue_id"] for i in diagnostics["repair_issues"]] == [
-        f"device_unavailable.{entry_id}.***4BED"
+        _offline_issue_id(init_integration, BEDROOM)
     ]
     plug = device_registry.async_get_device_by_identifier(
         (DOMAIN, "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"),
@@ -140,7 +170,7 @@ async def test_device_diagnostics(
     )
     assert plug_diagnostics["network"] is None  # Amazon tells no plug's network
     assert plug_diagnostics["repair_issues"] == []  # the Echo's is not the plug's
-    text = json.dumps(diagnostics)
+    text = json.dumps(download)
     assert [s for s in _secrets(login_data, fake_amazon) if s in text] == []
     assert diagnostics == snapshot
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -160,6 +161,11 @@ async def _refused_until_cooldown_ends(
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "restart", {"device_id": echo_id})
     assert refused.value.translation_key == "cooldown"
+    # The system language's date and time, to the minute after the cooldown.
+    assert re.fullmatch(
+        r"\d{1,2}/\d{1,2}/\d{4}, \d{1,2}:\d\d [AP]M",
+        refused.value.translation_placeholders["time"],
+    )
     assert len(fake_amazon.requests) == sent
 
     freezer.tick(timedelta(minutes=1))

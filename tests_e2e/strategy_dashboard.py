@@ -182,12 +182,20 @@ def dashboards(
     return dashboard_url
 
 
-def _ignore_keeps_dropping(api: HomeAssistantApi, serial: str) -> None:
-    """Ignore a device's keeps-dropping issue through its fix flow, as a user may."""
-    entries = json.loads(
-        api.call("GET", "config/config_entries/entry?domain=alexa_care")
-    )
-    issue_id = f"device_keeps_dropping.{entries[0]['entry_id']}.{serial}"
+def _ignore_keeps_dropping(page: Page, api: HomeAssistantApi, name: str) -> None:
+    """Ignore a device's keeps-dropping issue through its fix flow, as a user may.
+
+    Its id names the device by a tag, not by its serial: found as Settings →
+    Repairs finds it, by the frontend's own list of issues.
+    """
+    listed = page.evaluate(CALL_WS, {"type": "repairs/list_issues"})["issues"]
+    [issue_id] = [
+        issue["issue_id"]
+        for issue in listed
+        if issue["domain"] == "alexa_care"
+        and issue["translation_key"] == "device_keeps_dropping"
+        and issue["translation_placeholders"]["device"] == name
+    ]
     flow = json.loads(
         api.call(
             "POST",
@@ -221,7 +229,7 @@ def nothing_needs_you(
     expect(card).to_contain_text("Check its Wi-Fi and power")
     expect(cards).to_have_count(1)
     hass_url = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
-    _ignore_keeps_dropping(HomeAssistantApi(hass_url, page), dropping["serial"])
+    _ignore_keeps_dropping(page, HomeAssistantApi(hass_url, page), dropping["name"])
     _wait_for_card(
         page, _needs_you(page).get_by_text("Nothing needs you: every device is fine.")
     )

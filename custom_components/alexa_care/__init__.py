@@ -20,7 +20,12 @@ from .coordinator import AlexaCareCoordinator
 from .dashboard import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
-from .issues import async_withdraw, async_withdraw_all
+from .issues import (
+    async_withdraw,
+    async_withdraw_all,
+    async_withdraw_untagged,
+    register_device_tag_key,
+)
 from .log_privacy import SECRET_FILTER, secrets_of
 from .network_identity import NetworkIdentities
 from .plug_left_off import async_switch_on_at_setup
@@ -58,6 +63,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         entry.entry_id, secrets_of(entry.data[CONF_EMAIL], entry.data[CONF_LOGIN_DATA])
     )
     entry.async_on_unload(lambda: SECRET_FILTER.release(entry.entry_id))
+    # Before any issue is raised or looked up (a plug left off, below).
+    register_device_tag_key(entry.entry_id, entry.unique_id or entry.entry_id)
+    async_withdraw_untagged(hass, entry.entry_id)
     await hass.async_add_executor_job(import_page_encodings)
     account = AmazonAccount(
         # A session of our own: the library keeps Amazon's cookies in the

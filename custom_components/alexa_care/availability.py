@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 
 from .amazon.models import AccountSnapshot, Device
 from .const import DROPS_FOR_ISSUE, DROPS_WINDOW
-from .issues import IssueKind, IssueRef, async_raise, async_withdraw, open_issues
+from .issues import IssueKind, IssueRef, async_raise, async_withdraw, entry_issue_ids
 from .local_time import local_moment
 from .markdown import escape_markdown
 from .outage import HouseholdOutage
@@ -41,9 +41,10 @@ class AvailabilityIssues:
         self._grace = grace
         self._outages: dict[str, _Outages] = {}
         self._household = HouseholdOutage(hass, entry_id, grace)
-        # The issues that are open, so that a poll withdraws only those, not
-        # two per device. Issues outlive a reload of the entry.
-        self._open = set(open_issues(hass, entry_id))
+        # The ids of the issues that are open, so that a poll withdraws only
+        # those, not two per device. Issues outlive a reload of the entry,
+        # and the registry keeps those of the last run (without their data).
+        self._open = set(entry_issue_ids(hass, entry_id))
 
     def offline_since(self, device_key: str) -> datetime | None:
         """Since when the device has been offline, if it is."""
@@ -122,7 +123,8 @@ class AvailabilityIssues:
         return IssueRef(kind=kind, entry_id=self._entry_id, device_key=device_key)
 
     def _raise(self, kind: IssueKind, device: Device, **placeholders: str) -> None:
-        self._open.add(issue := self._issue(kind, device.key))
+        issue = self._issue(kind, device.key)
+        self._open.add(issue.issue_id)
         async_raise(
             self._hass,
             issue,
@@ -131,6 +133,9 @@ class AvailabilityIssues:
 
     def _delete(self, kind: IssueKind, device_key: str) -> None:
         # Called twice per device and poll: most polls have no issue open.
-        if self._open and (issue := self._issue(kind, device_key)) in self._open:
-            self._open.discard(issue)
+        if (
+            self._open
+            and (issue := self._issue(kind, device_key)).issue_id in self._open
+        ):
+            self._open.discard(issue.issue_id)
             async_withdraw(self._hass, issue)

@@ -9,7 +9,7 @@ are never part of it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -83,7 +83,7 @@ def _push(status: PushStatus) -> dict[str, Any]:
 def _issues(
     hass: HomeAssistant, entry_id: str, device_key: str | None = None
 ) -> list[dict[str, Any]]:
-    """The open issues (of one device, if given), their ids masked as serials are."""
+    """The open issues (of one device, if given); their ids carry no serial."""
     registry = ir.async_get(hass)
     listed = []
     for issue in open_issues(hass, entry_id, device_key):
@@ -92,7 +92,7 @@ def _issues(
             continue
         listed.append(
             {
-                "issue_id": replace(issue, device_key=mask(issue.device_key)).issue_id,
+                "issue_id": issue.issue_id,
                 "kind": issue.kind.value,
                 "device": mask(issue.device_key),
                 "severity": entry.severity,

@@ -1,10 +1,16 @@
 """The repair issues' ids and data: the one place that builds and reads them.
 
 An issue of the account is `<kind>.<entry id>`, a device's
-`<kind>.<entry id>.<device key>` (a plug's key has dots of its own: it is
-the rest of the id). Every issue carries the same in its data, which the
-fix flows are chosen by, so that removing an entry or a device withdraws
-all of its issues at once, whatever their kind.
+`<kind>.<entry id>.<device tag>`. Every issue carries its kind, entry and
+device key in its data, which the fix flows are chosen by, so that removing
+an entry or a device withdraws all of its issues at once, whatever their kind.
+
+The device tag is not the device's key: an Echo's key is its serial number,
+and Home Assistant lists every issue id in each diagnostics download, where
+we cannot mask it. A plain hash of a serial is no disguise (diagnostics show
+its last characters, and models share a prefix: the rest is guessed in
+seconds), so the tag is a keyed hash, keyed by a secret of the entry that
+diagnostics redact (its unique id, the account's customer id).
 """
 
 from __future__ import annotations
@@ -12,12 +18,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+import hashlib
+import hmac
+import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
+
+# Each entry's key for its device tags, registered when it is set up.
+_TAG_KEYS: dict[str, bytes] = {}
+_TAG_LENGTH = 12
+_TAG = re.compile(rf"[0-9a-f]{{{_TAG_LENGTH}}}")
+
+
+def register_device_tag_key(entry_id: str, secret: str) -> None:
+    """Key the entry's device tags with a secret diagnostics never show."""
+    _TAG_KEYS[entry_id] = secret.encode()
+
+
+def device_tag(entry_id: str, device_key: str) -> str:
+    """What a device's issue ids carry instead of its key."""
+    # An entry not set up yet has no secret: its id is at least not the serial.
+    secret = _TAG_KEYS.get(entry_id, entry_id.encode())
+    digest = hmac.new(secret, device_key.encode(), hashlib.sha256).hexdigest()
+    return digest[:_TAG_LENGTH]
 
 
 class IssueKind(StrEnum):
@@ -44,7 +71,9 @@ class IssueRef:
         """The id the issue registry knows it by."""
         if self.device_key is None:
             return f"{self.kind}.{self.entry_id}"
-        return f"{self.kind}.{self.entry_id}.{self.device_key}"
+        return (
+            f"{self.kind}.{self.entry_id}.{device_tag(self.entry_id, self.device_key)}"
+        )
 
     @property
     def data(self) -> dict[str, str | int | float | None]:
@@ -61,15 +90,6 @@ def _kind(value: object) -> IssueKind | None:
         return IssueKind(value) if isinstance(value, str) else None
     except ValueError:
         return None
-
-
-def parse_issue_id(issue_id: str) -> IssueRef | None:
-    """The issue an id names; None for an id that is not one of ours."""
-    kind, _, rest = issue_id.partition(".")
-    entry_id, _, device_key = rest.partition(".")
-    if (known := _kind(kind)) is None or not entry_id:
-        return None
-    return IssueRef(kind=known, entry_id=entry_id, device_key=device_key or None)
 
 
 def issue_of_data(data: Mapping[str, Any] | None) -> IssueRef | None:
@@ -134,14 +154,27 @@ def async_withdraw(hass: HomeAssistant, issue: IssueRef) -> None:
 def open_issues(
     hass: HomeAssistant, entry_id: str, device_key: str | None = None
 ) -> list[IssueRef]:
-    """The entry's issues in the registry (only the device's, if given)."""
+    """The entry's issues raised since Home Assistant started (a device's, if given).
+
+    Read from their data: an issue known only from before a restart has
+    none, and is shown again only once raised again.
+    """
     found: list[IssueRef] = []
-    for domain, issue_id in ir.async_get(hass).issues:
-        if domain != DOMAIN or (issue := parse_issue_id(issue_id)) is None:
+    for (domain, _), entry in ir.async_get(hass).issues.items():
+        if domain != DOMAIN or (issue := issue_of_data(entry.data)) is None:
             continue
         if issue.entry_id == entry_id and device_key in (None, issue.device_key):
             found.append(issue)
     return found
+
+
+def entry_issue_ids(hass: HomeAssistant, entry_id: str) -> list[str]:
+    """The ids of every issue of the entry the registry knows, data or not."""
+    return [
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.partition(".")[2].startswith(entry_id)
+    ]
 
 
 @callback
@@ -149,11 +182,29 @@ def async_withdraw_all(
     hass: HomeAssistant, entry_id: str, device_key: str | None = None
 ) -> None:
     """Delete every issue of the entry, or of one of its devices."""
-    for issue in open_issues(hass, entry_id, device_key):
-        async_withdraw(hass, issue)
-    if device_key is None:
-        # Older versions joined some ids with underscores; only the
-        # registry still knows them, and only the entry's id marks them.
-        for domain, issue_id in list(ir.async_get(hass).issues):
-            if domain == DOMAIN and entry_id in issue_id:
-                ir.async_delete_issue(hass, DOMAIN, issue_id)
+    if device_key is not None:
+        for kind in IssueKind:
+            ir.async_delete_issue(
+                hass,
+                DOMAIN,
+                IssueRef(kind=kind, entry_id=entry_id, device_key=device_key).issue_id,
+            )
+        return
+    # Older versions joined some ids with underscores: the entry's id is
+    # all that marks them.
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and entry_id in issue_id:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+@callback
+def async_withdraw_untagged(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete the device issues older versions named by the device's serial.
+
+    The registry keeps an ignored issue's id across restarts, and Home
+    Assistant lists it in every diagnostics download.
+    """
+    for issue_id in entry_issue_ids(hass, entry_id):
+        device_part = issue_id.split(".", 2)[2:]
+        if device_part and not _TAG.fullmatch(device_part[0]):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)

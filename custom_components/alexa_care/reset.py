@@ -29,6 +29,7 @@ from .const import (
 from .coordinator import AlexaCareCoordinator
 from .errors import failed, refused
 from .events import ActionEvent, registry_device_id
+from .local_time import local_moment
 from .power_links import PowerLinks
 from .reset_store import ResetStore
 
@@ -92,7 +93,9 @@ class Resets:
             raise refused(
                 "cooldown",
                 device=device.name,
-                time=dt_util.as_local(until).strftime("%H:%M:%S"),
+                # To the minute, as the system language writes it: the
+                # minute after `until`, so that "after" holds.
+                time=local_moment(self._hass, until + timedelta(seconds=59)),
             )
 
     def check_not_in_progress(self, device: Device) -> None:
