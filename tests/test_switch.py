@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL
 from homeassistant.components.switch import (
     DOMAIN as SWITCH_DOMAIN,
     SERVICE_TURN_OFF,
@@ -21,7 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
-from .common import next_poll
+from .common import next_poll, settle
 from .fake_amazon import EXPIRED_LOGIN, THROTTLED, TIMEOUT, FakeAmazon
 
 KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
@@ -163,3 +167,26 @@ async def test_expired_login_during_a_switch_starts_reauth(
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_a_switch_turned_does_not_put_off_the_next_poll(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Switched a minute before the poll: the poll comes at its time, not later.
+
+    A household switching often would otherwise put the poll off for ever.
+    """
+    freezer.tick(DEFAULT_SCAN_INTERVAL - timedelta(minutes=1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    await _switch(hass, SERVICE_TURN_ON, KITCHEN_DND)
+    sent = len(fake_amazon.requests)
+
+    await next_poll(hass, freezer, timedelta(minutes=1, seconds=1))
+
+    assert ("GET", "/api/dnd/device-status-list") in [
+        request[:2] for request in fake_amazon.requests[sent:]
+    ]

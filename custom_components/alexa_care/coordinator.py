@@ -198,7 +198,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
 
     @callback
     def async_set_pushed_data(self, snapshot: AccountSnapshot) -> None:
-        """Take in a change Amazon pushed, without moving the next poll.
+        """Take in a change Amazon pushed or we made, without moving the next poll.
 
         (async_set_updated_data would reschedule it: a busy household would
         put the reconciling poll off for ever.)

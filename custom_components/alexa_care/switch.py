@@ -88,8 +88,9 @@ class AlexaCareSwitch(AlexaCareEntity, SwitchEntity):
         await self.entity_description.set_fn(
             self.coordinator.account, self.device, turn_on
         )
-        # Shown at once; the next poll reads Amazon's state back.
-        self.coordinator.async_set_updated_data(
+        # Shown at once; the next poll, at its usual time, reads Amazon's
+        # state back.
+        self.coordinator.async_set_pushed_data(
             self.coordinator.data.with_changes(
                 self.device, **{self.entity_description.state_field: turn_on}
             )
