@@ -4,14 +4,17 @@ Amazon's stream can stop carrying events without closing (its keep-alive
 pings still answered), and nothing else would tell: the states freeze. Two
 rules watch for it:
 
-- A reconciling poll that finds a change the channel carries (an Echo's
+- A poll that finds a field the channel carries changed (an Echo's
   connection or do not disturb, a plug's power, and a plug's reachability
-  once the channel has carried one) which the channel did not push, is
-  evidence of a stall, if the channel was open since the poll before, has
-  not pushed anything about that field of that device since, and does not
-  push it within PUSH_LATENCY after the poll. The poll is compared with what
-  Home Assistant showed (the poll before, with every pushed change applied),
-  so a pushed change is never taken for a missed one.
+  once the channel has carried one) without the channel having pushed it
+  is evidence of a stall. The poll is compared with what Home Assistant
+  showed (the poll before, every pushed change applied), so a pushed change
+  is never taken for a missed one. No evidence either: a change while the
+  channel was not open all along since the poll before (it reconnected), a
+  poll that reads the value the channel last pushed (the poll before read
+  late), or a field the channel told about since the poll before or tells
+  about within PUSH_LATENCY after the poll (pushed late, or Amazon's push
+  and poll disagreeing for a moment).
 - Silence longer than the household's usual gap between events brings the
   reconciling polls closer, down to every QUIET_RECONCILE_INTERVAL, so that
   the first rule looks more often while the channel may be dead. The usual
@@ -192,7 +195,6 @@ class PushWatch:
             for name in self._fields(device)
             if self._missed(
                 (key, name),
-                since,
                 shown=getattr(shown, name),
                 polled=getattr(device, name),
             )
@@ -211,16 +213,14 @@ class PushWatch:
             )
         return ()
 
-    def _missed(
-        self, field: Field, since: datetime, *, shown: bool | None, polled: bool | None
-    ) -> bool:
+    def _missed(self, field: Field, *, shown: bool | None, polled: bool | None) -> bool:
         """Whether the poll's value is one the channel should have pushed."""
         if shown is None or polled is None or shown == polled:
             return False
-        # Told since the poll before: Amazon's poll and push disagree for a
-        # moment. Told this value already: the poll before read it late.
-        value, at = self._told.get(field, (None, None))
-        return value != polled and (at is None or at < since)
+        # Told this value already: the poll before read it late. (Told since
+        # the poll before, it is no evidence either: see _confirm.)
+        told = self._told.get(field)
+        return told is None or told[0] != polled
 
     @callback
     def _confirm(self, _now: datetime) -> None:
@@ -228,6 +228,9 @@ class PushWatch:
         since = self._since
         if since is None or self._open_since != self._judged_open:
             return  # reconnected meanwhile: the change may have come then
+        # Whatever the channel told of a field since the poll before (the
+        # change itself, pushed late, or Amazon's push and poll disagreeing
+        # for a moment) shows it carries that field.
         missed = Counter(
             name
             for key, name in self._suspects
