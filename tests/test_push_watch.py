@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+import json
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
@@ -33,7 +34,7 @@ from custom_components.alexa_care.push_watch import (
     QUIET_RECONCILE_INTERVAL,
     USUAL_GAP_CEILING,
 )
-from devtools.amazon_emulator import push_payloads
+from devtools.amazon_emulator import payloads, push_payloads
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -102,6 +103,26 @@ def microphones_pressed() -> push_payloads.Json:
     return push_payloads.microphone_state(
         KITCHEN, KITCHEN_TYPE, CUSTOMER_ID, enabled=False
     )
+
+
+def plug_reachability(*, online: bool) -> push_payloads.Json:
+    """A plug's reachability pushed, as a smart-home change carries it.
+
+    Public code does not show whether Amazon pushes one: the emulator does not.
+    """
+    directive = push_payloads.smart_home_power(PLUG_ENDPOINT, on=True)
+    update = directive["directive"]["payload"]["renderingUpdates"][0]
+    metadata = json.loads(update["resourceMetadata"])
+    payload = json.loads(metadata["payload"])
+    reachability = payloads.reachability(
+        online=online, sampled=_now(), last_change=_now()
+    )
+    payload["data"]["features"] = [
+        {"name": "connectivity", "properties": [reachability]}
+    ]
+    metadata["payload"] = json.dumps(payload)
+    update["resourceMetadata"] = json.dumps(metadata)
+    return directive
 
 
 def polls(fake_amazon: FakeAmazon) -> int:
@@ -272,6 +293,49 @@ async def test_changes_while_the_channel_reconnects_are_no_evidence(
     await next_poll(hass, freezer, PUSH_LATENCY)
 
     assert (status.stalled, status.stalls) == (False, 0)
+
+
+async def test_a_drop_while_a_change_waits_to_be_pushed_is_no_stall(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The poll reads a change, the channel drops before it could push it."""
+    status = pushing.runtime_data.push.status
+    CHANGES["do_not_disturb"].make(fake_amazon)
+    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
+    fake_push.drop()
+    await until(hass, lambda: not status.connected)
+    await next_poll(hass, freezer, PUSH_LATENCY)
+
+    assert (status.stalled, status.stalls) == (False, 0)
+
+
+async def test_a_plug_reachability_counts_once_the_channel_has_carried_one(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon may never push a plug's reachability: until it has, no evidence."""
+    status = pushing.runtime_data.push.status
+    fake_amazon.set_online("Kitchen Plug", online=False, at=_now())
+    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
+    await next_poll(hass, freezer, PUSH_LATENCY)
+    assert (status.stalled, status.stalls) == (False, 0)
+
+    fake_push.push(plug_reachability(online=False))
+    await until(hass, lambda: status.events.total() == 1)
+    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
+    fake_push.silent = True
+    fake_amazon.set_online("Kitchen Plug", online=True, at=_now())
+    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
+    await next_poll(hass, freezer, PUSH_LATENCY)
+
+    assert (status.stalls, status.missed) == (1, {"online": 1})
 
 
 async def test_a_channel_still_missing_changes_is_restarted_every_half_hour(

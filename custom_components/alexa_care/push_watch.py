@@ -41,7 +41,6 @@ from .amazon.models import (
     EchoConnectionPushed,
     PlugPushed,
     PushedChange,
-    SmartPlug,
 )
 from .const import PUSH_RECONCILE_INTERVAL
 
@@ -99,10 +98,9 @@ class PushWatch:
         self._carries_plug_online = False
         # When the last successful poll started: what it read was in sync.
         self._synced_at: datetime | None = None
-        # A poll's suspects, the poll before it, and the stream it judged.
+        # A poll's suspects, and the poll before it.
         self._suspects: set[Field] = set()
         self._since: datetime | None = None
-        self._judged_open: datetime | None = None
         self._confirming: CALLBACK_TYPE | None = None
 
     @callback
@@ -201,17 +199,12 @@ class PushWatch:
         }
         if suspects:
             self._suspects, self._since = suspects, since
-            self._judged_open = self._open_since
             self._confirming = async_call_later(self._hass, PUSH_LATENCY, self._confirm)
 
     def _fields(self, device: Device) -> tuple[str, ...]:
         if isinstance(device, Echo):
             return ("online", "do_not_disturb")
-        if isinstance(device, SmartPlug):
-            return (
-                ("power_on", "online") if self._carries_plug_online else ("power_on",)
-            )
-        return ()
+        return ("power_on", "online") if self._carries_plug_online else ("power_on",)
 
     def _missed(self, field: Field, *, shown: bool | None, polled: bool | None) -> bool:
         """Whether the poll's value is one the channel should have pushed."""
@@ -225,9 +218,9 @@ class PushWatch:
     @callback
     def _confirm(self, _now: datetime) -> None:
         self._confirming = None
-        since = self._since
-        if since is None or self._open_since != self._judged_open:
-            return  # reconnected meanwhile: the change may have come then
+        # (A drop meanwhile cancelled it: closed.)
+        if (since := self._since) is None:
+            return
         # Whatever the channel told of a field since the poll before (the
         # change itself, pushed late, or Amazon's push and poll disagreeing
         # for a moment) shows it carries that field.
