@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 import copy
 from datetime import timedelta
 import json
@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -29,6 +30,8 @@ from homeassistant.helpers import issue_registry as ir
 
 from .fake_amazon import FakeAmazon
 
+# The access token the push channel's fake checks, once a test sets it.
+ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
 # Home Assistant runs an admin action as a task it tracks: one that waits on
 # the clock would wait for the very test that moves the clock.
 _ADMIN_ACTIONS = f"admin service {DOMAIN}."
@@ -70,6 +73,27 @@ async def settle(hass: HomeAssistant) -> None:
     while pending := _pending(hass):
         await asyncio.wait(pending)
         await asyncio.sleep(0)
+
+
+async def until(
+    hass: HomeAssistant,
+    condition: Callable[[], bool],
+    freezer: FrozenDateTimeFactory | None = None,
+) -> None:
+    """Let the library's stream run (its tasks are not Home Assistant's).
+
+    With `freezer`, the clock moves a second a turn: the library's own waits
+    end too.
+    """
+    for _ in range(500):
+        if condition():
+            return
+        if freezer is not None:
+            freezer.tick(timedelta(seconds=1))
+            async_fire_time_changed(hass, fire_all=True)
+        await asyncio.sleep(0)
+        await settle(hass)
+    pytest.fail("the push channel did not get there")
 
 
 async def next_poll(

@@ -28,7 +28,13 @@ from homeassistant.const import CONF_EMAIL
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .common import deprecation_reports, issue_translation_problems
+from .common import (
+    ACCESS_TOKEN,
+    deprecation_reports,
+    issue_translation_problems,
+    settle,
+    until,
+)
 from .fake_amazon import FakeAmazon
 from .fake_push import FakePush
 
@@ -232,4 +238,21 @@ async def init_integration(
         with patch("custom_components.alexa_care.PLATFORMS", platforms):
             await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+    return mock_config_entry
+
+
+@pytest.fixture
+async def pushing(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+) -> MockConfigEntry:
+    """Alexa Care set up with its push channel open."""
+    fake_push.serving = True
+    fake_push.access_token = ACCESS_TOKEN
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await settle(hass)
+    await until(hass, lambda: mock_config_entry.runtime_data.push.status.connected)
     return mock_config_entry

@@ -232,6 +232,16 @@ class FakeAmazon:
                 endpoint["friendlyNameObject"]["value"]["text"], online=online, at=at
             )
 
+    def set_power(self, name: str, *, on: bool, at: str) -> None:
+        """Switch a plug, as in the Alexa app, as of the ISO time `at`."""
+        self._replace_property(
+            self.endpoint(name), payloads.power_state(on=on, sampled=at)
+        )
+
+    def set_do_not_disturb(self, serial: str, *, enabled: bool) -> None:
+        """Switch an Echo's do not disturb, as in the Alexa app."""
+        self._set_dnd({"deviceSerialNumber": serial, "enabled": enabled})
+
     def _replace_property(self, endpoint: Json, new: Json) -> None:
         for feature in endpoint["features"]:
             feature["properties"] = [

@@ -42,6 +42,9 @@ class FakePush(httpx.AsyncBaseTransport):
         self.throttling = False
         # Two sites that each name the other when the stream checks its site.
         self.moving_sites: tuple[str, str] | None = None
+        # The streams stay open and answer pings, but carry nothing (Amazon's
+        # stream gone silent without closing).
+        self.silent = False
         self._streams: list[asyncio.Queue[bytes | None]] = []
         self._never = asyncio.Event()
 
@@ -93,7 +96,9 @@ class FakePush(httpx.AsyncBaseTransport):
         )
 
     def push(self, directive: Json) -> None:
-        """Send a directive on every open stream."""
+        """Send a directive on every open stream (none while silent)."""
+        if self.silent:
+            return
         for chunks in self._streams:
             chunks.put_nowait(push_payloads.part(directive))
 

@@ -33,7 +33,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .common import next_poll, settle, setup_with_echos
+from .common import ACCESS_TOKEN, next_poll, settle, setup_with_echos, until
 from .conftest import TEST_EMAIL
 from .fake_amazon import CUSTOMER_ID, SERVER_ERROR, FakeAmazon
 from .fake_push import FakePush
@@ -48,28 +48,6 @@ KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
 KITCHEN_PLUG = "switch.kitchen_plug_power"
 KITCHEN_LAST_REQUEST = "sensor.kitchen_echo_last_voice_request"
 PUSH_CHANNEL = "binary_sensor.push_channel"
-ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
-
-
-async def until(
-    hass: HomeAssistant,
-    condition: Callable[[], bool],
-    freezer: FrozenDateTimeFactory | None = None,
-) -> None:
-    """Let the library's stream run (its tasks are not Home Assistant's).
-
-    With `freezer`, the clock moves a second a turn: the library's own waits
-    end too.
-    """
-    for _ in range(500):
-        if condition():
-            return
-        if freezer is not None:
-            freezer.tick(timedelta(seconds=1))
-            async_fire_time_changed(hass, fire_all=True)
-        await asyncio.sleep(0)
-        await settle(hass)
-    pytest.fail("the push channel did not get there")
 
 
 async def let_the_grace_period_pass(
@@ -86,23 +64,6 @@ def kitchen(kind: str, **fields: bool) -> push_payloads.Json:
     """An event of the Kitchen Echo's, as Amazon pushes it."""
     builder = getattr(push_payloads, kind)
     return builder(KITCHEN, KITCHEN_TYPE, CUSTOMER_ID, **fields)
-
-
-@pytest.fixture
-async def pushing(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    fake_push: FakePush,
-) -> MockConfigEntry:
-    """Alexa Care set up with its push channel open."""
-    fake_push.serving = True
-    fake_push.access_token = ACCESS_TOKEN
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
-    await until(hass, lambda: mock_config_entry.runtime_data.push.status.connected)
-    return mock_config_entry
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

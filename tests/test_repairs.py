@@ -35,10 +35,16 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, read_network_identities, run_while_time_passes, settle
+from .common import (
+    ACCESS_TOKEN,
+    next_poll,
+    read_network_identities,
+    run_while_time_passes,
+    settle,
+    until,
+)
 from .fake_amazon import CUSTOMER_ID, FakeAmazon
 from .fake_push import FakePush
-from .test_push import ACCESS_TOKEN, until
 from .test_services import (
     call,
     device_id,

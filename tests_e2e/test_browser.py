@@ -4,7 +4,8 @@ Headless Chromium against a real Home Assistant and the Amazon emulator:
 onboarding, Add integration with the emulator's demo login, a plug switched
 in the Alexa app and an Echo dropping off showing on their device pages
 within seconds through the push channel, a short grace period in the entry's
-options, an Echo dropping off, the repair issue, and
+options, the push channel going silent and the stall noticed, an Echo
+dropping off, the repair issue, and
 its text when a router still sees the Echo on the network, and its fix flow
 restarting the Echo until the issue is gone; meanwhile another Echo's
 restart that cannot reach it, in a second tab, and the device diagnostics
@@ -40,7 +41,7 @@ from .first_hour import (
     start_a_restart_that_cannot_reach,
 )
 from .plug_choice import power_cycle_through_the_chosen_plug
-from .push_channel import pushed_changes_show_at_once
+from .push_channel import a_silent_channel_is_noticed, pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
 from .strategy_dashboard import (
     dashboard_echo,
@@ -291,22 +292,18 @@ def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915
     echo_name = echo["name"]
 
     other_echo = next(e["name"] for e in account["echos"] if e["name"] != echo_name)
+    # An Echo the later steps leave alone.
+    pushed_echo = next(
+        e["name"] for e in account["echos"] if e["name"] not in {echo_name, other_echo}
+    )
     onboard(page, hass_url, shot)
     add_alexa_care(page, device_names, shot)
     pushed = pushed_changes_show_at_once(
-        page,
-        emulator,
-        account["plugs"][0]["name"],
-        # An Echo the later steps leave alone.
-        next(
-            e["name"]
-            for e in account["echos"]
-            if e["name"] not in {echo_name, other_echo}
-        ),
-        shot,
+        page, emulator, account["plugs"][0]["name"], pushed_echo, shot
     )
-    (artifacts / "push-seconds.json").write_text(json.dumps(pushed))
     set_short_grace_period(page, shot)
+    pushed |= a_silent_channel_is_noticed(page, emulator, pushed_echo, shot)
+    (artifacts / "push-seconds.json").write_text(json.dumps(pushed))
 
     open_settings_page(page, "Repairs")
     expect(page).to_have_url(re.compile(r"/config/repairs"))

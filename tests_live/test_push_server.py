@@ -186,7 +186,7 @@ async def test_the_channel_speaks_http2_and_checks_the_token(
     status = await httpx_client.get(f"http://127.0.0.1:{emulator.control_port}/push")
     # httpcore sends no RST_STREAM for a response closed early: the stream
     # lasts as long as its connection.
-    assert status.json() == {"open_streams": 1, "refuse": False}
+    assert status.json() == {"open_streams": 1, "refuse": False, "silent": False}
 
 
 class _RawClient:
@@ -463,7 +463,12 @@ async def test_push_drop_makes_the_library_reconnect(
 
     answer = await control("POST", "/push/drop")
 
-    assert answer == {"dropped": 1, "open_streams": 0, "refuse": False}
+    assert answer == {
+        "dropped": 1,
+        "open_streams": 0,
+        "refuse": False,
+        "silent": False,
+    }
 
     async def reconnected() -> bool:
         return await _directive_gets(control) == 2 and await _open_streams(control) == 1
@@ -484,6 +489,7 @@ async def test_a_refusing_channel_makes_the_library_back_off(
     assert await control("PUT", "/push/refuse", {"refuse": True}) == {
         "open_streams": 0,
         "refuse": True,
+        "silent": False,
     }
     started = time.monotonic()
     await push_client.start()
@@ -498,3 +504,35 @@ async def test_a_refusing_channel_makes_the_library_back_off(
 
 async def _directive_gets_are(control: Control, count: int) -> bool:
     return await _directive_gets(control) == count
+
+
+async def test_a_silent_channel_stays_open_and_answers_pings(
+    push_client: PushClient, control: Control, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Silenced: open, pinged, no event; then events again, but not the lost ones."""
+    # The library pings every 280 s; here every 0.1 s.
+    monkeypatch.setattr(library_http2, "_PING_INTERVAL", 0.1)
+    await push_client.start()
+    await _until(lambda: _open_streams_is(control, 1))
+    assert (await control("PUT", "/push/silence", {"silence": True}))["silent"]
+
+    async def pings() -> int:
+        counts = (await control("GET", "/requests"))["by_path"]
+        return int(counts.get(f"{PUSH_HOST}/ping", 0))
+
+    pinged = await pings()
+    await control("PUT", "/devices/Kitchen Echo/do-not-disturb", {"enabled": True})
+    await control("POST", "/devices/Kitchen Echo/offline")
+    await asyncio.sleep(1)
+
+    assert push_client.events.empty()
+    assert await pings() > pinged
+    assert await _open_streams(control) == 1
+    assert await _directive_gets(control) == 1
+    assert not push_client.reauth.is_set()
+
+    await control("PUT", "/push/silence", {"silence": False})
+    await control("PUT", "/devices/Kitchen Echo/do-not-disturb", {"enabled": False})
+    event_type, payload = await push_client.next_event()
+    assert (event_type, payload["enabled"]) == ("PUSH_DND_STATE_CHANGE", False)
+    assert push_client.events.empty()

@@ -98,7 +98,12 @@ class AlexaCareBinarySensor(AlexaCareEntity, BinarySensorEntity):
 
 
 class PushChannelSensor(BinarySensorEntity):
-    """Whether Amazon's push channel is open: on the account's device page."""
+    """Whether Amazon's push channel works: on the account's device page.
+
+    Off while closed, and while presumed stalled (open, but missing changes
+    a poll found); its status says which, or that it has been quiet for
+    longer than usual.
+    """
 
     _attr_has_entity_name = True
     _attr_translation_key = "push_channel"
@@ -118,7 +123,13 @@ class PushChannelSensor(BinarySensorEntity):
     @property
     @override
     def is_on(self) -> bool:
-        return self._push.status.connected
+        status = self._push.status
+        return status.connected and not status.stalled
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, str]:
+        return {"status": self._push.status.state}
 
     @override
     async def async_added_to_hass(self) -> None:

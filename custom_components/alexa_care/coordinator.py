@@ -6,6 +6,7 @@ while it does, the polls rest and only reconcile.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, override
 
@@ -53,6 +54,7 @@ _REGISTRY_FIELDS = {
     "manufacturer": "manufacturer",
     "software_version": "sw_version",
 }
+type PollWatch = Callable[[AccountSnapshot | None, AccountSnapshot, datetime], None]
 
 
 def _auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
@@ -85,10 +87,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     config_entry: ConfigEntry
 
     def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: ConfigEntry,
-        account: AmazonAccount,
+        self, hass: HomeAssistant, entry: ConfigEntry, account: AmazonAccount
     ) -> None:
         """Create the coordinator for one Amazon account."""
         self.poll_interval = timedelta(
@@ -116,8 +115,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             ),
         )
         self.health = DeviceHealth()
-        # While Amazon pushes changes, polls only reconcile, rarely.
+        # While Amazon pushes changes, polls only reconcile, rarely; each
+        # successful poll (the snapshot before, its own, when it started) is
+        # judged against what was pushed (push_watch.py).
         self.push_connected = False
+        self.reconcile_interval = PUSH_RECONCILE_INTERVAL
+        self.poll_watch: PollWatch = lambda *_: None
         # Whether the throttling issue is shown: the gate itself is the
         # account's (amazon/throttle.py), for every request, not polls only.
         self._throttling_shown = False
@@ -166,6 +169,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             # works: the next one comes at the usual interval.
             self.update_interval = self.poll_interval
             raise _update_failed(err) from err
+        self.poll_watch(self.data, snapshot, now)
         self._end_throttling()
         self._store_login_data(self.account.login_data())
         self._remove_stale_devices(snapshot, now)
@@ -256,7 +260,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
 
     def _resting_interval(self) -> timedelta:
         if self.push_connected:
-            return max(self.poll_interval, PUSH_RECONCILE_INTERVAL)
+            return max(self.poll_interval, self.reconcile_interval)
         return self.poll_interval
 
     @callback
@@ -273,11 +277,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         wait = max(self.account.throttle.closed_for, THROTTLED_POLL_MIN)
         self._throttling_shown = True
         minutes = str(max(1, round(wait.total_seconds() / 60)))
-        async_raise(
-            self.hass,
-            self.throttled_issue,
-            placeholders={"minutes": minutes},
-        )
+        async_raise(self.hass, self.throttled_issue, placeholders={"minutes": minutes})
         return UpdateFailed(
             translation_domain=DOMAIN,
             translation_key="throttled",

@@ -77,6 +77,12 @@ def _push(status: PushStatus) -> dict[str, Any]:
         "stopped": status.stopped,
         "events": dict(status.events),
         "unreadable_events": dict(status.unreadable),
+        "status": status.state,
+        "stalled_since": _time(status.stalled_since),
+        "stalls": status.stalls,
+        "stall_restarts": status.stall_restarts,
+        "missed_changes": dict(status.missed),
+        "usual_gap": status.usual_gap.total_seconds(),
     }
 
 

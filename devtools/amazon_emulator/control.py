@@ -9,6 +9,7 @@
     python -m devtools.amazon_emulator.control say "Kitchen Echo" "what time is it"
     python -m devtools.amazon_emulator.control push-drop
     python -m devtools.amazon_emulator.control push-refuse on
+    python -m devtools.amazon_emulator.control push-silence on
 
 Every change Amazon announces on its push channel (an Echo going offline or
 online, do not disturb, the microphone button, a plug switched, a voice
@@ -158,6 +159,12 @@ def _parser() -> argparse.ArgumentParser:
         "push-refuse", help="answer the push channel's requests with 503 (on), or not"
     )
     refuse.add_argument("state", choices=("on", "off"))
+    silence = commands.add_parser(
+        "push-silence",
+        help="keep the push channel open and answer its pings, but push no "
+        "event (on), or push again",
+    )
+    silence.add_argument("state", choices=("on", "off"))
     return parser
 
 
@@ -222,6 +229,11 @@ _REQUESTS: dict[str, Callable[[argparse.Namespace], tuple[str, str, object]]] = 
     "push-status": lambda _: ("GET", "/push", None),
     "push-drop": lambda _: ("POST", "/push/drop", None),
     "push-refuse": lambda a: ("PUT", "/push/refuse", {"refuse": a.state == "on"}),
+    "push-silence": lambda a: (
+        "PUT",
+        "/push/silence",
+        {"silence": a.state == "on"},
+    ),
 }
 
 

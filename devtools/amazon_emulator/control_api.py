@@ -21,6 +21,8 @@
                                       and whether it refuses them
     POST   /push/drop                 close every open directive stream now
     PUT    /push/refuse {"refuse"}    answer directive requests with 503, or not
+    PUT    /push/silence {"silence"}  keep the streams open and answer pings,
+                                      but send no event (or send them again)
     POST   /fail-next  {"kind", "count"?, "path"?, "seconds"?}
     DELETE /fail-next                 forget the queued failures
     GET    /requests                  Amazon requests: total and per host/path
@@ -81,6 +83,7 @@ class ControlApi:
         router.add_get("/push", self._push_status)
         router.add_post("/push/drop", self._push_drop)
         router.add_put("/push/refuse", self._push_refuse)
+        router.add_put("/push/silence", self._push_silence)
         return app
 
     def _find(self, key: str) -> Device:
@@ -280,7 +283,11 @@ class ControlApi:
         return web.json_response({"total": 0, "by_path": {}})
 
     def _push_json(self) -> dict[str, Any]:
-        return {"open_streams": self._push.open_streams, "refuse": self._push.refusing}
+        return {
+            "open_streams": self._push.open_streams,
+            "refuse": self._push.refusing,
+            "silent": self._push.silent,
+        }
 
     async def _push_status(self, request: web.Request) -> web.Response:
         return web.json_response(self._push_json())
@@ -291,4 +298,8 @@ class ControlApi:
 
     async def _push_refuse(self, request: web.Request) -> web.Response:
         self._push.refusing = await self._switch(request, "refuse")
+        return web.json_response(self._push_json())
+
+    async def _push_silence(self, request: web.Request) -> web.Response:
+        self._push.silent = await self._switch(request, "silence")
         return web.json_response(self._push_json())

@@ -13,7 +13,9 @@ server speaks HTTP/1.1 only, so the channel has a TLS port of its own (ALPN
 
 Each checks the access token as Amazon's other APIs do (401 otherwise, which
 makes the library ask for a new login); other hosts and paths answer 404;
-while `refusing`, the directive GET answers 503. Requests are counted with
+while `refusing`, the directive GET answers 503; while `silent`, the streams
+stay open and pings are answered, but no event is sent (what Amazon's
+stream was seen to do: silent without closing). Requests are counted with
 the others' (Faults) and logged in the aiohttp server's access-log format.
 
 What is pushed comes from AmazonState.push (do not disturb, the microphone,
@@ -252,6 +254,8 @@ class PushServer:
         self.state = state
         self.faults = faults
         self.refusing = False
+        # Events made meanwhile are lost, as on Amazon's side.
+        self.silent = False
         self.connections: set[_Connection] = set()
         self._access_log = access_log
         self._server: asyncio.Server | None = None
@@ -296,7 +300,9 @@ class PushServer:
             await server.wait_closed()
 
     def push(self, directive: Json) -> None:
-        """Send a directive to every open directive stream."""
+        """Send a directive to every open directive stream (none while silent)."""
+        if self.silent:
+            return
         data = push_payloads.part(directive)
         for connection in list(self.connections):
             connection.push(data)
