@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 import copy
 from datetime import timedelta
 import json
@@ -81,6 +81,16 @@ async def next_poll(
     freezer.tick(interval)
     async_fire_time_changed(hass)
     await settle(hass)
+
+
+async def until_pushed(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
+    """Let the push channel's stream run (its tasks are not Home Assistant's)."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0)
+        await settle(hass)
+    raise AssertionError("what was pushed did not arrive")
 
 
 async def run_while_time_passes[T](

@@ -211,7 +211,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
 
     def _observe(self, snapshot: AccountSnapshot, now: datetime) -> None:
         self.availability.update(snapshot, now)
-        self.health.update(snapshot, now)
+        self.health.update(snapshot, now, self.availability.household)
         if (
             self.push_connected
             and self._offline_recheck is None
