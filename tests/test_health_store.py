@@ -20,8 +20,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, settle, setup_with_echos
+from .common import next_poll, push_connection, settle, setup_with_echos, until_pushed
 from .fake_amazon import FakeAmazon
+from .fake_push import FakePush
 
 KITCHEN = "G090XG1234567KIT"
 BEDROOM = "G0B1Q90987654BED"
@@ -169,37 +170,155 @@ async def test_restart_in_the_middle_of_an_outage_keeps_its_grace_period(
     ] * 4
 
 
-async def test_a_hung_echo_keeps_one_issue_across_restarts(
+async def test_restart_in_an_outage_that_grew_push_by_push_keeps_it(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Its Echos still offline dropped two minutes apart: only the file knows.
+
+    Amazon's stamps are too far apart for the first poll after the restart
+    to see an outage in them. The notice comes a grace period after the
+    first drop, from the recheck while polls rest.
+    """
+    fake_push.serving = True
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
+    runtime = mock_config_entry.runtime_data
+    await until_pushed(hass, lambda: runtime.push.status.connected)
+    began = dt_util.utcnow()
+    for number, after in ((0, 0), (1, 10), (2, 20), (3, 70), (4, 125)):
+        freezer.move_to(began + timedelta(seconds=after))
+        await push_connection(
+            hass, mock_config_entry, fake_amazon, fake_push, number, online=False
+        )
+    for number in (0, 1):
+        await push_connection(
+            hass, mock_config_entry, fake_amazon, fake_push, number, online=True
+        )
+
+    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=5))
+    runtime = mock_config_entry.runtime_data
+    await until_pushed(hass, lambda: runtime.push.status.connected)
+    outage = IssueRef(
+        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=mock_config_entry.entry_id
+    ).issue_id
+    for _ in range(9):
+        await next_poll(hass, freezer, timedelta(minutes=1))
+    assert _issues(hass) == []
+
+    await next_poll(hass, freezer, timedelta(minutes=1))
+    assert _issues(hass) == [outage]
+    health = runtime.coordinator.health
+    assert (health.household.outages_today, health.household.outage_minutes_today) == (
+        1,
+        15.0,
+    )
+    assert [health.drop_offs(key) for key in runtime.coordinator.data.echos] == [0] * 5
+
+
+async def test_a_hung_echo_keeps_its_issues_across_restarts(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Raised again at the first poll after each restart; never "keeps dropping"."""
-    kitchen, bedroom = (
+    """Neither lost nor doubled: its drops before a restart still count, once."""
+    unavailable, dropping = (
         IssueRef(
-            kind=IssueKind.DEVICE_UNAVAILABLE,
-            entry_id=init_integration.entry_id,
-            device_key=key,
+            kind=kind, entry_id=init_integration.entry_id, device_key=KITCHEN
         ).issue_id
-        for key in (KITCHEN, BEDROOM)
+        for kind in (IssueKind.DEVICE_UNAVAILABLE, IssueKind.DEVICE_KEEPS_DROPPING)
     )
-    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dt_util.utcnow()))
-    await next_poll(hass, freezer)
+    bedroom = IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE,
+        entry_id=init_integration.entry_id,
+        device_key=BEDROOM,
+    ).issue_id
+    for online in (False, True, False, True, False):
+        fake_amazon.set_online("Kitchen Echo", online=online, at=_at(dt_util.utcnow()))
+        await next_poll(hass, freezer)
     await next_poll(hass, freezer, GRACE)
-    assert _issues(hass) == sorted([kitchen, bedroom])
+    expected = sorted([unavailable, dropping, bedroom])
+    assert _issues(hass) == expected
 
     for _ in range(3):
         await _restart(
             hass, init_integration, freezer, dt_util.utcnow() + timedelta(minutes=10)
         )
-        assert _issues(hass) == sorted([kitchen, bedroom])
+        assert _issues(hass) == expected
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, dropping)
+        assert issue.translation_placeholders["drops"] == "3"
     health = init_integration.runtime_data.coordinator.health
-    assert health.drop_offs(KITCHEN) == 1
+    assert health.drop_offs(KITCHEN) == 3
 
     fake_amazon.set_online("Kitchen Echo", online=True, at=_at(dt_util.utcnow()))
     await next_poll(hass, freezer)
-    assert _issues(hass) == [bedroom]
+    assert _issues(hass) == sorted([dropping, bedroom])
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_device_back_and_off_again_while_home_assistant_was_down(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon's stamp says it dropped again meanwhile: a new outage, a new grace period.
+
+    Its time offline counts up to when Home Assistant last looked, then from
+    Amazon's stamp of the second drop on.
+    """
+    dropped_at = dt_util.utcnow()
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dropped_at))
+    await next_poll(hass, freezer)
+    fake_amazon.set_online(
+        "Kitchen Echo", online=True, at=_at(dropped_at + timedelta(minutes=8))
+    )
+    again = dropped_at + timedelta(minutes=12)
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(again))
+    await _restart(hass, init_integration, freezer, dropped_at + timedelta(minutes=14))
+    unavailable = IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE,
+        entry_id=init_integration.entry_id,
+        device_key=KITCHEN,
+    ).issue_id
+
+    await next_poll(hass, freezer)  # 17 minutes after the first drop
+    assert unavailable not in _issues(hass)
+    await next_poll(hass, freezer, timedelta(minutes=10))
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, unavailable)
+    assert issue.translation_placeholders["since"] == dt_util.as_local(again).strftime(
+        "%-m/%-d/%Y, %-I:%M %p"
+    )
+    assert _state(hass, "sensor.kitchen_echo_drop_offs_today") == "2"
+    # 5 minutes, then 17 from the second drop to the last poll.
+    assert _state(hass, "sensor.kitchen_echo_offline_time_today") == "22.0"
+
+
+async def test_an_outage_over_while_home_assistant_was_down(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Its minutes count up to when Home Assistant last looked, not to its return."""
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
+    began = dt_util.utcnow() + timedelta(minutes=4)
+    fake_amazon.set_all_online(online=False, at=_at(began))
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer)  # 6 minutes after it began
+    fake_amazon.set_all_online(online=True, at=_at(began + timedelta(minutes=10)))
+
+    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=40))
+    health = mock_config_entry.runtime_data.coordinator.health
+    assert (health.household.outages_today, health.household.outage_minutes_today) == (
+        1,
+        6.0,
+    )
+    assert [health.offline_minutes(f"G0FAKE{n:010d}") for n in range(4)] == [0.0] * 4
+    assert _issues(hass) == []
 
 
 async def test_written_only_when_something_changed(

@@ -14,13 +14,12 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.issues import IssueKind, IssueRef
-from devtools.amazon_emulator import push_payloads
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, settle, setup_with_echos, until_pushed
-from .fake_amazon import ADDED_ECHO_MODEL, CUSTOMER_ID, FakeAmazon
+from .common import next_poll, push_connection, settle, setup_with_echos, until_pushed
+from .fake_amazon import FakeAmazon
 from .fake_push import FakePush
 from .test_repairs import iso, keeps_dropping, unavailable
 
@@ -328,25 +327,14 @@ async def test_pushed_drops_are_held_until_the_outage_is_known(
     """
     fake_push.serving = True
     await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
-    coordinator = mock_config_entry.runtime_data.coordinator
     await until_pushed(
         hass, lambda: mock_config_entry.runtime_data.push.status.connected
     )
 
     async def push(numbers: Iterable[int], *, online: bool) -> None:
         for number in numbers:
-            set_online(fake_amazon, [number], online=online, at=dt_util.utcnow())
-            fake_push.push(
-                push_payloads.connection_change(
-                    serial(number),
-                    ADDED_ECHO_MODEL.device_type,
-                    CUSTOMER_ID,
-                    online=online,
-                )
-            )
-            key = serial(number)
-            await until_pushed(
-                hass, lambda key=key: coordinator.data.echos[key].online is online
+            await push_connection(
+                hass, mock_config_entry, fake_amazon, fake_push, number, online=online
             )
             freezer.tick(timedelta(seconds=10))
 
