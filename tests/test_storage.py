@@ -282,6 +282,8 @@ HEALTH = {
         # From a clock that ran ahead.
         (_v(HEALTH | {"as_of": "2027-01-01T00:00:00+00:00"}, minor=1), 0, 0, True),
         (_v([HEALTH], minor=1), 0, 0, True),
+        # As written after a file that could not be read.
+        (_v(HEALTH | {"day": None, "as_of": None}, minor=1), 0, 0, False),
         (_v("health", minor=1), 0, 0, True),
         (_v(HEALTH, version=None, minor=1), 0, 0, True),
     ],
@@ -302,6 +304,10 @@ async def test_garbage_in_the_health_store(
     health = mock_config_entry.runtime_data.coordinator.health
     assert health.drop_offs(BEDROOM) == bedroom_drops
     assert health.household.outages_today == outages
-    assert len(_warnings_naming(caplog, _key(mock_config_entry, "health"))) == int(
-        warned
-    )
+    key = _key(mock_config_entry, "health")
+    assert len(_warnings_naming(caplog, key)) == int(warned)
+    # Written again as it was read: the next start warns no more.
+    caplog.clear()
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await settle(hass)
+    assert _warnings_naming(caplog, key) == []

@@ -199,8 +199,8 @@ class DeviceHealth:
             if today.offline_since is not None:
                 today.offline += max(away_since - today.offline_since, timedelta(0))
                 today.offline_since = None
-            # Online when it was last seen offline, as far as we can tell: a
-            # device that dropped again then drops as any other.
+            # Online from when Home Assistant last looked, for all we know:
+            # a drop since is taken in as any other, from Amazon's stamp.
             today.online, today.seen_online_at = True, away_since
 
     def drop_offs(self, device_key: str) -> int:

@@ -179,8 +179,9 @@ def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
         counted = None
     if as_of is None or counted is None or as_of > now:
         # Without them nothing in it can be placed in time (or it is from
-        # a clock that ran ahead).
-        if stored:
+        # a clock that ran ahead). Neither: the file is empty, as written
+        # after one that could not be read.
+        if stored.get("as_of") is not None or stored.get("day") is not None:
             left_out.append("when it was written (nothing in it was used)")
         return _empty(), left_out
     midnight = dt_util.start_of_local_day(counted)
