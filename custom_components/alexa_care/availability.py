@@ -11,8 +11,9 @@ the second issue, even when it reached us before the outage was recognised
 Which devices are offline since when, and their drops, are kept across a
 restart of Home Assistant (health_store.py), so that a restart neither
 starts a grace period again nor counts a device still offline as a new drop.
-At the first poll after it, a device that Amazon says dropped after Home
-Assistant last looked came back and dropped again meanwhile: a new outage.
+At the first poll after it, a device that Amazon says dropped when or after
+Home Assistant last looked came back and dropped again meanwhile: a new
+outage.
 """
 
 from __future__ import annotations
@@ -184,8 +185,9 @@ class AvailabilityIssues:
     ) -> None:
         """Forget the outages that Amazon says ended while Home Assistant was away.
 
-        A device that dropped (by Amazon's stamp) after Home Assistant last
-        looked, which then knew it offline, came back and dropped again.
+        A device that dropped (by Amazon's stamp) when or after Home
+        Assistant last looked, which then knew it offline since before,
+        came back and dropped again.
         """
         for key, outages in self._outages.items():
             device = snapshot.devices.get(key)
@@ -194,7 +196,7 @@ class AvailabilityIssues:
                 and device is not None
                 and device.online is False
                 and device.last_seen_online is not None
-                and device.last_seen_online > away_since
+                and device.last_seen_online >= away_since
             ):
                 outages.offline_since = outages.grace_from = outages.dropped = None
 

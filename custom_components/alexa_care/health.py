@@ -190,7 +190,7 @@ class DeviceHealth:
             dropped_again = (
                 not device.online
                 and device.last_seen_online is not None
-                and device.last_seen_online > away_since
+                and device.last_seen_online >= away_since
             )
             if not device.online and not dropped_again:
                 continue  # the same outage: it goes on
