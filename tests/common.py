@@ -24,11 +24,14 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.network_identity import READ_PACE
+from devtools.amazon_emulator import push_payloads
 from devtools.hass_log import is_report
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
-from .fake_amazon import FakeAmazon
+from .fake_amazon import ADDED_ECHO_MODEL, CUSTOMER_ID, FakeAmazon
+from .fake_push import FakePush
 
 # The access token the push channel's fake checks, once a test sets it.
 ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
@@ -105,6 +108,39 @@ async def next_poll(
     freezer.tick(interval)
     async_fire_time_changed(hass)
     await settle(hass)
+
+
+async def until_pushed(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
+    """Let the push channel's stream run (its tasks are not Home Assistant's)."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0)
+        await settle(hass)
+    raise AssertionError("what was pushed did not arrive")
+
+
+async def push_connection(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    number: int,
+    *,
+    online: bool,
+) -> None:
+    """Amazon pushes that the added Echo "Echo {number}" is on or off line."""
+    name, serial = f"Echo {number}", f"G0FAKE{number:010d}"
+    fake_amazon.set_online(
+        name, online=online, at=dt_util.utcnow().isoformat().replace("+00:00", "Z")
+    )
+    fake_push.push(
+        push_payloads.connection_change(
+            serial, ADDED_ECHO_MODEL.device_type, CUSTOMER_ID, online=online
+        )
+    )
+    coordinator = entry.runtime_data.coordinator
+    await until_pushed(hass, lambda: coordinator.data.echos[serial].online is online)
 
 
 async def run_while_time_passes[T](

@@ -134,7 +134,12 @@ async def test_account_has_a_service_device(
             entity_registry, account.id, include_disabled_entities=True
         )
     }
-    assert on_its_page == {DEVICES_OFFLINE, "binary_sensor.push_channel"}
+    assert on_its_page == {
+        DEVICES_OFFLINE,
+        "sensor.household_outages_today",
+        "sensor.household_outage_minutes_today",
+        "binary_sensor.push_channel",
+    }
 
     await next_poll(hass, freezer, STALE_DEVICE_GRACE)
     await next_poll(hass, freezer, STALE_DEVICE_GRACE)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import logging
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    mock_restore_cache_with_extra_data,
 )
 
 from custom_components.alexa_care.const import DOMAIN
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, State, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
@@ -27,6 +27,9 @@ from homeassistant.util import dt as dt_util
 from .common import next_poll, settle
 from .fake_amazon import FakeAmazon
 
+KITCHEN = "G090XG1234567KIT"
+BEDROOM = "G0B1Q90987654BED"
+KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
 KITCHEN_DROPS = "sensor.kitchen_echo_drop_offs_today"
 KITCHEN_OFFLINE = "sensor.kitchen_echo_offline_time_today"
 # Offline in the fixtures from the start.
@@ -210,57 +213,87 @@ async def test_enabled_by_default(
     assert offline.disabled_by is er.RegistryEntryDisabler.INTEGRATION
 
 
-def _restored(entity_id: str, value: float, changed: str) -> tuple[State, dict]:
-    at = datetime.fromisoformat(changed)
-    return (
-        State(entity_id, str(value), last_changed=at, last_updated=at),
-        {"native_value": value, "native_unit_of_measurement": None},
-    )
+def _health_file(
+    entry: MockConfigEntry, day: str, as_of: str, devices: dict[str, Any]
+) -> dict[str, Any]:
+    """A file of the health store, as a previous run wrote it."""
+    key = f"{DOMAIN}.{entry.entry_id}.health"
+    counts = {"online": True, "offline_since": None, "held": None}
+    return {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {
+            "day": day,
+            "as_of": as_of,
+            "devices": {key: counts | record for key, record in devices.items()},
+            "online": [],
+            "household": {"outages": 0, "outage_seconds": 0, "since": None},
+            "availability": {},
+            "outage": None,
+        },
+    }
 
 
+@pytest.mark.parametrize(
+    ("day", "as_of", "drops", "offline"),
+    [
+        # 10:00 today in US/Pacific.
+        ("2026-11-22", "2026-11-22T18:00:00+00:00", "2", "42.5"),
+        # 23:00 yesterday in US/Pacific, though already today in UTC.
+        ("2026-11-21", "2026-11-22T07:00:00+00:00", "0", "0.0"),
+    ],
+)
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_restart_keeps_todays_counts(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     fake_amazon: FakeAmazon,
     freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    day: str,
+    as_of: str,
+    drops: str,
+    offline: str,
 ) -> None:
     """Counts from earlier today come back; those of yesterday do not."""
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            # 09:00 and 10:00 today in US/Pacific.
-            _restored(KITCHEN_DROPS, 2, "2026-11-22T17:00:00+00:00"),
-            _restored(KITCHEN_OFFLINE, 42.5, "2026-11-22T18:00:00+00:00"),
-            # 23:00 yesterday in US/Pacific, though already today in UTC.
-            _restored(PLUG_DROPS, 4, "2026-11-22T07:00:00+00:00"),
-        ],
+    kitchen = {"drop_offs": 2, "offline_seconds": 42.5 * 60}
+    hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}.health"] = _health_file(
+        mock_config_entry, day, as_of, {KITCHEN: kitchen}
     )
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await settle(hass)
-    assert _state(hass, KITCHEN_DROPS) == "2"
-    assert _state(hass, KITCHEN_OFFLINE) == "42.5"
-    assert _state(hass, PLUG_DROPS) == "0"
+    assert _state(hass, KITCHEN_DROPS) == drops
+    assert _state(hass, KITCHEN_OFFLINE) == offline
 
     await _drop_off(hass, fake_amazon, freezer)
-    assert _state(hass, KITCHEN_DROPS) == "3"
-    assert _state(hass, KITCHEN_OFFLINE) == "52.5"
+    assert _state(hass, KITCHEN_DROPS) == str(int(drops) + 1)
+    assert _state(hass, KITCHEN_OFFLINE) == str(float(offline) + 10)
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_restored_counts_are_kept_within_the_day(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
 ) -> None:
-    """A stored state is outside input: below zero, huge or NaN, it is bounded."""
-    mock_restore_cache_with_extra_data(
-        hass,
-        [
-            _restored(KITCHEN_DROPS, -7, "2026-11-22T17:00:00+00:00"),
-            _restored(KITCHEN_OFFLINE, 1e300, "2026-11-22T18:00:00+00:00"),
-            _restored(PLUG_DROPS, float("nan"), "2026-11-22T18:00:00+00:00"),
-            _restored(BEDROOM_DROPS, 1e300, "2026-11-22T18:00:00+00:00"),
-        ],
+    """A stored count is outside input: below zero, huge or NaN, it is bounded."""
+    hass_storage[f"{DOMAIN}.{mock_config_entry.entry_id}.health"] = _health_file(
+        mock_config_entry,
+        "2026-11-22",
+        "2026-11-22T20:00:00+00:00",
+        {
+            KITCHEN: {"drop_offs": -7, "offline_seconds": 1e300},
+            KITCHEN_PLUG: {"drop_offs": float("nan"), "offline_seconds": 0},
+            BEDROOM: {
+                "drop_offs": 1e300,
+                "offline_seconds": 0,
+                "online": False,
+                "offline_since": "2026-11-22T20:00:00+00:00",
+            },
+        },
     )
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)

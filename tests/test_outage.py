@@ -7,7 +7,10 @@ from datetime import datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.issues import IssueKind, IssueRef
@@ -15,8 +18,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, setup_with_echos
+from .common import next_poll, push_connection, settle, setup_with_echos, until_pushed
 from .fake_amazon import FakeAmazon
+from .fake_push import FakePush
 from .test_repairs import iso, keeps_dropping, unavailable
 
 GRACE = timedelta(minutes=15)
@@ -255,3 +259,129 @@ async def test_drops_with_the_household_do_not_count_as_dropping_off(
     await next_poll(hass, freezer)
     issue = issue_registry.async_get_issue(DOMAIN, dropping)
     assert issue.translation_placeholders["drops"] == "3"
+
+
+def household_counts(hass: HomeAssistant) -> tuple[str, str]:
+    """The account's household outages today, and their minutes."""
+    return (
+        hass.states.get("sensor.household_outages_today").state,
+        hass.states.get("sensor.household_outage_minutes_today").state,
+    )
+
+
+def device_counts(entry: MockConfigEntry, count: int) -> list[tuple[int, float]]:
+    """Each Echo's drop-offs and offline minutes today."""
+    health = entry.runtime_data.coordinator.health
+    return [
+        (health.drop_offs(serial(n)), health.offline_minutes(serial(n)))
+        for n in range(count)
+    ]
+
+
+async def test_a_nightly_flap_is_the_households_not_the_devices(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every device off for 4 minutes: one household outage, no device's drop-off."""
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
+    assert household_counts(hass) == ("0", "0.0")
+    dropped_at = dt_util.utcnow() + timedelta(minutes=1)
+    for number in range(4):
+        at = dropped_at + timedelta(seconds=10 * number)
+        set_online(fake_amazon, [number], online=False, at=at)
+    await next_poll(hass, freezer)  # 4 minutes after the first drop
+    set_online(fake_amazon, range(4), online=True, at=dt_util.utcnow())
+    await next_poll(hass, freezer)
+
+    assert device_counts(mock_config_entry, 4) == [(0, 0.0)] * 4
+    # From the first drop to the poll that saw them back.
+    assert household_counts(hass) == ("1", "9.0")
+    household = mock_config_entry.runtime_data.coordinator.health.household
+    assert (household.outages_today, household.outage_minutes_today) == (1, 9.0)
+    assert our_issues(issue_registry) == set()
+
+    # One Echo on its own, while the household is fine, counts as ever.
+    set_online(fake_amazon, [2], online=False, at=dt_util.utcnow())
+    await next_poll(hass, freezer)
+    set_online(fake_amazon, [2], online=True, at=dt_util.utcnow())
+    await next_poll(hass, freezer)
+    assert device_counts(mock_config_entry, 4)[2] == (1, 10.0)
+    assert household_counts(hass) == ("1", "9.0")
+
+
+async def test_pushed_drops_are_held_until_the_outage_is_known(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Drops pushed one at a time: the first ones are the household's too.
+
+    Three flaps in a day make no Echo "keep dropping off", though the first
+    drop of each reached Alexa Care before the outage was recognised.
+    """
+    fake_push.serving = True
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
+    await until_pushed(
+        hass, lambda: mock_config_entry.runtime_data.push.status.connected
+    )
+
+    async def push(numbers: Iterable[int], *, online: bool) -> None:
+        for number in numbers:
+            await push_connection(
+                hass, mock_config_entry, fake_amazon, fake_push, number, online=online
+            )
+            freezer.tick(timedelta(seconds=10))
+
+    for night in range(3):
+        await push(range(4), online=False)
+        for _ in range(3):
+            await next_poll(hass, freezer, timedelta(minutes=1))
+        await push(range(4), online=True)
+        assert device_counts(mock_config_entry, 5) == [(0, 0.0)] * 5, night
+        await next_poll(hass, freezer, timedelta(hours=1))
+    assert our_issues(issue_registry) == set()
+    # Each from its first drop to the second Echo back: 3 min 50 s.
+    assert household_counts(hass) == ("3", "11.5")
+
+    # One Echo on its own: counted once its minute has passed.
+    await push([4], online=False)
+    assert device_counts(mock_config_entry, 5)[4] == (0, 0.0)
+    await next_poll(hass, freezer, timedelta(minutes=1))
+    assert device_counts(mock_config_entry, 5)[4] == (1, 1.2)
+    await push([4], online=True)
+    assert device_counts(mock_config_entry, 5)[4] == (1, 1.2)
+    assert household_counts(hass) == ("3", "11.5")
+
+
+async def test_an_outage_across_midnight_counts_on_the_day_it_began(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Its minutes are split at midnight; it counts once, the day before."""
+    midnight = datetime.fromisoformat("2026-11-23T08:00:00+00:00")  # US/Pacific
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
+    freezer.move_to(midnight - timedelta(minutes=15))
+    fake_amazon.set_all_online(online=False, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer)  # 23:50
+    freezer.move_to(midnight - timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert household_counts(hass) == ("1", "15.0")
+
+    freezer.move_to(midnight)
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert household_counts(hass) == ("0", "0.0")
+    await next_poll(hass, freezer, timedelta(minutes=20))
+    fake_amazon.set_all_online(online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+    assert household_counts(hass) == ("0", "25.0")
+    assert device_counts(mock_config_entry, 4) == [(0, 0.0)] * 4

@@ -223,3 +223,91 @@ async def test_garbage_in_the_power_links_store(
     await _set_up_with(hass, mock_config_entry, hass_storage, "power_links", file)
     assert mock_config_entry.runtime_data.power_links.links == kept
     assert len(_warnings_naming(caplog, _key(mock_config_entry, "power_links"))) == 1
+
+
+HEALTH = {
+    "day": "2026-11-22",
+    "as_of": "2026-11-22T19:55:00+00:00",
+    "devices": {
+        BEDROOM: {
+            "online": False,
+            "offline_since": "2026-11-22T19:00:00+00:00",
+            "held": None,
+            "left": None,
+            "drop_offs": 2,
+            "offline_seconds": 60.0,
+        }
+    },
+    "online": [KITCHEN, KITCHEN_PLUG],
+    "household": {"outages": 1, "outage_seconds": 240.0, "since": None},
+    "availability": {
+        BEDROOM: {
+            "offline_since": "2026-11-22T19:00:00+00:00",
+            "grace_from": None,
+            "drops": ["2026-11-22T19:00:00+00:00"],
+            "dropped": "2026-11-22T19:00:00+00:00",
+        }
+    },
+    "outage": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("file", "bedroom_drops", "outages", "warned"),
+    [
+        (_v(HEALTH, minor=1), 2, 1, False),
+        # What fits is kept, beside what does not.
+        (
+            _v(
+                HEALTH
+                | {
+                    "devices": HEALTH["devices"] | {KITCHEN: {"drop_offs": "many"}},
+                    "online": "all",
+                    "availability": {BEDROOM: {"drops": "x"}, KITCHEN: []},
+                    "outage": {"since": 3},
+                },
+                minor=1,
+            ),
+            2,
+            1,
+            True,
+        ),
+        (_v(HEALTH | {"household": {"outages": None}}, minor=1), 2, 0, True),
+        (_v(HEALTH | {"devices": {BEDROOM: {"online": "no"}}}, minor=1), 0, 1, True),
+        # A newer Alexa Care's file: what fits is kept.
+        (_v(HEALTH | {"new": 1}, version=2, minor=7), 2, 1, False),
+        # Without its day and moment nothing in it can be placed in time.
+        (_v(HEALTH | {"day": "Sunday"}, minor=1), 0, 0, True),
+        (_v(HEALTH | {"as_of": "2026-11-22T19:55:00"}, minor=1), 0, 0, True),
+        # From a clock that ran ahead.
+        (_v(HEALTH | {"as_of": "2027-01-01T00:00:00+00:00"}, minor=1), 0, 0, True),
+        (_v([HEALTH], minor=1), 0, 0, True),
+        # As written after a file that could not be read.
+        (_v(HEALTH | {"day": None, "as_of": None}, minor=1), 0, 0, False),
+        (_v("health", minor=1), 0, 0, True),
+        (_v(HEALTH, version=None, minor=1), 0, 0, True),
+    ],
+)
+async def test_garbage_in_the_health_store(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    file: dict[str, Any],
+    bedroom_drops: int,
+    outages: int,
+    warned: bool,
+) -> None:
+    """Setup goes on with the counts that can be read, and warns once of the rest."""
+    await _set_up_with(hass, mock_config_entry, hass_storage, "health", file)
+    health = mock_config_entry.runtime_data.coordinator.health
+    assert health.drop_offs(BEDROOM) == bedroom_drops
+    assert health.household.outages_today == outages
+    key = _key(mock_config_entry, "health")
+    assert len(_warnings_naming(caplog, key)) == int(warned)
+    # Written again as it was read: the next start warns no more.
+    caplog.clear()
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await settle(hass)
+    assert _warnings_naming(caplog, key) == []

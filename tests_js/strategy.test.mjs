@@ -30,6 +30,8 @@ function fakeHass({ language = "en", fixes = {} } = {}) {
   };
   // Entity ids that say nothing of what they are: they are found by kind.
   add("sensor.devices_offline", "account", "devices_offline", "1");
+  add("sensor.household_outage_minutes_today", "account", "household_outage_minutes", "4.5");
+  add("sensor.household_outages_today", "account", "household_outages", "1");
   add("sensor.a1", "echo", "suggested_fix", fixes.echo || "nothing_to_do");
   add("binary_sensor.a2", "echo", "connectivity", "on");
   add("sensor.a3", "echo", "drop_offs");
@@ -126,7 +128,13 @@ test("the health view: found by what the entities are, names whole, core cards o
   const byTitle = Object.fromEntries(cards.slice(1).map((card) => [card.title, card]));
   assert.deepEqual(
     byTitle.Devices.entities.map((row) => row.entity),
-    ["sensor.devices_offline", "binary_sensor.a2", "binary_sensor.b2"],
+    [
+      "sensor.devices_offline",
+      "sensor.household_outages_today",
+      "sensor.household_outage_minutes_today",
+      "binary_sensor.a2",
+      "binary_sensor.b2",
+    ],
   );
   assert.equal(byTitle.Devices.entities[0].name, "Devices offline");
   // Rows, not a glance, so that names are not cut short.
@@ -182,4 +190,25 @@ test("the Add dashboard dialog is offered a title and an icon", () => {
     title: "Alexa Care",
     icon: "mdi:heart-pulse",
   });
+});
+
+test("the household's outages today are the account's, named as Home Assistant translates them", async () => {
+  const hass = fakeHass({ language: "de" });
+  const translated = hass.localize;
+  hass.localize = (key) =>
+    ({
+      "component.alexa_care.entity.sensor.household_outages.name": "Ausfälle im Haushalt heute",
+    })[key] || translated(key);
+  const devices = (await AlexaCareStrategy.generate({}, hass)).views[0].cards[1];
+  assert.deepEqual(
+    devices.entities.slice(1, 3).map((row) => [row.entity, row.name]),
+    [
+      ["sensor.household_outages_today", "Ausfälle im Haushalt heute"],
+      // Without a translation from the frontend, the English name.
+      ["sensor.household_outage_minutes_today", "Household outage minutes today"],
+    ],
+  );
+  // No device of their own: the account's rows, not a device's drop-offs.
+  const all = JSON.stringify((await AlexaCareStrategy.generate({}, hass)).views[0].cards.slice(2));
+  assert.ok(!all.includes("household_outage"));
 });

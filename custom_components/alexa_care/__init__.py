@@ -20,6 +20,7 @@ from .coordinator import AlexaCareCoordinator
 from .dashboard import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
+from .health_store import HealthStore, async_remove_health_store
 from .issues import (
     async_withdraw,
     async_withdraw_all,
@@ -87,7 +88,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
             ),
         ) from err
     coordinator = AlexaCareCoordinator(hass, entry, account)
+    # Before the first poll, which reconciles the time Home Assistant was away.
+    health_store = HealthStore(
+        hass, entry.entry_id, coordinator.health, coordinator.availability
+    )
+    await health_store.async_load()
+    entry.async_on_unload(health_store.async_start())
     await coordinator.async_config_entry_first_refresh()
+    entry.async_on_unload(health_store.async_unload)
     power_links = PowerLinks(hass, entry.entry_id)
     await power_links.async_load()
     cooldown = timedelta(
@@ -151,4 +159,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -
     await PowerLinks(hass, entry.entry_id).async_remove()
     await ResetStore(hass, entry.entry_id).async_remove()
     await NetworkIdentities(hass, entry.entry_id).async_remove()
+    await async_remove_health_store(hass, entry.entry_id)
     async_withdraw_all(hass, entry.entry_id)

@@ -4,13 +4,23 @@ A device offline longer than the grace period gets an issue that suggests a
 soft reset; one that dropped off three times within a day gets a second
 issue. Both go away by themselves once the device is back (or gone). Devices
 that drop with most of the household are left to the outage's one issue
-(outage.py) until the others are back.
+(outage.py) until the others are back, and their drop does not count toward
+the second issue, even when it reached us before the outage was recognised
+(pushed drops come one at a time): it is taken back then.
+
+Which devices are offline since when, and their drops, are kept across a
+restart of Home Assistant (health_store.py), so that a restart neither
+starts a grace period again nor counts a device still offline as a new drop.
+At the first poll after it, a device that Amazon says dropped when or after
+Home Assistant last looked came back and dropped again meanwhile: a new
+outage.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from homeassistant.core import HomeAssistant
 
@@ -22,6 +32,19 @@ from .markdown import escape_markdown
 from .outage import HouseholdOutage
 
 
+class StoredOutages(TypedDict):
+    """A device's outage and recent drops, as kept on disk."""
+
+    offline_since: str | None
+    grace_from: str | None
+    drops: list[str]
+    dropped: str | None
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
 @dataclass
 class _Outages:
     offline_since: datetime | None = None
@@ -29,6 +52,9 @@ class _Outages:
     # by a household outage, it is judged from the others' return.
     grace_from: datetime | None = None
     drops: list[datetime] = field(default_factory=list)
+    # The drop of the outage under way, while it counts: the household's
+    # outage may claim it after it was counted.
+    dropped: datetime | None = None
 
 
 class AvailabilityIssues:
@@ -45,14 +71,51 @@ class AvailabilityIssues:
         # those, not two per device. Issues outlive a reload of the entry,
         # and the registry keeps those of the last run (without their data).
         self._open = set(entry_issue_ids(hass, entry_id))
+        # Until the first poll after a restart: when Home Assistant last
+        # looked before it.
+        self._away_since: datetime | None = None
+
+    @property
+    def household(self) -> HouseholdOutage:
+        """The household's outage: which devices are offline with most of the others."""
+        return self._household
 
     def offline_since(self, device_key: str) -> datetime | None:
         """Since when the device has been offline, if it is."""
         outages = self._outages.get(device_key)
         return outages.offline_since if outages else None
 
+    def stored(self) -> dict[str, StoredOutages]:
+        """The devices offline or with recent drops, to keep across a restart."""
+        return {
+            key: StoredOutages(
+                offline_since=_iso(outages.offline_since),
+                grace_from=_iso(outages.grace_from),
+                drops=[when.isoformat() for when in outages.drops],
+                dropped=_iso(outages.dropped),
+            )
+            for key, outages in self._outages.items()
+            if outages.offline_since or outages.drops
+        }
+
+    def restore(self, stored: dict[str, StoredOutages], as_of: datetime) -> None:
+        """Take up what was known at `as_of`, before Home Assistant restarted."""
+        self._outages = {
+            key: _Outages(
+                offline_since=_moment(record["offline_since"]),
+                grace_from=_moment(record["grace_from"]),
+                drops=[datetime.fromisoformat(text) for text in record["drops"]],
+                dropped=_moment(record["dropped"]),
+            )
+            for key, record in stored.items()
+        }
+        self._away_since = as_of
+
     def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
         """Take in a successful poll: raise or withdraw issues."""
+        if (away_since := self._away_since) is not None:
+            self._away_since = None
+            self._came_back_meanwhile(snapshot, away_since)
         left_offline = self._household.update(
             snapshot,
             {
@@ -71,7 +134,7 @@ class AvailabilityIssues:
                 continue
             outages = self._outages.setdefault(key, _Outages())
             if device.online:
-                outages.offline_since = outages.grace_from = None
+                outages.offline_since = outages.grace_from = outages.dropped = None
                 self._delete(IssueKind.DEVICE_UNAVAILABLE, key)
             else:
                 self._offline(device, outages, now, left_offline=key in left_offline)
@@ -98,11 +161,16 @@ class AvailabilityIssues:
             # first saw it offline.
             outages.offline_since = min(device.last_seen_online or now, now)
             if key not in self._household:
-                # Dropping with the whole house says nothing of the device.
+                outages.dropped = now
                 outages.drops.append(now)
         if left_offline:
             outages.grace_from = now
         if key in self._household:
+            # Dropping with the whole house says nothing of the device, even
+            # if its drop was counted before the outage was recognised.
+            if outages.dropped in outages.drops:
+                outages.drops.remove(outages.dropped)
+            outages.dropped = None
             # An issue from before a restart, now part of the outage.
             self._delete(IssueKind.DEVICE_UNAVAILABLE, key)
         elif now - (outages.grace_from or outages.offline_since) >= self._grace:
@@ -112,6 +180,26 @@ class AvailabilityIssues:
                 model=escape_markdown(device.model or "-"),
                 since=local_moment(self._hass, outages.offline_since),
             )
+
+    def _came_back_meanwhile(
+        self, snapshot: AccountSnapshot, away_since: datetime
+    ) -> None:
+        """Forget the outages that Amazon says ended while Home Assistant was away.
+
+        A device that dropped (by Amazon's stamp) when or after Home
+        Assistant last looked, which then knew it offline since before,
+        came back and dropped again.
+        """
+        for key, outages in self._outages.items():
+            device = snapshot.devices.get(key)
+            if (
+                outages.offline_since is not None
+                and device is not None
+                and device.online is False
+                and device.last_seen_online is not None
+                and device.last_seen_online >= away_since
+            ):
+                outages.offline_since = outages.grace_from = outages.dropped = None
 
     def forget(self, device_key: str) -> None:
         """Withdraw every issue of a device."""
@@ -139,3 +227,8 @@ class AvailabilityIssues:
         ):
             self._open.discard(issue.issue_id)
             async_withdraw(self._hass, issue)
+
+
+def _moment(text: str | None) -> datetime | None:
+    # Read by health_store.py already: a valid moment or None.
+    return datetime.fromisoformat(text) if text else None

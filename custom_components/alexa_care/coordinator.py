@@ -204,8 +204,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     def async_set_pushed_data(self, snapshot: AccountSnapshot) -> None:
         """Take in a change Amazon pushed or we made, without moving the next poll.
 
-        (async_set_updated_data would reschedule it: a busy household would
-        put the reconciling poll off for ever.)
+        (async_set_updated_data would reschedule it, for ever in a busy home.)
         """
         if snapshot == self.data:
             return
@@ -215,14 +214,13 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
 
     def _observe(self, snapshot: AccountSnapshot, now: datetime) -> None:
         self.availability.update(snapshot, now)
-        self.health.update(snapshot, now)
+        self.health.update(snapshot, now, self.availability.household)
         if (
             self.push_connected
             and self._offline_recheck is None
             and any(device.online is False for device in snapshot.devices.values())
         ):
-            # With polls resting, nothing else would look again before a
-            # grace period ends: the issue would wait for the next poll.
+            # Polls rest: else a grace period would end only at the next one.
             self._offline_recheck = async_call_later(
                 self.hass, OFFLINE_RECHECK, self._recheck_offline
             )
@@ -268,6 +266,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """Poll rarely while the push channel is open, as usual otherwise."""
         self.push_connected = connected
         self.update_interval = self._resting_interval()
+        if connected and self._offline_recheck is None:
+            self._recheck_offline(dt_util.utcnow())  # those offline already, too
         if not self.backing_off:
             # Now, not after the poll already scheduled at the old interval.
             self._schedule_refresh()

@@ -1,4 +1,7 @@
-"""Dates in repair texts, written the way the system language writes them.
+"""Home Assistant's local time: its days, and dates in repair texts.
+
+The daily counts (health.py, household_health.py) start at midnight in Home
+Assistant's time zone.
 
 A repair issue's placeholders are filled in here, on the server, once; the
 frontend puts them into the user's translation as they are. The server knows
@@ -8,7 +11,7 @@ time format live in the browser), so the system language decides.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from homeassistant.core import HomeAssistant
@@ -50,3 +53,14 @@ def local_moment(hass: HomeAssistant, moment: datetime) -> str:
         minute=local.minute,
         am_pm="AM" if local.hour < _NOON else "PM",
     )
+
+
+def local_day(moment: datetime) -> date:
+    """The day a moment falls on in Home Assistant's time zone."""
+    return dt_util.as_local(moment).date()
+
+
+def midnight_before(moment: datetime) -> datetime:
+    """The local midnight that began the moment's day."""
+    # start_of_local_day takes a UTC moment's date as it is, not the local one.
+    return dt_util.start_of_local_day(local_day(moment))

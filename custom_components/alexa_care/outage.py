@@ -17,7 +17,9 @@ update in which we first saw it offline.
 
 The outage lasts while its devices still offline are "most devices" by the
 same measure; then it is over, and those still offline are left to the
-per-device issues.
+per-device issues. An outage under way is kept across a restart of Home
+Assistant (health_store.py): its one issue still comes a grace period after
+it began, not after the restart.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from homeassistant.core import HomeAssistant
 
@@ -62,6 +65,14 @@ def _same_minute(
     return {key for _, key in best} | untimed, since, latest
 
 
+class StoredOutage(TypedDict):
+    """An outage under way, as kept on disk."""
+
+    since: str
+    latest: str
+    devices: list[str]
+
+
 @dataclass
 class _Outage:
     since: datetime
@@ -83,6 +94,33 @@ class HouseholdOutage:
     def __contains__(self, device_key: str) -> bool:
         """Whether the device is offline as part of the outage."""
         return self._outage is not None and device_key in self._outage.devices
+
+    @property
+    def since(self) -> datetime | None:
+        """When the outage under way began, if one is."""
+        return self._outage.since if self._outage else None
+
+    def stored(self) -> StoredOutage | None:
+        """The outage under way, to keep across a restart."""
+        if (outage := self._outage) is None:
+            return None
+        return StoredOutage(
+            since=outage.since.isoformat(),
+            latest=outage.latest.isoformat(),
+            devices=sorted(outage.devices),
+        )
+
+    def restore(self, stored: StoredOutage | None) -> None:
+        """Take up the outage that was under way before the restart."""
+        if stored is None:
+            self._outage = None
+            return
+        # Read by health_store.py already: these are valid moments.
+        self._outage = _Outage(
+            since=datetime.fromisoformat(stored["since"]),
+            latest=datetime.fromisoformat(stored["latest"]),
+            devices=set(stored["devices"]),
+        )
 
     def update(
         self,

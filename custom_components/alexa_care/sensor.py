@@ -2,7 +2,7 @@
 
 The Echos' software version, last seen online, Wi-Fi network and last voice
 request; every device's suggested fix, drop-offs and offline time today; the
-account's devices offline.
+account's devices offline, and its household outages today and their minutes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any, override
 
 from homeassistant.components.sensor import (
-    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -24,17 +23,14 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
-from homeassistant.util import dt as dt_util
 
+from .account_sensor import HOUSEHOLD, DevicesOfflineSensor, HouseholdSensor
 from .amazon.models import Device, Echo
 from .const import DOMAIN
-from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .entity import (
     AlexaCareEntity,
     AlexaCareEntityDescription,
-    account_device_info,
     async_add_described_entities,
 )
 from .health import DROP_OFFS, OFFLINE_MINUTES
@@ -183,7 +179,12 @@ async def async_setup_entry(
     async_add_described_entities(
         entry, async_add_entities, (SUGGESTED_FIX,), SuggestedFixSensor
     )
-    async_add_entities([DevicesOfflineSensor(entry)])
+    async_add_entities(
+        [
+            DevicesOfflineSensor(entry),
+            *(HouseholdSensor(entry, description) for description in HOUSEHOLD),
+        ]
+    )
     entry.async_on_unload(
         entry.runtime_data.coordinator.health.async_track_midnight(hass)
     )
@@ -225,29 +226,18 @@ class AlexaCareSensor(AlexaCareEntity, SensorEntity):
         return self.entity_description.value_fn(self.runtime, self.device)
 
 
-class AlexaCareHealthSensor(AlexaCareSensor, RestoreSensor):
-    """A count of today's health that a restart of Home Assistant keeps."""
+class AlexaCareHealthSensor(AlexaCareSensor):
+    """A count of today's health (kept across restarts by health_store.py)."""
 
     @override
     async def async_added_to_hass(self) -> None:
-        # Before the first state is written: it must show the restored count.
-        health = self.coordinator.health
-        last_state = await self.async_get_last_state()
-        last_data = await self.async_get_last_sensor_data()
-        today: float | None = None
-        if (
-            last_state is not None
-            and last_data is not None
-            and isinstance(last_data.native_value, int | float)
-            and dt_util.as_local(last_state.last_changed).date() == dt_util.now().date()
-        ):
-            today = last_data.native_value
-        health.restore(self._key, self.entity_description.key, today)
         await super().async_added_to_hass()
         # Polls that change nothing else (every device offline) and midnight
         # wake no coordinator listener.
         self.async_on_remove(
-            health.async_add_listener(self._key, self._handle_coordinator_update)
+            self.coordinator.health.async_add_listener(
+                self._key, self._handle_coordinator_update
+            )
         )
 
 
@@ -295,41 +285,3 @@ class SuggestedFixSensor(AlexaCareSensor):
     def extra_state_attributes(self) -> dict[str, str | None]:
         since = device_advice(self.coordinator.config_entry, self.device).since
         return {ATTR_SINCE: since.isoformat() if since else None}
-
-
-class DevicesOfflineSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity):
-    """How many of the account's devices Amazon reports offline now."""
-
-    _attr_has_entity_name = True
-    _attr_translation_key = "devices_offline"
-    _attr_state_class = SensorStateClass.MEASUREMENT
-
-    def __init__(self, entry: AlexaCareConfigEntry) -> None:
-        """The account's sensor, on the account's device page."""
-        super().__init__(entry.runtime_data.coordinator)
-        # The entry's id: the account's own id is a customer id, kept private.
-        self._attr_unique_id = f"{entry.entry_id}-devices_offline"
-        self._attr_device_info = account_device_info(entry)
-        # Not named after the device (the masked login) as has_entity_name would.
-        self.entity_id = "sensor.devices_offline"
-        self._written: tuple[bool, int] | None = None
-
-    @property
-    @override
-    def native_value(self) -> int:
-        return sum(
-            device.online is False for device in self.coordinator.data.devices.values()
-        )
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        self._written = (self.available, self.native_value)
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        # As the devices' entities: a state is written only when it changed.
-        if (shown := (self.available, self.native_value)) != self._written:
-            self._written = shown
-            self.async_write_ha_state()

@@ -42,12 +42,24 @@ const KINDS = {
   "sensor.drop_offs": "drops",
   "sensor.offline_minutes": "offline",
   "sensor.devices_offline": "devices_offline",
+  "sensor.household_outages": "household_outages",
+  "sensor.household_outage_minutes": "household_outage_minutes",
   "button.restart": "restart",
   "button.power_cycle": "power_cycle",
 };
 
+// The account's own sensors, in the order the Devices card shows them: how
+// many devices are offline now, then the household's outages today.
+// (Names in English only where the frontend has no translation for them.)
+const ACCOUNT = {
+  devices_offline: "Devices offline",
+  household_outages: "Household outages today",
+  household_outage_minutes: "Household outage minutes today",
+};
+const ACCOUNT_ORDER = Object.keys(ACCOUNT);
+
 // Our devices, each with its entities by kind, sorted by name; and the
-// account's count of devices offline.
+// account's sensors, each with its kind.
 export function findDevices(hass) {
   const devices = new Map();
   const account = [];
@@ -59,8 +71,8 @@ export function findDevices(hass) {
     const domain = entity.entity_id.split(".")[0];
     const kind = KINDS[`${domain}.${entity.translation_key}`];
     if (!kind) continue;
-    if (kind === "devices_offline") {
-      account.push(entity.entity_id);
+    if (kind in ACCOUNT) {
+      account.push({ kind, entity: entity.entity_id });
       continue;
     }
     const device = hass.devices?.[entity.device_id];
@@ -77,7 +89,12 @@ export function findDevices(hass) {
   const sorted = [...devices.values()].sort((a, b) =>
     a.name.localeCompare(b.name),
   );
-  return { devices: sorted, account: account.sort() };
+  account.sort(
+    (a, b) =>
+      ACCOUNT_ORDER.indexOf(a.kind) - ACCOUNT_ORDER.indexOf(b.kind) ||
+      a.entity.localeCompare(b.entity),
+  );
+  return { devices: sorted, account };
 }
 
 function entityName(hass, platform, key, fallback) {
@@ -219,10 +236,11 @@ function health(hass, t, devices, account) {
       title: t.devices,
       state_color: true,
       entities: [
-        // Not prefixed with the account's device, the masked login.
-        ...account.map((entity) => ({
+        // Not prefixed with the account's device, the masked login. A
+        // household outage counts here, not as every device's drop-off.
+        ...account.map(({ kind, entity }) => ({
           entity,
-          name: entityName(hass, "sensor", "devices_offline", "Devices offline"),
+          name: entityName(hass, "sensor", kind, ACCOUNT[kind]),
         })),
         ...named(devices, "connectivity").map((row) => ({
           ...row,

@@ -1,0 +1,360 @@
+"""Tests of what a restart of Home Assistant keeps of the devices' health."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.health_store import SAVE_DELAY
+from custom_components.alexa_care.issues import IssueKind, IssueRef
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .common import next_poll, push_connection, settle, setup_with_echos, until_pushed
+from .fake_amazon import FakeAmazon
+from .fake_push import FakePush
+
+KITCHEN = "G090XG1234567KIT"
+BEDROOM = "G0B1Q90987654BED"
+# The fixtures' day is 2026-11-22 (US/Pacific, UTC-8); midnight after it.
+MIDNIGHT = datetime.fromisoformat("2026-11-23T08:00:00+00:00")
+GRACE = timedelta(minutes=15)
+
+
+def _at(moment: datetime) -> str:
+    """Amazon's timestamp format."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+def _file(hass_storage: dict[str, Any], entry: MockConfigEntry) -> Any:  # noqa: ANN401
+    return hass_storage.get(f"{DOMAIN}.{entry.entry_id}.health")
+
+
+def _issues(hass: HomeAssistant) -> list[str]:
+    return sorted(
+        issue for domain, issue in ir.async_get(hass).issues if domain == DOMAIN
+    )
+
+
+async def _restart(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    back_at: datetime,
+) -> None:
+    """Home Assistant stops now and is back at `back_at`.
+
+    Its repair issues are not: Home Assistant keeps only persistent ones
+    across a restart, and ours are not.
+    """
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await settle(hass)
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+    freezer.move_to(back_at)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_restart_across_midnight_reconciles_from_amazons_stamps(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Down from 23:30 to 00:30: today's counts start at 0 and hold what Amazon says.
+
+    The Kitchen Echo, offline since 23:00, came back while Home Assistant was
+    down: when is unknown, so its time counts up to 23:30, yesterday. The
+    Kitchen Plug dropped at 00:10 by Amazon's stamp: a drop-off today and 20
+    minutes. The Bedroom Echo Show, offline all along: 30 minutes today.
+    """
+    freezer.move_to(MIDNIGHT - timedelta(hours=1))
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dt_util.utcnow()))
+    for _ in range(6):
+        await next_poll(hass, freezer)  # 23:05 … 23:30
+    assert _state(hass, "sensor.kitchen_echo_drop_offs_today") == "1"
+    assert _state(hass, "sensor.kitchen_echo_offline_time_today") == "30.0"
+
+    back_at = MIDNIGHT + timedelta(minutes=30)
+    fake_amazon.set_online(
+        "Kitchen Echo", online=True, at=_at(MIDNIGHT - timedelta(minutes=15))
+    )
+    fake_amazon.set_online(
+        "Kitchen Plug", online=False, at=_at(MIDNIGHT + timedelta(minutes=10))
+    )
+    await _restart(hass, init_integration, freezer, back_at)
+
+    assert {
+        entity_id: _state(hass, f"sensor.{entity_id}")
+        for entity_id in (
+            "kitchen_echo_drop_offs_today",
+            "kitchen_echo_offline_time_today",
+            "kitchen_plug_drop_offs_today",
+            "kitchen_plug_offline_time_today",
+            "bedroom_echo_show_drop_offs_today",
+            "bedroom_echo_show_offline_time_today",
+        )
+    } == {
+        "kitchen_echo_drop_offs_today": "0",
+        "kitchen_echo_offline_time_today": "0.0",
+        "kitchen_plug_drop_offs_today": "1",
+        "kitchen_plug_offline_time_today": "20.0",
+        "bedroom_echo_show_drop_offs_today": "0",
+        "bedroom_echo_show_offline_time_today": "30.0",
+    }
+
+
+async def test_restart_in_the_middle_of_an_outage_keeps_its_grace_period(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One outage notice, a grace period after it began; counted once, minutes on.
+
+    Amazon gives no stamps here: after the restart only the stored outage
+    knows when it began.
+    """
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
+    fake_amazon.set_all_online(online=False, at=_at(dt_util.utcnow()))
+    for endpoint in fake_amazon.endpoints:
+        for feature in endpoint["features"]:
+            for prop in feature["properties"]:
+                prop.pop("timeOfLastChange", None)
+    await next_poll(hass, freezer)
+    began = dt_util.utcnow()
+    await next_poll(hass, freezer)
+    outage = IssueRef(
+        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=mock_config_entry.entry_id
+    ).issue_id
+
+    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=8))
+    household = mock_config_entry.runtime_data.coordinator.health.household
+    assert (household.outages_today, household.outage_minutes_today) == (1, 8.0)
+    await next_poll(hass, freezer)
+    assert _issues(hass) == []
+
+    await next_poll(hass, freezer)  # a grace period (and 3 minutes) after it began
+    assert _issues(hass) == [outage]
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, outage)
+    assert issue.translation_placeholders["since"] == dt_util.as_local(began).strftime(
+        "%-m/%-d/%Y, %-I:%M %p"
+    )
+
+    fake_amazon.set_all_online(online=True, at=_at(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+    assert _issues(hass) == []
+    assert (household.outages_today, household.outage_minutes_today) == (1, 23.0)
+    coordinator = mock_config_entry.runtime_data.coordinator
+    assert [coordinator.health.drop_offs(key) for key in coordinator.data.echos] == [
+        0
+    ] * 4
+
+
+async def test_restart_in_an_outage_that_grew_push_by_push_keeps_it(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Its Echos still offline dropped two minutes apart: only the file knows.
+
+    Amazon's stamps are too far apart for the first poll after the restart
+    to see an outage in them. The notice comes a grace period after the
+    first drop, from the recheck while polls rest.
+    """
+    fake_push.serving = True
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
+    runtime = mock_config_entry.runtime_data
+    await until_pushed(hass, lambda: runtime.push.status.connected)
+    began = dt_util.utcnow()
+    for number, after in ((0, 0), (1, 10), (2, 20), (3, 70), (4, 125)):
+        freezer.move_to(began + timedelta(seconds=after))
+        await push_connection(
+            hass, mock_config_entry, fake_amazon, fake_push, number, online=False
+        )
+    for number in (0, 1):
+        await push_connection(
+            hass, mock_config_entry, fake_amazon, fake_push, number, online=True
+        )
+
+    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=5))
+    runtime = mock_config_entry.runtime_data
+    await until_pushed(hass, lambda: runtime.push.status.connected)
+    outage = IssueRef(
+        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=mock_config_entry.entry_id
+    ).issue_id
+    for _ in range(9):
+        await next_poll(hass, freezer, timedelta(minutes=1))
+    assert _issues(hass) == []
+
+    await next_poll(hass, freezer, timedelta(minutes=1))
+    assert _issues(hass) == [outage]
+    health = runtime.coordinator.health
+    assert (health.household.outages_today, health.household.outage_minutes_today) == (
+        1,
+        15.0,
+    )
+    assert [health.drop_offs(key) for key in runtime.coordinator.data.echos] == [0] * 5
+
+
+async def test_a_hung_echo_keeps_its_issues_across_restarts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Neither lost nor doubled: its drops before a restart still count, once."""
+    unavailable, dropping = (
+        IssueRef(
+            kind=kind, entry_id=init_integration.entry_id, device_key=KITCHEN
+        ).issue_id
+        for kind in (IssueKind.DEVICE_UNAVAILABLE, IssueKind.DEVICE_KEEPS_DROPPING)
+    )
+    bedroom = IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE,
+        entry_id=init_integration.entry_id,
+        device_key=BEDROOM,
+    ).issue_id
+    for online in (False, True, False, True, False):
+        fake_amazon.set_online("Kitchen Echo", online=online, at=_at(dt_util.utcnow()))
+        await next_poll(hass, freezer)
+    await next_poll(hass, freezer, GRACE)
+    expected = sorted([unavailable, dropping, bedroom])
+    assert _issues(hass) == expected
+
+    for _ in range(3):
+        await _restart(
+            hass, init_integration, freezer, dt_util.utcnow() + timedelta(minutes=10)
+        )
+        assert _issues(hass) == expected
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, dropping)
+        assert issue.translation_placeholders["drops"] == "3"
+    health = init_integration.runtime_data.coordinator.health
+    assert health.drop_offs(KITCHEN) == 3
+
+    fake_amazon.set_online("Kitchen Echo", online=True, at=_at(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+    assert _issues(hass) == sorted([dropping, bedroom])
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_device_back_and_off_again_while_home_assistant_was_down(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon's stamp says it dropped again meanwhile: a new outage, a new grace period.
+
+    Its time offline counts up to when Home Assistant last looked, then from
+    Amazon's stamp of the second drop on.
+    """
+    dropped_at = dt_util.utcnow()
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dropped_at))
+    await next_poll(hass, freezer)
+    fake_amazon.set_online(
+        "Kitchen Echo", online=True, at=_at(dropped_at + timedelta(minutes=8))
+    )
+    again = dropped_at + timedelta(minutes=12)
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(again))
+    await _restart(hass, init_integration, freezer, dropped_at + timedelta(minutes=14))
+    unavailable = IssueRef(
+        kind=IssueKind.DEVICE_UNAVAILABLE,
+        entry_id=init_integration.entry_id,
+        device_key=KITCHEN,
+    ).issue_id
+
+    await next_poll(hass, freezer)  # 17 minutes after the first drop
+    assert unavailable not in _issues(hass)
+    await next_poll(hass, freezer, timedelta(minutes=10))
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, unavailable)
+    assert issue.translation_placeholders["since"] == dt_util.as_local(again).strftime(
+        "%-m/%-d/%Y, %-I:%M %p"
+    )
+    assert _state(hass, "sensor.kitchen_echo_drop_offs_today") == "2"
+    # 5 minutes, then 17 from the second drop to the last poll.
+    assert _state(hass, "sensor.kitchen_echo_offline_time_today") == "22.0"
+
+
+async def test_an_outage_over_while_home_assistant_was_down(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Its minutes count up to when Home Assistant last looked, not to its return."""
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
+    began = dt_util.utcnow() + timedelta(minutes=4)
+    fake_amazon.set_all_online(online=False, at=_at(began))
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer)  # 6 minutes after it began
+    fake_amazon.set_all_online(online=True, at=_at(began + timedelta(minutes=10)))
+
+    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=40))
+    health = mock_config_entry.runtime_data.coordinator.health
+    assert (health.household.outages_today, health.household.outage_minutes_today) == (
+        1,
+        6.0,
+    )
+    assert [health.offline_minutes(f"G0FAKE{n:010d}") for n in range(4)] == [0.0] * 4
+    assert _issues(hass) == []
+
+
+async def test_written_only_when_something_changed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Polls that change nothing write nothing; a drop is written a little later."""
+
+    async def delay_passes() -> None:
+        freezer.tick(SAVE_DELAY)
+        async_fire_time_changed(hass)
+        await settle(hass)
+
+    await next_poll(hass, freezer)
+    await delay_passes()
+    written = _file(hass_storage, init_integration)
+    assert written["data"]["devices"][BEDROOM]["online"] is False
+    for _ in range(3):
+        await next_poll(hass, freezer)
+    await delay_passes()
+    assert _file(hass_storage, init_integration) is written
+
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+    assert _file(hass_storage, init_integration) is written
+    await delay_passes()
+    written = _file(hass_storage, init_integration)
+    assert written["data"]["devices"][KITCHEN]["drop_offs"] == 1
+
+    # Stopping writes until when the devices offline were seen so.
+    await next_poll(hass, freezer)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await settle(hass)
+    assert _file(hass_storage, init_integration)["data"]["as_of"] == (
+        dt_util.utcnow().isoformat()
+    )
