@@ -213,7 +213,10 @@ def outage_raises_one_issue(
     started = time.monotonic()
     # Amazon lost them a grace period ago, as if the internet went down while
     # Home Assistant was restarting: the first poll after the reload raises
-    # the issue, instead of a grace period and a poll later.
+    # the issue, instead of a grace period and a poll later. Nothing is
+    # pushed meanwhile (a pushed drop is a drop now, and Home Assistant keeps
+    # what it knew across the reload).
+    assert emulator.control("PUT", "/push/silence", {"silence": True})["silent"]
     account = emulator.control(
         "POST", "/devices/offline", {"seconds_ago": GRACE_MINUTES * 60 + 10}
     )
@@ -229,6 +232,7 @@ def outage_raises_one_issue(
     expect(reloaded).to_be_visible()
     dialog.get_by_role("button", name="OK").click()
     expect(reloaded).to_be_hidden()
+    emulator.control("PUT", "/push/silence", {"silence": False})
 
     open_settings_page(page, "Repairs")
     issue = page.get_by_role(
