@@ -39,6 +39,7 @@ import time
 from typing import Any
 
 from devtools.amazon_emulator.routing import route_httpx
+from devtools.benchmark_memory import markdown_lines
 from devtools.benchmark_spec import RunSpec
 from devtools.emulator_process import RunningEmulator, emulator_process
 
@@ -140,7 +141,7 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
             work_dir=work_dir,
             log=work_dir / f"emulator-{echos}.log",
         ) as emulator:
-            for integration in INTEGRATIONS:
+            for integration in args.integrations:
                 print(f"  {LABELS[integration]}, {echos} Echos …", flush=True)
                 spec = RunSpec(
                     integration=integration,
@@ -151,6 +152,7 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
                     ca_certificate=str(emulator.ca_certificate),
                     polls=args.polls,
                     warmup=args.warmup,
+                    trace_memory=args.trace_memory,
                 )
                 result = run_one(spec, emulator, work_dir)
                 result["plugs"] = args.plugs
@@ -282,6 +284,12 @@ def markdown(results: list[Json]) -> str:
             answers = _grouped(answers)
             listed = ", ".join(f"`{key}` ({n:g})" for key, n in answers.items())
             lines.append(f"  - answers other than 2xx in the whole run: {listed}")
+    traced = [result for result in results if result.get("memory_trace")]
+    if traced:
+        lines += ["", "Setup's allocations still alive after it (tracemalloc):", ""]
+    for result in traced:
+        label = f"{LABELS[result['integration']]}, {result['echos']} Echos"
+        lines.extend(markdown_lines(label, result["memory_trace"]))
     return "\n".join(lines)
 
 
@@ -293,6 +301,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
     parser.add_argument("--plugs", type=int, default=3, help="plugs on the account")
+    parser.add_argument(
+        "--integrations",
+        nargs="+",
+        choices=INTEGRATIONS,
+        default=list(INTEGRATIONS),
+        help="measure only these (the default: both)",
+    )
     parser.add_argument("--polls", type=int, default=5, help="measured polls")
     parser.add_argument(
         "--warmup", type=int, default=3, help="polls before the measured ones"
@@ -304,6 +319,14 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="where the raw results go (JSON)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the logs of each run")
+    parser.add_argument(
+        "--trace-memory",
+        type=int,
+        default=0,
+        metavar="N",
+        help="trace setup's allocations and print the N largest by file and by "
+        "import (the RSS figures of such a run are not comparable)",
+    )
     # One measurement, in the subprocess the benchmark starts for it.
     parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)

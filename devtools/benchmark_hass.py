@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout
 
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+from devtools.benchmark_memory import MemoryTrace
 from devtools.benchmark_push import EmulatorControl, measure_push
 from devtools.benchmark_spec import RunSpec
 from devtools.emulator_process import free_port
@@ -302,12 +303,15 @@ async def _benchmark(hass: HomeAssistant, spec: RunSpec, result: Json) -> None:
         integration = await loader.async_get_integration(hass, spec.integration)
         result["integration_version"] = str(integration.version or "core")
         result["rss_before_bytes"] = rss_bytes()
+        trace = MemoryTrace(spec.trace_memory, spec.integration)
+        trace.start()
         await emulator.reset()
         flow_start = time.perf_counter()
         entry = await add_through_config_flow(hass, spec.integration)
         result["flow_wall_s"] = time.perf_counter() - flow_start
         await hass.async_block_till_done()
         result["rss_after_setup_bytes"] = rss_bytes()
+        result["memory_trace"] = trace.report()
         result["setup"] = timer.result
         result["entry_state"] = str(entry.state)
         result["registry"] = registry_counts(hass, entry)
