@@ -10,6 +10,9 @@ largest still alive, three ways:
   line that asked for it, so `library.py:20 → bs4` is bs4 with everything
   bs4 imported in turn;
 - the rest, by file: the source file whose line allocated the memory;
+- the rest, by the integration's own innermost line that led to it
+  (Home Assistant's entity machinery allocating for an entity it adds is
+  charged to the line that added the entity);
 - new modules: how many modules the setup imported, by top-level package.
 
 Tracing costs memory and time of its own: the RSS figures of a traced run
@@ -57,16 +60,17 @@ def _import_site(frames: list[tracemalloc.Frame], package: str) -> str | None:
     the integration's `package` is the one charged (the integration's own
     line, whatever that module imported in turn), else the innermost one.
     """
-    imports: list[tuple[tracemalloc.Frame, tracemalloc.Frame]] = []
+    imports: list[tuple[tracemalloc.Frame, tracemalloc.Frame | None]] = []
     for index in range(1, len(frames)):
         asker, frame = frames[index - 1], frames[index]
         if _is_machinery(asker) or not _is_machinery(frame):
             continue
+        # None: the allocation loads the imported module's code, before any
+        # line of it runs.
         imported = next(
             (inner for inner in frames[index:] if not _is_machinery(inner)), None
         )
-        if imported is not None:
-            imports.append((asker, imported))
+        imports.append((asker, imported))
     if not imports:
         return None
     ours = [pair for pair in imports if f"/{package}/" in pair[0].filename]
@@ -80,8 +84,10 @@ def _is_machinery(frame: tracemalloc.Frame) -> bool:
     )
 
 
-def _module(frame: tracemalloc.Frame, package: str) -> str:
+def _module(frame: tracemalloc.Frame | None, package: str) -> str:
     """The integration's own files by name, any other by its top-level package."""
+    if frame is None:
+        return "(its code)"
     short = _short(frame.filename)
     if f"/{package}/" in frame.filename or short.startswith("<"):
         return short
@@ -109,6 +115,13 @@ class MemoryTrace:
         self._modules_before = set(sys.modules)
         tracemalloc.start(TRACE_FRAMES)
 
+    def _own_line(self, frames: list[tracemalloc.Frame]) -> str | None:
+        """The innermost line of the integration's own files that led to it."""
+        for frame in reversed(frames):
+            if f"/{self._package}/" in frame.filename:
+                return f"{_short(frame.filename)}:{frame.lineno}"
+        return None
+
     def report(self) -> Json | None:
         """The allocations alive now, grouped; tracing stops."""
         if not self.top:
@@ -119,12 +132,15 @@ class MemoryTrace:
         tracemalloc.stop()
         by_file: Counter[str] = Counter()
         by_import: Counter[str] = Counter()
+        by_own_line: Counter[str] = Counter()
         for trace in snapshot.traces:
             frames = list(trace.traceback)  # oldest first
             if site := _import_site(frames, self._package):
                 by_import[site] += trace.size
             else:
                 by_file[_short(frames[-1].filename)] += trace.size
+                if line := self._own_line(frames):
+                    by_own_line[line] += trace.size
         new_modules = sorted(set(sys.modules) - self._modules_before)
         packages = Counter(name.partition(".")[0] for name in new_modules)
         return {
@@ -132,6 +148,7 @@ class MemoryTrace:
             "imports_mib": sum(by_import.values()) / MIB,
             "by_file_mib": _top(by_file, self.top),
             "by_import_mib": _top(by_import, self.top),
+            "by_own_line_mib": _top(by_own_line, self.top),
             "new_modules": len(new_modules),
             "new_modules_by_package": dict(packages.most_common(self.top)),
             "new_module_names": new_modules,
@@ -148,7 +165,11 @@ def markdown_lines(label: str, trace: Json) -> Iterable[str]:
         f"- {label}: {trace['traced_mib']:.1f} MiB traced,"
         f" {trace['new_modules']} modules imported"
     )
-    for title, key in (("by file", "by_file_mib"), ("by import", "by_import_mib")):
+    for title, key in (
+        ("imports", "by_import_mib"),
+        ("the rest, by file", "by_file_mib"),
+        ("the rest, by the integration's innermost line", "by_own_line_mib"),
+    ):
         listed = ", ".join(f"`{k}` {v:.2f}" for k, v in trace[key].items())
         yield f"  - {title} (MiB): {listed}"
     listed = ", ".join(f"{k} {v}" for k, v in trace["new_modules_by_package"].items())
