@@ -126,6 +126,7 @@ class MemoryTrace:
         """The allocations alive now, grouped; tracing stops."""
         if not self.top:
             return None
+        peak = tracemalloc.get_traced_memory()[1]
         snapshot = tracemalloc.take_snapshot().filter_traces(
             [tracemalloc.Filter(inclusive=False, filename_pattern=tracemalloc.__file__)]
         )
@@ -146,6 +147,7 @@ class MemoryTrace:
         return {
             "traced_mib": (sum(by_file.values()) + sum(by_import.values())) / MIB,
             "imports_mib": sum(by_import.values()) / MIB,
+            "peak_mib": peak / MIB,
             "by_file_mib": _top(by_file, self.top),
             "by_import_mib": _top(by_import, self.top),
             "by_own_line_mib": _top(by_own_line, self.top),
@@ -162,7 +164,8 @@ def _top(counts: Counter[str], top: int) -> dict[str, float]:
 def markdown_lines(label: str, trace: Json) -> Iterable[str]:
     """A run's trace as a few lines of the report."""
     yield (
-        f"- {label}: {trace['traced_mib']:.1f} MiB traced,"
+        f"- {label}: {trace['traced_mib']:.1f} MiB traced"
+        f" ({trace['peak_mib']:.1f} MiB at the peak),"
         f" {trace['new_modules']} modules imported"
     )
     for title, key in (

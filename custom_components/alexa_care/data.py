@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.helpers.device_registry import DeviceInfo
 
 from .coordinator import AlexaCareCoordinator
 from .network_identity import NetworkIdentities
@@ -26,6 +27,8 @@ class AlexaCareData:
     resets: Resets
     reset_store: ResetStore
     voice_history: VoiceHistoryCoordinator
+    # One device info per device, shared by its entities (entity.py).
+    device_infos: dict[str, DeviceInfo] = field(default_factory=dict)
 
 
 type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]
