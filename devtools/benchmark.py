@@ -6,19 +6,22 @@ For each account size, one Amazon emulator (devtools.amazon_emulator, in a
 process of its own, so its CPU time is not ours) serves both integrations in
 turn. Each integration runs in a fresh subprocess with a real Home Assistant
 (devtools.benchmark_hass): it is added through its own config flow with the
-emulator's demo login, then its coordinator is refreshed a few times. Per
-size and integration the run reports the Amazon requests of a steady poll
-(the emulator's counters), the event loop's CPU time and the wall time of a
-poll, the setup time of the config entry and the resident memory the setup
-added; then a Markdown table with the ratios ours/theirs, and the raw
-results as JSON.
+emulator's demo login, its push channel is measured and left open for an
+idle hour run on its coordinator's schedule (devtools.benchmark_idle), then
+its coordinator is refreshed a few times. Per size and integration the run
+reports the Amazon requests of a steady poll (the emulator's counters), the
+event loop's CPU time and the wall time of a poll, the setup time of the
+config entry, the resident memory the setup added and the states written in
+the idle hour; then a Markdown table with the ratios ours/theirs, and the
+raw results as JSON. `--trace-memory N` shows where setup's memory goes
+(devtools.benchmark_memory).
 
 Home Assistant's Amazon traffic reaches the emulator through the launcher's
 routing (devtools.hass_with_emulator), set up in the subprocess before Home
 Assistant is imported: its aiohttp connectors, and httpx, which core's
 integration uses for its HTTP/2 push channel, so that no request of the
-benchmark reaches the real Amazon. Core's push channel is open during setup
-(its requests are counted then) and stopped before the polls.
+benchmark reaches the real Amazon. Both push channels are open during setup
+and the idle hour, and stopped before the polls.
 """
 
 from __future__ import annotations
@@ -169,6 +172,7 @@ def _metrics(result: Json) -> dict[str, float | None]:
     polls = result.get("poll_summary") or {}
     setup = result.get("setup") or {}
     push = result.get("push") or {}
+    idle = result.get("idle_hour") or {}
     before, after = result.get("rss_before_bytes"), result.get("rss_after_setup_bytes")
     return {
         "Amazon requests per poll": polls.get("requests_mean"),
@@ -184,6 +188,7 @@ def _metrics(result: Json) -> dict[str, float | None]:
         "Amazon requests per hour, idle, push open": requests_per_hour(
             push, polls.get("requests_mean"), result.get("integration", "")
         ),
+        "state writes per idle hour, push open": idle.get("state_writes"),
         "do not disturb: event to state (s)": push.get("do_not_disturb_s"),
         "Echo offline: event to state (s)": push.get("echo_offline_s"),
     }
@@ -262,7 +267,11 @@ def markdown(results: list[Json]) -> str:
             " Requests per hour, idle: 3600 / the poll interval in effect while"
             " the push channel is open, times the requests of a steady poll, + the"
             " library's keep-alive pings (every 280 s), + Alexa Care's hourly"
-            " Echo list. Event to state: from the emulator's control call to"
+            " Echo list. State writes per idle hour: state_changed events of"
+            " the entry's entities, push channel open, emulator idle, over an"
+            " hour run on the coordinator's own schedule (its scheduled"
+            " refreshes fired one after the other, devtools/benchmark_idle.py)."
+            " Event to state: from the emulator's control call to"
             " the entity's new state; — means not seen within 10 s (not pushed:"
             " it waits for a poll)."
         ),
@@ -297,7 +306,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.benchmark",
         description="Alexa Care and core's alexa_devices against the Amazon "
-        "emulator: requests, CPU time, setup time and memory.",
+        "emulator: requests, CPU time, setup time, memory and idle state writes.",
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
     parser.add_argument("--plugs", type=int, default=3, help="plugs on the account")
