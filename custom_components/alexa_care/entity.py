@@ -26,6 +26,11 @@ from .const import DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 
+# What an unavailable entity shows, and what one not yet written has shown:
+# neither equals any value.
+_UNAVAILABLE = object()
+_NOT_WRITTEN = object()
+
 
 def _always(_device: Any) -> bool:  # noqa: ANN401 # any kind of device
     return True
@@ -102,7 +107,7 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
         self.runtime: AlexaCareData = entry.runtime_data
         self.entity_description = description
         self._key = device.key
-        self._written: tuple[object, ...] | None = None
+        self._written: object = _NOT_WRITTEN
         self._attr_unique_id = unique_id(device.key, description.key)
         self._attr_device_info = shared_device_info(self.runtime, device)
 
@@ -126,10 +131,9 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
         """What the entity shows of its device (read cheaply, thousands a poll)."""
         return None
 
-    def _shown(self) -> tuple[object, ...]:
-        if not self.available:
-            return (False,)
-        return (True, self._value())
+    def _shown(self) -> object:
+        # The value itself, not wrapped: one is kept for every entity.
+        return self._value() if self.available else _UNAVAILABLE
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -139,7 +143,9 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
-        if (shown := self._shown()) != self._written:
+        # As tuples compare their items: the same object, or equal.
+        shown = self._shown()
+        if shown is not self._written and shown != self._written:
             self._written = shown
             self.async_write_ha_state()
 
