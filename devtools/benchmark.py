@@ -6,19 +6,22 @@ For each account size, one Amazon emulator (devtools.amazon_emulator, in a
 process of its own, so its CPU time is not ours) serves both integrations in
 turn. Each integration runs in a fresh subprocess with a real Home Assistant
 (devtools.benchmark_hass): it is added through its own config flow with the
-emulator's demo login, then its coordinator is refreshed a few times. Per
-size and integration the run reports the Amazon requests of a steady poll
-(the emulator's counters), the event loop's CPU time and the wall time of a
-poll, the setup time of the config entry and the resident memory the setup
-added; then a Markdown table with the ratios ours/theirs, and the raw
-results as JSON.
+emulator's demo login, its push channel is measured and left open for an
+idle hour run on its coordinator's schedule (devtools.benchmark_idle), then
+its coordinator is refreshed a few times. Per size and integration the run
+reports the Amazon requests of a steady poll (the emulator's counters), the
+event loop's CPU time and the wall time of a poll, the setup time of the
+config entry, the resident memory the setup added and the states written in
+the idle hour; then a Markdown table with the ratios ours/theirs, and the
+raw results as JSON. `--trace-memory N` shows where setup's memory goes
+(devtools.benchmark_memory).
 
 Home Assistant's Amazon traffic reaches the emulator through the launcher's
 routing (devtools.hass_with_emulator), set up in the subprocess before Home
 Assistant is imported: its aiohttp connectors, and httpx, which core's
 integration uses for its HTTP/2 push channel, so that no request of the
-benchmark reaches the real Amazon. Core's push channel is open during setup
-(its requests are counted then) and stopped before the polls.
+benchmark reaches the real Amazon. Both push channels are open during setup
+and the idle hour, and stopped before the polls.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import time
 from typing import Any
 
 from devtools.amazon_emulator.routing import route_httpx
+from devtools.benchmark_memory import markdown_lines
 from devtools.benchmark_spec import RunSpec
 from devtools.emulator_process import RunningEmulator, emulator_process
 
@@ -140,7 +144,7 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
             work_dir=work_dir,
             log=work_dir / f"emulator-{echos}.log",
         ) as emulator:
-            for integration in INTEGRATIONS:
+            for integration in args.integrations:
                 print(f"  {LABELS[integration]}, {echos} Echos …", flush=True)
                 spec = RunSpec(
                     integration=integration,
@@ -151,6 +155,7 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
                     ca_certificate=str(emulator.ca_certificate),
                     polls=args.polls,
                     warmup=args.warmup,
+                    trace_memory=args.trace_memory,
                 )
                 result = run_one(spec, emulator, work_dir)
                 result["plugs"] = args.plugs
@@ -167,6 +172,7 @@ def _metrics(result: Json) -> dict[str, float | None]:
     polls = result.get("poll_summary") or {}
     setup = result.get("setup") or {}
     push = result.get("push") or {}
+    idle = result.get("idle_hour") or {}
     before, after = result.get("rss_before_bytes"), result.get("rss_after_setup_bytes")
     return {
         "Amazon requests per poll": polls.get("requests_mean"),
@@ -182,6 +188,7 @@ def _metrics(result: Json) -> dict[str, float | None]:
         "Amazon requests per hour, idle, push open": requests_per_hour(
             push, polls.get("requests_mean"), result.get("integration", "")
         ),
+        "state writes per idle hour, push open": idle.get("state_writes"),
         "do not disturb: event to state (s)": push.get("do_not_disturb_s"),
         "Echo offline: event to state (s)": push.get("echo_offline_s"),
     }
@@ -260,7 +267,11 @@ def markdown(results: list[Json]) -> str:
             " Requests per hour, idle: 3600 / the poll interval in effect while"
             " the push channel is open, times the requests of a steady poll, + the"
             " library's keep-alive pings (every 280 s), + Alexa Care's hourly"
-            " Echo list. Event to state: from the emulator's control call to"
+            " Echo list. State writes per idle hour: state_changed events of"
+            " the entry's entities, push channel open, emulator idle, over an"
+            " hour run on the coordinator's own schedule (its scheduled"
+            " refreshes fired one after the other, devtools/benchmark_idle.py)."
+            " Event to state: from the emulator's control call to"
             " the entity's new state; — means not seen within 10 s (not pushed:"
             " it waits for a poll)."
         ),
@@ -282,6 +293,12 @@ def markdown(results: list[Json]) -> str:
             answers = _grouped(answers)
             listed = ", ".join(f"`{key}` ({n:g})" for key, n in answers.items())
             lines.append(f"  - answers other than 2xx in the whole run: {listed}")
+    traced = [result for result in results if result.get("memory_trace")]
+    if traced:
+        lines += ["", "Setup's allocations still alive after it (tracemalloc):", ""]
+    for result in traced:
+        label = f"{LABELS[result['integration']]}, {result['echos']} Echos"
+        lines.extend(markdown_lines(label, result["memory_trace"]))
     return "\n".join(lines)
 
 
@@ -289,10 +306,17 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.benchmark",
         description="Alexa Care and core's alexa_devices against the Amazon "
-        "emulator: requests, CPU time, setup time and memory.",
+        "emulator: requests, CPU time, setup time, memory and idle state writes.",
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
     parser.add_argument("--plugs", type=int, default=3, help="plugs on the account")
+    parser.add_argument(
+        "--integrations",
+        nargs="+",
+        choices=INTEGRATIONS,
+        default=list(INTEGRATIONS),
+        help="measure only these (the default: both)",
+    )
     parser.add_argument("--polls", type=int, default=5, help="measured polls")
     parser.add_argument(
         "--warmup", type=int, default=3, help="polls before the measured ones"
@@ -304,6 +328,14 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="where the raw results go (JSON)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the logs of each run")
+    parser.add_argument(
+        "--trace-memory",
+        type=int,
+        default=0,
+        metavar="N",
+        help="trace setup's allocations and print the N largest by file and by "
+        "import (the RSS figures of such a run are not comparable)",
+    )
     # One measurement, in the subprocess the benchmark starts for it.
     parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)

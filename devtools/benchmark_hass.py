@@ -24,6 +24,8 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout
 
 from devtools.amazon_emulator.credentials import DEMO_CODE, DEMO_EMAIL, DEMO_PASSWORD
+from devtools.benchmark_idle import measure_idle_hour
+from devtools.benchmark_memory import MemoryTrace
 from devtools.benchmark_push import EmulatorControl, measure_push
 from devtools.benchmark_spec import RunSpec
 from devtools.emulator_process import free_port
@@ -302,19 +304,23 @@ async def _benchmark(hass: HomeAssistant, spec: RunSpec, result: Json) -> None:
         integration = await loader.async_get_integration(hass, spec.integration)
         result["integration_version"] = str(integration.version or "core")
         result["rss_before_bytes"] = rss_bytes()
+        trace = MemoryTrace(spec.trace_memory, spec.integration)
+        trace.start()
         await emulator.reset()
         flow_start = time.perf_counter()
         entry = await add_through_config_flow(hass, spec.integration)
         result["flow_wall_s"] = time.perf_counter() - flow_start
         await hass.async_block_till_done()
         result["rss_after_setup_bytes"] = rss_bytes()
+        result["memory_trace"] = trace.report()
         result["setup"] = timer.result
         result["entry_state"] = str(entry.state)
         result["registry"] = registry_counts(hass, entry)
         if entry.state is not ConfigEntryState.LOADED:
             result["error"] = f"the entry did not load: {entry.reason}"
             return
-        # What runs on its own after setup (both push channels) until stopped.
+        # What runs on its own after setup (both push channels) and the push
+        # measurements.
         await emulator.reset()
         time_to_settle = time.perf_counter()
         await hass.async_block_till_done()
@@ -324,12 +330,18 @@ async def _benchmark(hass: HomeAssistant, spec: RunSpec, result: Json) -> None:
             coordinator_of(entry),
             EmulatorControl(session, spec.control_port),
         )
-        # The polls are measured without events arriving meanwhile.
-        await stop_push_channel(entry)
         result["after_setup"] = {
             "seconds": time.perf_counter() - time_to_settle,
             "requests": await emulator.requests(),
         }
+        if result["push"]["channel_open"]:
+            await emulator.reset()
+            result["idle_hour"] = await measure_idle_hour(
+                hass, entry, coordinator_of(entry)
+            )
+            result["idle_hour"]["requests"] = await emulator.requests()
+        # The polls are measured without events arriving meanwhile.
+        await stop_push_channel(entry)
         polls = await measure_polls(
             coordinator_of(entry), emulator, warmup=spec.warmup, polls=spec.polls
         )

@@ -22,3 +22,5 @@ class RunSpec:
     ca_certificate: str
     polls: int
     warmup: int
+    # The largest allocations of setup to report (benchmark_memory.py); 0: none.
+    trace_memory: int = 0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.helpers.device_registry import DeviceInfo
 
 from .coordinator import AlexaCareCoordinator
+from .device_listeners import DeviceListeners
 from .network_identity import NetworkIdentities
 from .power_links import PowerLinks
 from .push_updates import PushUpdates
@@ -26,6 +28,10 @@ class AlexaCareData:
     resets: Resets
     reset_store: ResetStore
     voice_history: VoiceHistoryCoordinator
+    # One device info per device, shared by its entities (entity.py).
+    device_infos: dict[str, DeviceInfo] = field(default_factory=dict)
+    # The Suggested fix sensors, woken when the repair issues change (sensor.py).
+    issue_listeners: DeviceListeners = field(default_factory=DeviceListeners)
 
 
 type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]

@@ -8,6 +8,7 @@ network read, a new sample time, a count) on an account of hundreds.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from homeassistant.core import CALLBACK_TYPE, callback
 
@@ -22,15 +23,15 @@ class DeviceListeners:
     @callback
     def add(self, device_key: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call `update` on news of the device; returns the remover."""
-        updates = self._by_device.setdefault(device_key, [])
-        updates.append(update)
+        self._by_device.setdefault(device_key, []).append(update)
+        # A partial, not a closure: a few of these are kept for every device.
+        return partial(self._remove, device_key, update)
 
-        def remove() -> None:
-            updates.remove(update)
-            if not updates:
-                del self._by_device[device_key]
-
-        return remove
+    def _remove(self, device_key: str, update: CALLBACK_TYPE) -> None:
+        updates = self._by_device[device_key]
+        updates.remove(update)
+        if not updates:
+            del self._by_device[device_key]
 
     def devices(self) -> Iterable[str]:
         """The devices someone listens to."""

@@ -26,6 +26,11 @@ from .const import DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
 
+# What an unavailable entity shows, and what one not yet written has shown:
+# neither equals any value.
+_UNAVAILABLE = object()
+_NOT_WRITTEN = object()
+
 
 def _always(_device: Any) -> bool:  # noqa: ANN401 # any kind of device
     return True
@@ -43,6 +48,28 @@ def unique_id(device_key: str, description_key: str) -> str:
     """An entity's unique id: its device's key and what it shows."""
     # Keys are serial numbers or Amazon endpoint ids, never the email.
     return f"{device_key}-{description_key}"
+
+
+def shared_device_info(runtime: AlexaCareData, device: Device) -> DeviceInfo:
+    """The device's page, one object for all its entities.
+
+    Every entity keeps its device info for as long as it lives: a device's
+    dozen entities share one (thousands of copies at 500 Echos otherwise).
+    Home Assistant only reads it. A device that changed since (renamed) gets
+    a new one for the entities created from now on, as before.
+    """
+    info = DeviceInfo(
+        identifiers={(DOMAIN, device.key)},
+        name=device.name,
+        manufacturer=device.manufacturer,
+        model=device.model,
+        serial_number=device.serial_number,
+        sw_version=device.software_version,
+    )
+    shared = runtime.device_infos.get(device.key)
+    if shared != info:
+        runtime.device_infos[device.key] = shared = info
+    return shared
 
 
 def account_device_info(entry: AlexaCareConfigEntry) -> DeviceInfo:
@@ -80,16 +107,9 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
         self.runtime: AlexaCareData = entry.runtime_data
         self.entity_description = description
         self._key = device.key
-        self._written: tuple[object, ...] | None = None
+        self._written: object = _NOT_WRITTEN
         self._attr_unique_id = unique_id(device.key, description.key)
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, device.key)},
-            name=device.name,
-            manufacturer=device.manufacturer,
-            model=device.model,
-            serial_number=device.serial_number,
-            sw_version=device.software_version,
-        )
+        self._attr_device_info = shared_device_info(self.runtime, device)
 
     @property
     def device(self) -> Any:  # noqa: ANN401 # the kind its description names
@@ -111,10 +131,9 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
         """What the entity shows of its device (read cheaply, thousands a poll)."""
         return None
 
-    def _shown(self) -> tuple[object, ...]:
-        if not self.available:
-            return (False,)
-        return (True, self._value())
+    def _shown(self) -> object:
+        # The value itself, not wrapped: one is kept for every entity.
+        return self._value() if self.available else _UNAVAILABLE
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -124,7 +143,9 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
-        if (shown := self._shown()) != self._written:
+        # As tuples compare their items: the same object, or equal.
+        shown = self._shown()
+        if shown is not self._written and shown != self._written:
             self._written = shown
             self.async_write_ha_state()
 
@@ -145,8 +166,15 @@ def async_add_described_entities[DescriptionT: AlexaCareEntityDescription[Any]](
     coordinator = entry.runtime_data.coordinator
     registry = er.async_get(coordinator.hass)
     platform = async_get_current_platform().domain
-    added: set[tuple[str, str]] = set()
+    # The description keys added, by device key. Devices of one kind have
+    # the same entities: they share one set (one per device and entity
+    # would be thousands of objects kept at 500 Echos).
+    added: dict[str, frozenset[str]] = {}
+    kinds: dict[frozenset[str], frozenset[str]] = {}
     listed: set[str] = set()
+
+    def _shared(keys: frozenset[str]) -> frozenset[str]:
+        return kinds.setdefault(keys, keys)
 
     @callback
     def add_new_entities() -> None:
@@ -154,29 +182,31 @@ def async_add_described_entities[DescriptionT: AlexaCareEntityDescription[Any]](
         # A device removed from Home Assistant after it left the account (its
         # entities went with it) may come back one day: it then needs its
         # entities again.
-        if returned := devices.keys() - listed:
-            added.difference_update(
-                {
-                    (key, description_key)
-                    for key, description_key in added
-                    if key in returned
-                    and not registry.async_get_entity_id(
+        for key in (devices.keys() - listed) & added.keys():
+            added[key] = _shared(
+                frozenset(
+                    description_key
+                    for description_key in added[key]
+                    if registry.async_get_entity_id(
                         platform, DOMAIN, unique_id(key, description_key)
                     )
-                }
+                )
             )
         listed.clear()
         listed.update(devices)
         new_entities: list[Entity] = []
         for device in devices.values():
-            for description in descriptions:
-                if (
-                    (device.key, description.key) not in added
-                    and isinstance(device, description.device_kind)
-                    and description.exists_fn(device)
-                ):
-                    added.add((device.key, description.key))
-                    new_entities.append(entity_class(entry, device, description))
+            done = added.get(device.key, frozenset())
+            new = [
+                description
+                for description in descriptions
+                if description.key not in done
+                and isinstance(device, description.device_kind)
+                and description.exists_fn(device)
+            ]
+            if new:
+                added[device.key] = _shared(done | {d.key for d in new})
+                new_entities.extend(entity_class(entry, device, d) for d in new)
         if new_entities:
             async_add_entities(new_entities)
 

@@ -162,6 +162,8 @@ SUGGESTED_FIX = AlexaCareSensorEntityDescription[Device](
     options=[suggestion.value for suggestion in Suggestion],
     device_kind=Device,
     value_fn=lambda _runtime, _device: None,  # read by SuggestedFixSensor
+    # Woken when the account's repair issues change (async_setup_entry).
+    listen_fn=lambda runtime, key, update: runtime.issue_listeners.add(key, update),
 )
 ATTR_SINCE = "since"
 
@@ -184,6 +186,22 @@ async def async_setup_entry(
             DevicesOfflineSensor(entry),
             *(HouseholdSensor(entry, description) for description in HOUSEHOLD),
         ]
+    )
+
+    @callback
+    def ours(data: ir.EventIssueRegistryUpdatedData) -> bool:
+        return data["domain"] == DOMAIN
+
+    @callback
+    def issues_changed(_event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
+        entry.runtime_data.issue_listeners.notify()
+
+    # One listener for every Suggested fix sensor: one each would be hundreds
+    # of listeners, each called for every issue, at 500 Echos.
+    entry.async_on_unload(
+        hass.bus.async_listen(
+            ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, issues_changed, event_filter=ours
+        )
     )
     entry.async_on_unload(
         entry.runtime_data.coordinator.health.async_track_midnight(hass)
@@ -243,26 +261,6 @@ class AlexaCareHealthSensor(AlexaCareSensor):
 
 class SuggestedFixSensor(AlexaCareSensor):
     """What the device needs, as its repair issue advises; since when."""
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-
-        @callback
-        def ours(data: ir.EventIssueRegistryUpdatedData) -> bool:
-            return data["domain"] == DOMAIN
-
-        @callback
-        def issues_changed(_event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
-            self._handle_coordinator_update()
-
-        self.async_on_remove(
-            self.hass.bus.async_listen(
-                ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED,
-                issues_changed,
-                event_filter=ours,
-            )
-        )
 
     @property
     @override

@@ -10,6 +10,7 @@ polls in between ask only for the endpoints' names and states.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from http import HTTPMethod
 from typing import Any
@@ -24,6 +25,15 @@ URI_DEVICES = "api/devices-v2/device"
 # The Echo list (capabilities included) changes rarely; a device Amazon shows
 # that we do not know triggers a read at once anyway.
 DEVICE_LIST_REFRESH = timedelta(hours=1)
+# What graphql.echo reads of a devices-v2 record.
+RECORD_FIELDS = (
+    "serialNumber",
+    "accountName",
+    "deviceTypeFriendlyName",
+    "softwareVersion",
+    "online",
+    "deviceType",
+)
 
 
 class DeviceList:
@@ -98,8 +108,9 @@ class DeviceList:
             HTTPMethod.GET, self._requests.url(URI_DEVICES)
         )
         with reading_answer():
+            capability_sets: dict[frozenset[str], frozenset[str]] = {}
             self._records = {
-                device["serialNumber"]: device
+                device["serialNumber"]: _kept(device, capability_sets)
                 for device in answer["devices"]
                 if device
                 # Speaker groups and stereo pairs have nothing to reset; devices
@@ -109,6 +120,24 @@ class DeviceList:
                 not in library_devices.DEVICE_TYPES_TO_IGNORE
                 and "MICROPHONE" in (device.get("capabilities") or ())
             }
+
+
+def _kept(
+    device: Mapping[str, Any], capability_sets: dict[frozenset[str], frozenset[str]]
+) -> dict[str, Any]:
+    """The fields of a record that make an Echo (graphql.echo), nothing else.
+
+    A record is kept for an hour, and holds much besides (its network, its
+    groups, its apps); Echos of one model have the same capabilities, so
+    they share one set.
+    """
+    kept = {field: device[field] for field in RECORD_FIELDS if field in device}
+    kept["capabilities"] = device["capabilities"]
+    # Not a set of names: kept as it came, for graphql.echo to refuse.
+    with suppress(TypeError):
+        capabilities = frozenset(device["capabilities"])
+        kept["capabilities"] = capability_sets.setdefault(capabilities, capabilities)
+    return kept
 
 
 def _by_id(endpoints: list[Endpoint]) -> dict[str, Endpoint]:
