@@ -221,6 +221,12 @@ class FakeAmazon:
         )
         self._replace_property(self.endpoint(name), new)
 
+    def set_power(self, name: str, *, on: bool) -> None:
+        """A plug is switched, by voice, in the Alexa app, or by a power cycle."""
+        endpoint = self.endpoint(name)
+        sampled = _property(endpoint, "powerState")["timeOfSample"]
+        self._replace_property(endpoint, payloads.power_state(on=on, sampled=sampled))
+
     def set_all_online(self, *, online: bool, at: str) -> None:
         """The home's internet goes down (every device drops at once), or is back."""
         for endpoint in self.endpoints:
