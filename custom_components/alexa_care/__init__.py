@@ -22,6 +22,7 @@ from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
 from .issues import async_withdraw, async_withdraw_all
 from .log_privacy import SECRET_FILTER, secrets_of
+from .log_repeats import REPEAT_FILTER
 from .network_identity import NetworkIdentities
 from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
@@ -58,6 +59,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         entry.entry_id, secrets_of(entry.data[CONF_EMAIL], entry.data[CONF_LOGIN_DATA])
     )
     entry.async_on_unload(lambda: SECRET_FILTER.release(entry.entry_id))
+    # After the secret filter: a repeat is known by its redacted text.
+    REPEAT_FILTER.attach(entry.entry_id)
+    entry.async_on_unload(lambda: REPEAT_FILTER.release(entry.entry_id))
     await hass.async_add_executor_job(import_page_encodings)
     account = AmazonAccount(
         # A session of our own: the library keeps Amazon's cookies in the
