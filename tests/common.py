@@ -13,21 +13,24 @@ import re
 import string
 import time
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    async_mock_load_restore_state_from_storage,
 )
 
+from custom_components.alexa_care import PLATFORMS
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.network_identity import READ_PACE
 from devtools.amazon_emulator import push_payloads
 from devtools.hass_log import is_report
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import issue_registry as ir, restore_state as rs
 from homeassistant.util import dt as dt_util
 
 from .fake_amazon import ADDED_ECHO_MODEL, CUSTOMER_ID, FakeAmazon
@@ -267,3 +270,39 @@ def add_plug(fake_amazon: FakeAmazon, name: str, number: int) -> str:
     plug["legacyAppliance"]["applianceId"] = f"SKILL_FAKE_{number:04d}"
     fake_amazon.endpoints.append(plug)
     return key
+
+
+async def stop_home_assistant(
+    hass: HomeAssistant, entry: MockConfigEntry, *, crash: bool
+) -> None:
+    """Home Assistant stops, or dies; `start_home_assistant` starts it again.
+
+    Stopping unloads the entry and saves the states Home Assistant restores.
+    A crash runs nothing of Alexa Care's unload (a plug a power cycle holds
+    off stays off, issues stay as they were) and saves nothing: the next
+    start restores the states of Home Assistant's last periodic dump. Only
+    the entities go, as they go with the process.
+    """
+    if crash:
+
+        async def dies(hass: HomeAssistant, entry: MockConfigEntry) -> bool:
+            return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+        with patch("custom_components.alexa_care.async_unload_entry", dies):
+            await hass.config_entries.async_unload(entry.entry_id)
+    else:
+        await hass.config_entries.async_unload(entry.entry_id)
+        await rs.async_get(hass).async_dump_states()
+    await settle(hass)
+
+
+async def start_home_assistant(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Home Assistant starts: what it restores and its issues as stored, then setup.
+
+    Issues that are not persistent are not restored by Home Assistant: the
+    integration raises them again if they still hold.
+    """
+    await async_mock_load_restore_state_from_storage(hass)
+    await ir.async_get(hass).async_load()
+    await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)

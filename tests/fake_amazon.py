@@ -221,6 +221,15 @@ class FakeAmazon:
         )
         self._replace_property(self.endpoint(name), new)
 
+    def set_power(self, name: str, *, on: bool, at: str | None = None) -> None:
+        """A plug is switched, by voice, in the Alexa app, or by a power cycle.
+
+        Sampled at the ISO time `at`, or when it was sampled last.
+        """
+        endpoint = self.endpoint(name)
+        sampled = at or _property(endpoint, "powerState")["timeOfSample"]
+        self._replace_property(endpoint, payloads.power_state(on=on, sampled=sampled))
+
     def set_all_online(self, *, online: bool, at: str) -> None:
         """The home's internet goes down (every device drops at once), or is back."""
         for endpoint in self.endpoints:
@@ -231,12 +240,6 @@ class FakeAmazon:
             self.set_online(
                 endpoint["friendlyNameObject"]["value"]["text"], online=online, at=at
             )
-
-    def set_power(self, name: str, *, on: bool, at: str) -> None:
-        """Switch a plug, as in the Alexa app, as of the ISO time `at`."""
-        self._replace_property(
-            self.endpoint(name), payloads.power_state(on=on, sampled=at)
-        )
 
     def set_do_not_disturb(self, serial: str, *, enabled: bool) -> None:
         """Switch an Echo's do not disturb, as in the Alexa app."""

@@ -21,13 +21,24 @@ from devtools.amazon_emulator.payloads import Json
 
 
 class _Stream(httpx.AsyncByteStream):
-    def __init__(self, chunks: asyncio.Queue[bytes | None]) -> None:
+    def __init__(
+        self,
+        chunks: asyncio.Queue[bytes | None],
+        streams: list[asyncio.Queue[bytes | None]],
+    ) -> None:
         self._chunks = chunks
+        self._streams = streams
 
     @override
     async def __aiter__(self) -> AsyncIterator[bytes]:
         while (chunk := await self._chunks.get()) is not None:
             yield chunk
+
+    @override
+    async def aclose(self) -> None:
+        # The client closed it: no longer open, nothing pushed reaches it.
+        if self._chunks in self._streams:
+            self._streams.remove(self._chunks)
 
 
 class FakePush(httpx.AsyncBaseTransport):
@@ -40,6 +51,8 @@ class FakePush(httpx.AsyncBaseTransport):
         self.requests: Counter[str] = Counter()
         # Amazon throttles the account: HTTP 429 to every request.
         self.throttling = False
+        # The stream's request answered 503, as the emulator's `push-refuse`.
+        self.refusing = False
         # Two sites that each name the other when the stream checks its site.
         self.moving_sites: tuple[str, str] | None = None
         # The streams stay open and answer pings, but carry nothing (Amazon's
@@ -65,6 +78,8 @@ class FakePush(httpx.AsyncBaseTransport):
             request.headers.get("Authorization") != f"Bearer {self.access_token}"
         ):
             return httpx.Response(401)
+        if path == push_payloads.DIRECTIVES_PATH and self.refusing:
+            return httpx.Response(503, text="Service Unavailable")
         if path == push_payloads.DIRECTIVES_PATH:
             chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
             chunks.put_nowait(push_payloads.stream_opening())
@@ -72,7 +87,7 @@ class FakePush(httpx.AsyncBaseTransport):
             return httpx.Response(
                 200,
                 headers={"content-type": push_payloads.CONTENT_TYPE},
-                stream=_Stream(chunks),
+                stream=_Stream(chunks, self._streams),
             )
         if path == push_payloads.EVENTS_PATH and self.moving_sites:
             return self._set_endpoint(request.url.host)

@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.markdown import escape_markdown
+from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -124,12 +125,15 @@ async def test_setup_switches_on_a_plug_a_crash_left_off(
     issue_registry: ir.IssueRegistry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The next start switches the plug on at once, with a warning."""
+    """The next start switches the plug on at once, with a warning; it shows on."""
     crashed_during_a_power_cycle(hass_storage, mock_config_entry)
+    fake_amazon.set_power("Kitchen Plug", on=False)
 
     await _set_up(hass, mock_config_entry)
 
     assert plug_switches(fake_amazon) == ["turnOn"]
+    # Before the next poll, which may be half an hour away.
+    assert hass.states.get("switch.kitchen_plug_power").state == STATE_ON
     assert _left_off(hass_storage, mock_config_entry) == []
     assert "Kitchen Plug was left off by a power cycle" in caplog.text
     assert not [
@@ -149,6 +153,7 @@ async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
 ) -> None:
     """The issue names the plug; its fix flow switches it on, or says it cannot."""
     crashed_during_a_power_cycle(hass_storage, mock_config_entry)
+    fake_amazon.set_power("Kitchen Plug", on=False)
     fake_amazon.failing_operations["turnOn"] = 2
 
     await _set_up(hass, mock_config_entry)
@@ -184,6 +189,7 @@ async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
     assert flow["type"] == "create_entry"
     assert plug_switches(fake_amazon) == ["turnOn"] * 3
     assert _left_off(hass_storage, mock_config_entry) == []
+    assert hass.states.get("switch.kitchen_plug_power").state == STATE_ON
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 

@@ -28,6 +28,7 @@ from .issues import (
     register_device_tag_key,
 )
 from .log_privacy import SECRET_FILTER, secrets_of
+from .log_repeats import REPEAT_FILTER
 from .network_identity import NetworkIdentities
 from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
@@ -64,6 +65,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         entry.entry_id, secrets_of(entry.data[CONF_EMAIL], entry.data[CONF_LOGIN_DATA])
     )
     entry.async_on_unload(lambda: SECRET_FILTER.release(entry.entry_id))
+    # After the secret filter: a repeat is known by its redacted text.
+    REPEAT_FILTER.attach(entry.entry_id)
+    entry.async_on_unload(lambda: REPEAT_FILTER.release(entry.entry_id))
     # Before any issue is raised or looked up (a plug left off, below).
     register_device_tag_key(entry.entry_id, entry.unique_id or entry.entry_id)
     async_withdraw_untagged(hass, entry.entry_id)

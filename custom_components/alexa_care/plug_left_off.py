@@ -8,6 +8,7 @@ switches it on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import probatio
@@ -28,6 +29,20 @@ def _issue(entry_id: str, plug_key: str) -> IssueRef:
     )
 
 
+def _show_switched_on(entry: AlexaCareConfigEntry, plug_keys: Iterable[str]) -> None:
+    """The plugs' switches show them on at once.
+
+    Amazon's push of it went before the channel was open (at setup), and
+    the next poll may be half an hour away.
+    """
+    coordinator = entry.runtime_data.coordinator
+    data = coordinator.data
+    for key in plug_keys:
+        if (plug := data.plugs.get(key)) is not None:
+            data = data.with_changes(plug, power_on=True)
+    coordinator.async_set_pushed_data(data)
+
+
 async def async_switch_on_at_setup(
     hass: HomeAssistant, entry: AlexaCareConfigEntry
 ) -> None:
@@ -40,6 +55,7 @@ async def async_switch_on_at_setup(
             left["name"],
         )
     refused_on = await resets.async_switch_on_left_off()
+    _show_switched_on(entry, left_off.keys() - refused_on.keys())
     for key, left in left_off.items():
         if key not in refused_on:
             async_withdraw(hass, _issue(entry.entry_id, key))
@@ -99,4 +115,5 @@ class PlugLeftOffRepairFlow(RepairsFlow):
                     "error": escape_markdown(str(err)),
                 },
             )
+        _show_switched_on(entry, [self._plug_key])
         return self.async_create_entry(data={})

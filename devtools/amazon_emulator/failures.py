@@ -20,6 +20,7 @@ class Fault(StrEnum):
     # HTTP 200: the endpoint list null beside its error (GraphQL's partial answer)
     GRAPHQL_PARTIAL = "graphql_partial"
     SERVER_ERROR = "server_error"  # HTTP 500
+    SERVICE_UNAVAILABLE = "service_unavailable"  # HTTP 503, Amazon overloaded
     TIMEOUT = "timeout"  # no answer, then the connection closes
     CLOSE = "close"  # the connection closes at once, without an answer
     MALFORMED = "malformed"  # HTTP 200, JSON cut short
@@ -74,6 +75,7 @@ _ANSWERS = {
         },
     ),
     Fault.SERVER_ERROR: _json(500, {"message": "Internal error"}),
+    Fault.SERVICE_UNAVAILABLE: _json(503, {"message": "Service Unavailable"}),
     Fault.MALFORMED: FailureAnswer(
         status=200, text='{"data": {"listEndpoints": {"endp'
     ),
