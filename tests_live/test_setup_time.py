@@ -37,7 +37,8 @@ async def test_setup_of_500_devices_is_quick(
 
     # Thirteen entities per Echo, the software version, the last seen online,
     # the Wi-Fi network and the offline time disabled by default; the
-    # account's devices offline, and its push channel (disabled by default).
-    assert len(hass.states.async_entity_ids()) == 500 * 9 + 1
+    # account's devices offline, household outages today and their minutes,
+    # and its push channel (disabled by default).
+    assert len(hass.states.async_entity_ids()) == 500 * 9 + 3
     assert our_seconds[0] < 2
     assert seconds < 5
