@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from types import ModuleType
 from unittest.mock import patch
 
-from charset_normalizer.utils import is_multi_byte_encoding
 import pytest
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
@@ -69,10 +69,13 @@ async def test_amazon_answers_need_no_encoding_import_on_the_event_loop(
             asked.append((name, threading.get_ident() == hass.loop_thread_id))
         return import_module(name, package)
 
-    # Its cache (in the charset_normalizer versions that have one) would hide
-    # the lookups an earlier test made.
-    if cache_clear := getattr(is_multi_byte_encoding, "cache_clear", None):
-        cache_clear()
+    # Its caches (which functions have one differs between versions) would
+    # hide the lookups an earlier test made.
+    for name, module in list(sys.modules.items()):
+        if name.startswith("charset_normalizer"):
+            for value in list(vars(module).values()):
+                if callable(cache_clear := getattr(value, "cache_clear", None)):
+                    cache_clear()
     with patch("importlib.import_module", spy):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USER}
