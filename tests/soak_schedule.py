@@ -11,7 +11,7 @@ Echo, Hallway Echo; the Kitchen Plug feeds the Kitchen Echo, the Bedroom
 Plug the Bedroom Echo Show, the Living Room Plug a lamp.
 
 What the people in the home do besides is the soak's automation
-(tests/soak_month.py): when Settings → Repairs shows an Echo offline, it
+(tests/test_soak.py): when Settings → Repairs shows an Echo offline, it
 restarts it, and power-cycles it through its plug if it is still offline
 once the restart's cooldown is over (or at once, for an Echo Amazon cannot
 restart), as the blueprint "Restart an Echo that stays offline" does.

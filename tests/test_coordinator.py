@@ -15,6 +15,7 @@ from custom_components.alexa_care.const import (
     DOMAIN,
     STALE_DEVICE_GRACE,
 )
+from devtools.amazon_emulator import push_payloads
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     CONF_SCAN_INTERVAL,
@@ -24,9 +25,17 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.util import dt as dt_util
 
-from .common import next_poll, setup_with_echos, throttled_issue_id
+from .common import (
+    next_poll,
+    settle,
+    setup_with_echos,
+    throttled_issue_id,
+    until_pushed,
+)
 from .fake_amazon import (
+    CUSTOMER_ID,
     EXPIRED_LOGIN,
     GRAPHQL_THROTTLED,
     MALFORMED,
@@ -35,6 +44,7 @@ from .fake_amazon import (
     WIFI_DETAILS,
     FakeAmazon,
 )
+from .fake_push import FakePush
 
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_RESTART = "button.kitchen_echo_restart"
@@ -341,3 +351,43 @@ async def test_a_poll_that_only_moved_sample_times_wakes_no_entity(
     fake_amazon.set_online("Kitchen Echo", online=False, at="2026-11-22T02:50:00Z")
     await next_poll(hass, freezer)
     assert len(wakes) == 1
+
+
+async def test_a_plug_is_read_again_when_the_household_is_back(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+) -> None:
+    """Amazon pushes the Echos' return, never a plug's: the end asks at once.
+
+    Otherwise the plug the outage left behind would stay offline until the
+    next reconciling poll, half an hour on, and count that as its own.
+    """
+    coordinator = pushing.runtime_data.coordinator
+    echos = {"G090XG1234567KIT": "A4ZXE0RM7LQ7A", "G0B1Q90987654BED": "A15996VY63BQ2D"}
+
+    async def push_household(*, online: bool) -> None:
+        at = dt_util.utcnow().isoformat().replace("+00:00", "Z")
+        fake_amazon.set_all_online(online=online, at=at)
+        for serial, device_type in echos.items():
+            fake_push.push(
+                push_payloads.connection_change(
+                    serial, device_type, CUSTOMER_ID, online=online
+                )
+            )
+        await until_pushed(
+            hass,
+            lambda: all(
+                coordinator.data.echos[serial].online is online for serial in echos
+            ),
+        )
+
+    await push_household(online=True)  # the fixtures' Bedroom Echo Show too
+    await push_household(online=False)
+    await coordinator.async_refresh()
+    assert coordinator.availability.household.since is not None
+    assert hass.states.get("binary_sensor.kitchen_plug_connectivity").state == STATE_OFF
+    await push_household(online=True)
+    await settle(hass)
+    assert hass.states.get("binary_sensor.kitchen_plug_connectivity").state == STATE_ON

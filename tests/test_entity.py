@@ -10,13 +10,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.amazon.device_list import DEVICE_LIST_REFRESH
 from custom_components.alexa_care.const import DOMAIN, STALE_DEVICE_GRACE
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .common import next_poll
-from .fake_amazon import FakeAmazon
+from .fake_amazon import SERVER_ERROR, FakeAmazon
 from .test_services import call
 
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
@@ -77,6 +77,33 @@ async def test_unchanged_poll_writes_no_state(
         entity_id.startswith(("binary_sensor.kitchen_echo", "sensor.kitchen_echo"))
         for entity_id in written - {DEVICES_OFFLINE}
     )
+
+
+async def test_pushed_change_writes_nothing_while_polls_fail(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Unavailable stays unavailable: a push under it is no new state to write."""
+    fake_amazon.fail_next(SERVER_ERROR, 10)
+    await next_poll(hass, freezer)
+    assert hass.states.get(DEVICES_OFFLINE).state == STATE_UNAVAILABLE
+    before = {s.entity_id: (s.state, s.last_reported) for s in hass.states.async_all()}
+
+    freezer.tick(1)  # a state written again is reported at a later moment
+    coordinator = init_integration.runtime_data.coordinator
+    echo = coordinator.data.echos["G090XG1234567KIT"]
+    coordinator.async_set_pushed_data(coordinator.data.with_changes(echo, online=False))
+    await hass.async_block_till_done()
+
+    written_unchanged = {
+        s.entity_id
+        for s in hass.states.async_all()
+        if before[s.entity_id][0] == s.state
+        and before[s.entity_id][1] != s.last_reported
+    }
+    assert written_unchanged == set()
 
 
 async def test_new_name_and_firmware_reach_the_device_registry(

@@ -17,7 +17,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfTime
+from homeassistant.const import STATE_UNAVAILABLE, UnitOfTime
 from homeassistant.core import callback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -66,20 +66,24 @@ class AccountSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity):
         # The entry's id: the account's own id is a customer id, kept private.
         self._attr_unique_id = f"{entry.entry_id}-{key}"
         self._attr_device_info = account_device_info(entry)
-        self._written: tuple[bool, object] | None = None
+        self._written: object = None
 
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        self._written = (self.available, self.native_value)
+        self._written = self._shown()
 
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
         # As the devices' entities: a state is written only when it changed.
-        if (shown := (self.available, self.native_value)) != self._written:
+        if (shown := self._shown()) != self._written:
             self._written = shown
             self.async_write_ha_state()
+
+    def _shown(self) -> object:
+        # Unavailable, whatever the value under it (a push may move it).
+        return self.native_value if self.available else STATE_UNAVAILABLE
 
 
 class DevicesOfflineSensor(AccountSensor):

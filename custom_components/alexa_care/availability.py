@@ -111,8 +111,11 @@ class AvailabilityIssues:
         }
         self._away_since = as_of
 
-    def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
-        """Take in a successful poll: raise or withdraw issues."""
+    def update(self, snapshot: AccountSnapshot, now: datetime) -> set[str]:
+        """Take in an update: raise or withdraw issues.
+
+        Returns the devices a household outage that just ended left offline.
+        """
         if (away_since := self._away_since) is not None:
             self._away_since = None
             self._came_back_meanwhile(snapshot, away_since)
@@ -150,6 +153,7 @@ class AvailabilityIssues:
         for key in self._outages.keys() - snapshot.devices.keys():
             # Gone from the account, or its reachability unknown: no claim.
             self.forget(key)
+        return left_offline
 
     def _offline(
         self, device: Device, outages: _Outages, now: datetime, *, left_offline: bool

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, override
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -27,8 +26,8 @@ from .amazon.models import (
     AmazonConnectionError,
     AmazonMissingCountryError,
     AmazonThrottledError,
-    Device,
 )
+from .amazon_clock import AmazonClock
 from .availability import AvailabilityIssues
 from .const import (
     CONF_GRACE,
@@ -39,21 +38,14 @@ from .const import (
     LOGGER,
     OFFLINE_RECHECK,
     PUSH_RECONCILE_INTERVAL,
-    STALE_DEVICE_GRACE,
     THROTTLED_POLL_MIN,
 )
 from .device_listeners import DeviceListeners
+from .device_registry_sync import DeviceRegistrySync
 from .health import DeviceHealth
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .log_privacy import SECRET_FILTER, secrets_of
 
-# What the device registry shows of a device, as Amazon names it.
-_REGISTRY_FIELDS = {
-    "name": "name",
-    "model": "model",
-    "manufacturer": "manufacturer",
-    "software_version": "sw_version",
-}
 type PollWatch = Callable[[AccountSnapshot | None, AccountSnapshot, datetime], None]
 
 
@@ -115,6 +107,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             ),
         )
         self.health = DeviceHealth()
+        self.amazon_clock = AmazonClock()
         # While Amazon pushes changes, polls only reconcile, rarely; each
         # successful poll (the snapshot before, its own, when it started) is
         # judged against what was pushed (push_watch.py).
@@ -127,11 +120,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._offline_recheck: CALLBACK_TYPE | None = None
         # Who shows a device's last-seen time, which snapshots do not compare.
         self._sample_listeners = DeviceListeners()
-        self._missing_since: dict[str, datetime] = {}
-        # The devices listed when the registry was last compared with the
-        # account: while they stay the same and none is missing, the
-        # registry has nothing stale and need not be read again.
-        self._listed_at_last_check: set[str] | None = None
+        self._registry = DeviceRegistrySync(hass, entry, self.availability.forget)
 
     @property
     def throttled_issue(self) -> IssueRef:
@@ -159,7 +148,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """Read the account; an expired login starts reauthentication."""
         now = dt_util.utcnow()
         try:
-            snapshot = await self.account.async_get_snapshot()
+            snapshot = self.amazon_clock.polled(await self.account.async_get_snapshot())
         except AmazonAuthError as err:
             raise _auth_failed(err) from err
         except AmazonThrottledError as err:
@@ -172,9 +161,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self.poll_watch(self.data, snapshot, now)
         self._end_throttling()
         self._store_login_data(self.account.login_data())
-        self._remove_stale_devices(snapshot, now)
+        self._registry.polled(self.data, snapshot, now)
         if self.data is not None:
-            self._rename_devices(self.data, snapshot)
             self._notify_new_samples(self.data, snapshot)
         self._observe(snapshot, now)
         return snapshot
@@ -208,12 +196,18 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """
         if snapshot == self.data:
             return
+        now = dt_util.utcnow()
+        self.amazon_clock.pushed(self.data, snapshot, now)
         self.data = snapshot
-        self._observe(snapshot, dt_util.utcnow())
+        if self._observe(snapshot, now):
+            # The pushed Echos are back, and the outage left devices offline
+            # whose return Amazon does not push (plugs): ask now, or they
+            # would count as offline on their own until the next poll.
+            self.hass.async_create_task(self.async_request_refresh())
         self.async_update_listeners()
 
-    def _observe(self, snapshot: AccountSnapshot, now: datetime) -> None:
-        self.availability.update(snapshot, now)
+    def _observe(self, snapshot: AccountSnapshot, now: datetime) -> set[str]:
+        left_offline = self.availability.update(snapshot, now)
         self.health.update(snapshot, now, self.availability.household)
         if (
             self.push_connected
@@ -224,6 +218,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self._offline_recheck = async_call_later(
                 self.hass, OFFLINE_RECHECK, self._recheck_offline
             )
+        return left_offline
 
     @callback
     def async_device_left(self, device_key: str) -> None:
@@ -305,46 +300,3 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self.hass.config_entries.async_update_entry(
                 entry, data={**entry.data, CONF_LOGIN_DATA: login_data}
             )
-
-    def _remove_stale_devices(self, snapshot: AccountSnapshot, now: datetime) -> None:
-        """Remove devices the account has not listed for STALE_DEVICE_GRACE."""
-        present = snapshot.devices
-        if not self._missing_since and set(present) == self._listed_at_last_check:
-            return
-        self._listed_at_last_check = set(present)
-        registry = dr.async_get(self.hass)
-        entry_id = self.config_entry.entry_id
-        for device in dr.async_entries_for_config_entry(registry, entry_id):
-            key = next(
-                (value for domain, value in device.identifiers if domain == DOMAIN),
-                None,
-            )
-            # The entry's id keys the account's own device, never stale.
-            if key in (None, entry_id) or key in present:
-                self._missing_since.pop(key or "", None)
-                continue
-            missing_since = self._missing_since.setdefault(key, now)
-            if now - missing_since >= STALE_DEVICE_GRACE:
-                LOGGER.info("Removing %s: gone from the Amazon account", device.name)
-                registry.async_remove_device(device.id)
-                del self._missing_since[key]
-                self.availability.forget(key)
-
-    def _rename_devices(self, before: AccountSnapshot, now: AccountSnapshot) -> None:
-        """Show a new name, model or firmware in the device registry once read."""
-        registry = dr.async_get(self.hass)
-        for key, device in now.devices.items():
-            old: Device | None = before.devices.get(key)
-            if old is None or old == device:
-                continue
-            changes: dict[str, Any] = {
-                registry_field: getattr(device, field)
-                for field, registry_field in _REGISTRY_FIELDS.items()
-                if getattr(device, field) != getattr(old, field)
-            }
-            if changes and (
-                entry := registry.async_get_device_by_identifier(
-                    (DOMAIN, key), self.config_entry.entry_id
-                )
-            ):
-                registry.async_update_device(entry.id, **changes)
