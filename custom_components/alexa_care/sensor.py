@@ -32,27 +32,48 @@ from .entity import (
     AlexaCareEntity,
     AlexaCareEntityDescription,
     async_add_described_entities,
+    last_poll_succeeded,
 )
 from .health import DROP_OFFS, OFFLINE_MINUTES
 from .suggested_fix import Suggestion, device_advice
 
 PARALLEL_UPDATES = 0
+ATTR_SINCE = "since"
 
 
 @dataclass(frozen=True, kw_only=True)
 class AlexaCareSensorEntityDescription[DeviceT: Device](
     SensorEntityDescription, AlexaCareEntityDescription[DeviceT]
 ):
-    """Describes a sensor of a device."""
+    """Describes a sensor of a device: its value, and its attributes if any."""
 
     value_fn: Callable[[AlexaCareData, DeviceT], StateType | datetime]
-    # What else the sensor shows, which no poll's change announces: it is
-    # told of it by this (runtime, device key, update) → remover.
-    listen_fn: Callable[[AlexaCareData, str, CALLBACK_TYPE], CALLBACK_TYPE] | None = (
+    attributes_fn: Callable[[AlexaCareData, DeviceT], dict[str, str | None]] | None = (
         None
     )
-    # Read from the voice history, which has its own, slower schedule.
-    from_voice_history: bool = False
+
+
+def _voice_history_read(runtime: AlexaCareData) -> bool:
+    # Unavailable until a read has succeeded; a failed read later keeps the
+    # last value.
+    return last_poll_succeeded(runtime) and runtime.voice_history.data is not None
+
+
+def _health_news(
+    runtime: AlexaCareData, device_key: str, update: CALLBACK_TYPE
+) -> CALLBACK_TYPE:
+    # Polls that change nothing else (every device offline) and midnight
+    # wake no coordinator listener.
+    return runtime.coordinator.health.async_add_listener(device_key, update)
+
+
+def _suggestion(runtime: AlexaCareData, device: Device) -> str:
+    return device_advice(runtime.coordinator.config_entry, device).suggestion
+
+
+def _suggested_since(runtime: AlexaCareData, device: Device) -> dict[str, str | None]:
+    since = device_advice(runtime.coordinator.config_entry, device).since
+    return {ATTR_SINCE: since.isoformat() if since else None}
 
 
 SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
@@ -108,11 +129,11 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
             if (history := runtime.voice_history.data)
             else None
         ),
+        available_fn=_voice_history_read,
         # Listening also makes the voice history coordinator poll.
         listen_fn=lambda runtime, _key, update: (
             runtime.voice_history.async_add_listener(update)
         ),
-        from_voice_history=True,
     ),
 )
 
@@ -132,6 +153,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         value_fn=lambda runtime, device: runtime.coordinator.health.drop_offs(
             device.key
         ),
+        listen_fn=_health_news,
     ),
     AlexaCareSensorEntityDescription(
         key=OFFLINE_MINUTES,
@@ -149,6 +171,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         value_fn=lambda runtime, device: runtime.coordinator.health.offline_minutes(
             device.key
         ),
+        listen_fn=_health_news,
     ),
 )
 
@@ -161,11 +184,14 @@ SUGGESTED_FIX = AlexaCareSensorEntityDescription[Device](
     device_class=SensorDeviceClass.ENUM,
     options=[suggestion.value for suggestion in Suggestion],
     device_kind=Device,
-    value_fn=lambda _runtime, _device: None,  # read by SuggestedFixSensor
+    # A failed poll leaves the issues as they were; an expired login is
+    # itself a suggestion (sign in again).
+    available_fn=lambda _runtime: True,
+    value_fn=_suggestion,
+    attributes_fn=_suggested_since,
     # Woken when the account's repair issues change (async_setup_entry).
     listen_fn=lambda runtime, key, update: runtime.issue_listeners.add(key, update),
 )
-ATTR_SINCE = "since"
 
 
 async def async_setup_entry(
@@ -174,12 +200,13 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of every device, now and later, and the account's."""
-    async_add_described_entities(entry, async_add_entities, SENSORS, AlexaCareSensor)
-    async_add_described_entities(
-        entry, async_add_entities, HEALTH_SENSORS, AlexaCareHealthSensor
+    descriptions: tuple[AlexaCareSensorEntityDescription[Any], ...] = (
+        *SENSORS,
+        *HEALTH_SENSORS,
+        SUGGESTED_FIX,
     )
     async_add_described_entities(
-        entry, async_add_entities, (SUGGESTED_FIX,), SuggestedFixSensor
+        entry, async_add_entities, descriptions, AlexaCareSensor
     )
     async_add_entities(
         [
@@ -208,31 +235,16 @@ async def async_setup_entry(
     )
 
 
-class AlexaCareSensor(AlexaCareEntity, SensorEntity):
+class AlexaCareSensor[DeviceT: Device](AlexaCareEntity[DeviceT], SensorEntity):
     """A sensor of a device."""
 
-    entity_description: AlexaCareSensorEntityDescription[Any]
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        if listen := self.entity_description.listen_fn:
-            self.async_on_remove(
-                listen(self.runtime, self._key, self._handle_coordinator_update)
-            )
-
-    @property
-    @override
-    def available(self) -> bool:
-        if self.entity_description.from_voice_history:
-            # Unavailable until a read has succeeded; a failed read later
-            # keeps the last value.
-            return super().available and self.runtime.voice_history.data is not None
-        return super().available
+    entity_description: AlexaCareSensorEntityDescription[DeviceT]
 
     @override
     def _value(self) -> object:
-        return self.native_value
+        if self.entity_description.attributes_fn is None:
+            return self.native_value
+        return (self.native_value, self.extra_state_attributes)
 
     @property
     @override
@@ -243,43 +255,10 @@ class AlexaCareSensor(AlexaCareEntity, SensorEntity):
             return None
         return self.entity_description.value_fn(self.runtime, self.device)
 
-
-class AlexaCareHealthSensor(AlexaCareSensor):
-    """A count of today's health (kept across restarts by health_store.py)."""
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        # Polls that change nothing else (every device offline) and midnight
-        # wake no coordinator listener.
-        self.async_on_remove(
-            self.coordinator.health.async_add_listener(
-                self._key, self._handle_coordinator_update
-            )
-        )
-
-
-class SuggestedFixSensor(AlexaCareSensor):
-    """What the device needs, as its repair issue advises; since when."""
-
     @property
     @override
-    def available(self) -> bool:
-        # A failed poll leaves the issues as they were; an expired login is
-        # itself a suggestion (sign in again).
-        return self.known
-
-    @override
-    def _value(self) -> object:
-        return device_advice(self.coordinator.config_entry, self.device)
-
-    @property
-    @override
-    def native_value(self) -> str:
-        return device_advice(self.coordinator.config_entry, self.device).suggestion
-
-    @property
-    @override
-    def extra_state_attributes(self) -> dict[str, str | None]:
-        since = device_advice(self.coordinator.config_entry, self.device).since
-        return {ATTR_SINCE: since.isoformat() if since else None}
+    def extra_state_attributes(self) -> dict[str, str | None] | None:
+        attributes_fn = self.entity_description.attributes_fn
+        if attributes_fn is None or not self.known:
+            return None
+        return attributes_fn(self.runtime, self.device)
