@@ -24,7 +24,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .account_sensor import HOUSEHOLD, DevicesOfflineSensor, HouseholdSensor
+from .account_sensor import ACCOUNT_SENSORS, AccountSensor
 from .amazon.models import Device, Echo
 from .const import DOMAIN
 from .data import AlexaCareConfigEntry, AlexaCareData
@@ -209,10 +209,7 @@ async def async_setup_entry(
         entry, async_add_entities, descriptions, AlexaCareSensor
     )
     async_add_entities(
-        [
-            DevicesOfflineSensor(entry),
-            *(HouseholdSensor(entry, description) for description in HOUSEHOLD),
-        ]
+        AccountSensor(entry, description) for description in ACCOUNT_SENSORS
     )
 
     @callback
