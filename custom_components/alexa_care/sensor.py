@@ -19,14 +19,12 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .account_sensor import ACCOUNT_SENSORS, AccountSensor
 from .amazon.models import Device, Echo
-from .const import DOMAIN
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .entity import (
     AlexaCareEntity,
@@ -35,7 +33,7 @@ from .entity import (
     last_poll_succeeded,
 )
 from .health import DROP_OFFS, OFFLINE_MINUTES
-from .suggested_fix import Suggestion, device_advice
+from .suggested_fix import Suggestion, async_track_issues, device_advice
 
 PARALLEL_UPDATES = 0
 ATTR_SINCE = "since"
@@ -189,7 +187,7 @@ SUGGESTED_FIX = AlexaCareSensorEntityDescription[Device](
     available_fn=lambda _runtime: True,
     value_fn=_suggestion,
     attributes_fn=_suggested_since,
-    # Woken when the account's repair issues change (async_setup_entry).
+    # Woken when the account's repair issues change (async_track_issues).
     listen_fn=lambda runtime, key, update: runtime.issue_listeners.add(key, update),
 )
 
@@ -211,22 +209,7 @@ async def async_setup_entry(
     async_add_entities(
         AccountSensor(entry, description) for description in ACCOUNT_SENSORS
     )
-
-    @callback
-    def ours(data: ir.EventIssueRegistryUpdatedData) -> bool:
-        return data["domain"] == DOMAIN
-
-    @callback
-    def issues_changed(_event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
-        entry.runtime_data.issue_listeners.notify()
-
-    # One listener for every Suggested fix sensor: one each would be hundreds
-    # of listeners, each called for every issue, at 500 Echos.
-    entry.async_on_unload(
-        hass.bus.async_listen(
-            ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, issues_changed, event_filter=ours
-        )
-    )
+    entry.async_on_unload(async_track_issues(hass, entry))
     entry.async_on_unload(
         entry.runtime_data.coordinator.health.async_track_midnight(hass)
     )
