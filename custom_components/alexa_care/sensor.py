@@ -7,10 +7,10 @@ account's devices offline, and its household outages today and their minutes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, override
+from typing import Any, NamedTuple, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -33,22 +33,29 @@ from .entity import (
     last_poll_succeeded,
 )
 from .health import DROP_OFFS, OFFLINE_MINUTES
-from .suggested_fix import Suggestion, async_track_issues, device_advice
+from .suggested_fix import NOTHING_TO_DO, Suggestion, async_track_issues, device_advice
 
 PARALLEL_UPDATES = 0
 ATTR_SINCE = "since"
+
+
+class StateAndAttributes(NamedTuple):
+    """A sensor's state and its attributes, read together and compared whole."""
+
+    state: StateType
+    attributes: Mapping[str, str | None]
 
 
 @dataclass(frozen=True, kw_only=True)
 class AlexaCareSensorEntityDescription[DeviceT: Device](
     SensorEntityDescription, AlexaCareEntityDescription[DeviceT]
 ):
-    """Describes a sensor of a device: its value, and its attributes if any."""
+    """Describes a sensor of a device: what it shows."""
 
-    value_fn: Callable[[AlexaCareData, DeviceT], StateType | datetime]
-    attributes_fn: Callable[[AlexaCareData, DeviceT], dict[str, str | None]] | None = (
-        None
-    )
+    # Its state, or its state and attributes when one reading gives both.
+    value_fn: Callable[
+        [AlexaCareData, DeviceT], StateType | datetime | StateAndAttributes
+    ]
 
 
 def _voice_history_read(runtime: AlexaCareData) -> bool:
@@ -65,13 +72,17 @@ def _health_news(
     return runtime.coordinator.health.async_add_listener(device_key, update)
 
 
-def _suggestion(runtime: AlexaCareData, device: Device) -> str:
-    return device_advice(runtime.coordinator.config_entry, device).suggestion
+# What most devices show, one object for all their sensors.
+_NOTHING_TO_DO_SHOWN = StateAndAttributes(Suggestion.NOTHING_TO_DO, {ATTR_SINCE: None})
 
 
-def _suggested_since(runtime: AlexaCareData, device: Device) -> dict[str, str | None]:
-    since = device_advice(runtime.coordinator.config_entry, device).since
-    return {ATTR_SINCE: since.isoformat() if since else None}
+def _suggested_fix(runtime: AlexaCareData, device: Device) -> StateAndAttributes:
+    # One reading of the issues, which costs more than any other sensor's.
+    advice = device_advice(runtime.coordinator.config_entry, device)
+    if advice is NOTHING_TO_DO:
+        return _NOTHING_TO_DO_SHOWN
+    since = advice.since.isoformat() if advice.since else None
+    return StateAndAttributes(advice.suggestion, {ATTR_SINCE: since})
 
 
 SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
@@ -185,8 +196,7 @@ SUGGESTED_FIX = AlexaCareSensorEntityDescription[Device](
     # A failed poll leaves the issues as they were; an expired login is
     # itself a suggestion (sign in again).
     available_fn=lambda _runtime: True,
-    value_fn=_suggestion,
-    attributes_fn=_suggested_since,
+    value_fn=_suggested_fix,
     # Woken when the account's repair issues change (async_track_issues).
     listen_fn=lambda runtime, key, update: runtime.issue_listeners.add(key, update),
 )
@@ -220,25 +230,25 @@ class AlexaCareSensor[DeviceT: Device](AlexaCareEntity[DeviceT], SensorEntity):
 
     entity_description: AlexaCareSensorEntityDescription[DeviceT]
 
-    @override
-    def _value(self) -> object:
-        if self.entity_description.attributes_fn is None:
-            return self.native_value
-        return (self.native_value, self.extra_state_attributes)
-
-    @property
-    @override
-    def native_value(self) -> StateType | datetime:
+    def _read(self) -> StateType | datetime | StateAndAttributes:
         # Home Assistant also reads it to save the state of a device gone
         # from the account, which waits out its grace period unavailable.
         if not self.known:
             return None
         return self.entity_description.value_fn(self.runtime, self.device)
 
+    @override
+    def _value(self) -> object:
+        return self._read()
+
+    @property
+    @override
+    def native_value(self) -> StateType | datetime:
+        read = self._read()
+        return read.state if isinstance(read, StateAndAttributes) else read
+
     @property
     @override
     def extra_state_attributes(self) -> dict[str, str | None] | None:
-        attributes_fn = self.entity_description.attributes_fn
-        if attributes_fn is None or not self.known:
-            return None
-        return attributes_fn(self.runtime, self.device)
+        read = self._read()
+        return dict(read.attributes) if isinstance(read, StateAndAttributes) else None
