@@ -8,9 +8,9 @@ platform's behaviour (`value_fn`, `set_fn`, …).
 
 Writing only what changed is one mechanism: the coordinator announces a
 snapshot only when it differs from the last one (`always_update=False`),
-the other sources announce what they changed, and `WritesWhenChanged`, the
-base of every entity they wake, writes a state only when what it shows
-differs from what it last wrote.
+the other sources announce what they changed, by device, and
+`WritesWhenChanged`, the base of every device entity and account sensor,
+writes a state only when what it shows differs from what it last wrote.
 """
 
 from __future__ import annotations
@@ -109,9 +109,9 @@ def account_device_info(entry: AlexaCareConfigEntry) -> DeviceInfo:
 class WritesWhenChanged(CoordinatorEntity[AlexaCareCoordinator]):
     """An entity that writes its state only when what it shows has changed.
 
-    The one place that decides: whoever wakes it (the coordinator, or a
-    source its description listens to), a poll that changed one device must
-    not rewrite thousands of states.
+    The one place that decides whether a state is written, whoever woke the
+    entity (the coordinator, or a source its description listens to): a
+    poll that changed one device must not rewrite thousands of states.
     """
 
     _attr_has_entity_name = True
