@@ -17,119 +17,96 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import STATE_UNAVAILABLE, UnitOfTime
-from homeassistant.core import callback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.const import UnitOfTime
+from homeassistant.core import CALLBACK_TYPE
 
-from .coordinator import AlexaCareCoordinator
-from .data import AlexaCareConfigEntry
-from .entity import account_device_info
-from .household_health import HouseholdHealth
+from .data import AlexaCareConfigEntry, AlexaCareData
+from .entity import WritesWhenChanged, account_device_info
 
 
 @dataclass(frozen=True, kw_only=True)
-class HouseholdSensorEntityDescription(SensorEntityDescription):
-    """Describes a count of the household's outages today (household_health.py)."""
+class AccountSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of the account: its value, and its entity id."""
 
-    value_fn: Callable[[HouseholdHealth], float]
+    value_fn: Callable[[AlexaCareData], float]
+    # Not named after the device (the masked login) as has_entity_name would.
+    object_id: str
+    # What else changes it, which no change of the account's snapshot
+    # announces: (runtime, update) → remover.
+    listen_fn: Callable[[AlexaCareData, CALLBACK_TYPE], CALLBACK_TYPE] | None = None
 
 
-# On the account's device: the household's, not any one device's. They change
-# only while an outage is under way, and at midnight.
-HOUSEHOLD = (
-    HouseholdSensorEntityDescription(
+def _devices_offline(runtime: AlexaCareData) -> int:
+    devices = runtime.coordinator.data.devices.values()
+    return sum(device.online is False for device in devices)
+
+
+def _household_news(runtime: AlexaCareData, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+    # An outage's minutes grow at updates that change no device's state.
+    return runtime.coordinator.health.async_add_household_listener(update)
+
+
+ACCOUNT_SENSORS = (
+    AccountSensorEntityDescription(
+        key="devices_offline",
+        translation_key="devices_offline",
+        state_class=SensorStateClass.MEASUREMENT,
+        object_id="devices_offline",
+        value_fn=_devices_offline,
+    ),
+    # The household's, not any one device's. They change only while an
+    # outage is under way, and at midnight.
+    AccountSensorEntityDescription(
         key="household_outages",
         translation_key="household_outages",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda household: household.outages_today,
+        object_id="household_outages_today",
+        value_fn=lambda runtime: runtime.coordinator.health.household.outages_today,
+        listen_fn=_household_news,
     ),
-    HouseholdSensorEntityDescription(
+    AccountSensorEntityDescription(
         key="household_outage_minutes",
         translation_key="household_outage_minutes",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda household: household.outage_minutes_today,
+        object_id="household_outage_minutes_today",
+        value_fn=lambda runtime: (
+            runtime.coordinator.health.household.outage_minutes_today
+        ),
+        listen_fn=_household_news,
     ),
 )
 
 
-class AccountSensor(CoordinatorEntity[AlexaCareCoordinator], SensorEntity):
-    """A sensor of the account, on its device page; written only when it changed."""
+class AccountSensor(WritesWhenChanged, SensorEntity):
+    """A sensor of the account, on its device page."""
 
-    _attr_has_entity_name = True
-
-    def __init__(self, entry: AlexaCareConfigEntry, key: str) -> None:
-        """The account's sensor `key`, with an entity id of its own."""
-        super().__init__(entry.runtime_data.coordinator)
-        # The entry's id: the account's own id is a customer id, kept private.
-        self._attr_unique_id = f"{entry.entry_id}-{key}"
-        self._attr_device_info = account_device_info(entry)
-        self._written: object = None
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        self._written = self._shown()
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        # As the devices' entities: a state is written only when it changed.
-        if (shown := self._shown()) != self._written:
-            self._written = shown
-            self.async_write_ha_state()
-
-    def _shown(self) -> object:
-        # Unavailable, whatever the value under it (a push may move it).
-        return self.native_value if self.available else STATE_UNAVAILABLE
-
-
-class DevicesOfflineSensor(AccountSensor):
-    """How many of the account's devices Amazon reports offline now."""
-
-    _attr_translation_key = "devices_offline"
-    _attr_state_class = SensorStateClass.MEASUREMENT
-
-    def __init__(self, entry: AlexaCareConfigEntry) -> None:
-        """The account's sensor, on the account's device page."""
-        super().__init__(entry, "devices_offline")
-        # Not named after the device (the masked login) as has_entity_name would.
-        self.entity_id = "sensor.devices_offline"
-
-    @property
-    @override
-    def native_value(self) -> int:
-        return sum(
-            device.online is False for device in self.coordinator.data.devices.values()
-        )
-
-
-class HouseholdSensor(AccountSensor):
-    """Today's household outages, or their minutes."""
-
-    entity_description: HouseholdSensorEntityDescription
+    entity_description: AccountSensorEntityDescription
 
     def __init__(
-        self, entry: AlexaCareConfigEntry, description: HouseholdSensorEntityDescription
+        self, entry: AlexaCareConfigEntry, description: AccountSensorEntityDescription
     ) -> None:
-        """The account's count, beside its devices offline."""
-        super().__init__(entry, description.key)
+        """The account's sensor, with an entity id of its own."""
+        super().__init__(entry)
         self.entity_description = description
-        self.entity_id = f"sensor.{description.key}_today"
+        # The entry's id: the account's own id is a customer id, kept private.
+        self._attr_unique_id = f"{entry.entry_id}-{description.key}"
+        self._attr_device_info = account_device_info(entry)
+        self.entity_id = f"sensor.{description.object_id}"
+
+    @override
+    def _value(self) -> object:
+        return self.native_value
 
     @property
     @override
     def native_value(self) -> float:
-        return self.entity_description.value_fn(self.coordinator.health.household)
+        return self.entity_description.value_fn(self.runtime)
 
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        # An outage's minutes grow at updates that change no device's state.
-        self.async_on_remove(
-            self.coordinator.health.async_add_household_listener(
-                self._handle_coordinator_update
-            )
-        )
+        if listen := self.entity_description.listen_fn:
+            self.async_on_remove(listen(self.runtime, self.async_write_if_changed))

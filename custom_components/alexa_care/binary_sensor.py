@@ -34,8 +34,6 @@ class AlexaCareBinarySensorEntityDescription[DeviceT: Device](
     """Describes a binary sensor of a device."""
 
     is_on_fn: Callable[[DeviceT], bool | None]
-    # Keeps what Amazon last reported through failed polls.
-    keeps_last_report: bool = False
 
 
 BINARY_SENSORS: tuple[AlexaCareBinarySensorEntityDescription[Any], ...] = (
@@ -47,9 +45,9 @@ BINARY_SENSORS: tuple[AlexaCareBinarySensorEntityDescription[Any], ...] = (
         # Amazon does not report reachability for some plugs of other brands.
         exists_fn=lambda device: device.online is not None,
         is_on_fn=lambda device: device.online,
-        # A failed poll says nothing about the device: it is unavailable only
-        # while the account does not list it.
-        keeps_last_report=True,
+        # A failed poll says nothing about the device: it keeps what Amazon
+        # last reported, unavailable only while the account does not list it.
+        available_fn=lambda _runtime: True,
     ),
     AlexaCareBinarySensorEntityDescription[Echo](
         key="microphones",
@@ -75,17 +73,12 @@ async def async_setup_entry(
     async_add_entities([PushChannelSensor(entry)])
 
 
-class AlexaCareBinarySensor(AlexaCareEntity, BinarySensorEntity):
+class AlexaCareBinarySensor[DeviceT: Device](
+    AlexaCareEntity[DeviceT], BinarySensorEntity
+):
     """A binary sensor of a device."""
 
-    entity_description: AlexaCareBinarySensorEntityDescription[Any]
-
-    @property
-    @override
-    def available(self) -> bool:
-        if self.entity_description.keeps_last_report:
-            return self.known
-        return super().available
+    entity_description: AlexaCareBinarySensorEntityDescription[DeviceT]
 
     @override
     def _value(self) -> object:

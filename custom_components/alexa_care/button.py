@@ -84,7 +84,7 @@ async def async_setup_entry(
     async_add_described_entities(entry, async_add_entities, BUTTONS, AlexaCareButton)
 
 
-class AlexaCareButton(AlexaCareEntity, ButtonEntity):
+class AlexaCareButton(AlexaCareEntity[Echo], ButtonEntity):
     """A button that resets a device, as the matching action does."""
 
     entity_description: AlexaCareButtonEntityDescription[Echo]

@@ -1,8 +1,16 @@
-"""The base entity of our devices, their descriptions, and adding them.
+"""The base entities, their descriptions, and adding them.
 
 Each platform is a table of descriptions and one entity class: a
 description says which kind of device it is for, whether a device has it
-(`exists_fn`), and carries the platform's behaviour (`value_fn`, `set_fn`, …).
+(`exists_fn`), when it can be shown (`available_fn`), what tells it of
+changes besides the account's polls (`listen_fn`), and carries the
+platform's behaviour (`value_fn`, `set_fn`, …).
+
+Writing only what changed is one mechanism: the coordinator announces a
+snapshot only when it differs from the last one (`always_update=False`),
+the other sources announce what they changed, by device, and
+`WritesWhenChanged`, the base of every device entity and account sensor,
+writes a state only when what it shows differs from what it last wrote.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, override
 
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -31,17 +39,29 @@ from .data import AlexaCareConfigEntry, AlexaCareData
 _UNAVAILABLE = object()
 _NOT_WRITTEN = object()
 
+# Told of a source's news: (runtime, device key, update) → remover.
+type DeviceListen = Callable[[AlexaCareData, str, CALLBACK_TYPE], CALLBACK_TYPE]
+
 
 def _always(_device: Any) -> bool:  # noqa: ANN401 # any kind of device
     return True
 
 
+def last_poll_succeeded(runtime: AlexaCareData) -> bool:
+    """Shown while the account's polls succeed (the device being listed aside)."""
+    return runtime.coordinator.last_update_success
+
+
 @dataclass(frozen=True, kw_only=True)
 class AlexaCareEntityDescription[DeviceT: Device](EntityDescription):
-    """Which devices an entity is for."""
+    """Which devices an entity is for, when it is shown, and who tells it news."""
 
     device_kind: type[DeviceT]
     exists_fn: Callable[[DeviceT], bool] = _always
+    # Besides its device being listed by the account.
+    available_fn: Callable[[AlexaCareData], bool] = last_poll_succeeded
+    # What else it shows, which no change of the account's snapshot announces.
+    listen_fn: DeviceListen | None = None
 
 
 def unique_id(device_key: str, description_key: str) -> str:
@@ -86,49 +106,24 @@ def account_device_info(entry: AlexaCareConfigEntry) -> DeviceInfo:
     )
 
 
-class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
-    """An entity of one device (an Echo or a plug), found by its key.
+class WritesWhenChanged(CoordinatorEntity[AlexaCareCoordinator]):
+    """An entity that writes its state only when what it shows has changed.
 
-    It writes its state only when what it shows has changed: a poll that
-    changed one device must not rewrite thousands of states.
+    The one place that decides whether a state is written, whoever woke the
+    entity (the coordinator, or a source its description listens to): a
+    poll that changed one device must not rewrite thousands of states.
     """
 
     _attr_has_entity_name = True
-    entity_description: AlexaCareEntityDescription[Any]
 
-    def __init__(
-        self,
-        entry: AlexaCareConfigEntry,
-        device: Device,
-        description: AlexaCareEntityDescription[Any],
-    ) -> None:
-        """Attach the entity to its device."""
+    def __init__(self, entry: AlexaCareConfigEntry) -> None:
+        """An entity of the entry's account."""
         super().__init__(entry.runtime_data.coordinator)
         self.runtime: AlexaCareData = entry.runtime_data
-        self.entity_description = description
-        self._key = device.key
         self._written: object = _NOT_WRITTEN
-        self._attr_unique_id = unique_id(device.key, description.key)
-        self._attr_device_info = shared_device_info(self.runtime, device)
-
-    @property
-    def device(self) -> Any:  # noqa: ANN401 # the kind its description names
-        """The device as the last successful poll saw it."""
-        return self.coordinator.data.devices[self._key]
-
-    @property
-    def known(self) -> bool:
-        """Whether the last successful poll listed the device."""
-        return self._key in self.coordinator.data.devices
-
-    @property
-    @override
-    def available(self) -> bool:
-        """Available while polls succeed and the account lists the device."""
-        return super().available and self.known
 
     def _value(self) -> object:
-        """What the entity shows of its device (read cheaply, thousands a poll)."""
+        """What the entity shows (read cheaply: thousands are asked a poll)."""
         return None
 
     def _shown(self) -> object:
@@ -141,21 +136,77 @@ class AlexaCareEntity(CoordinatorEntity[AlexaCareCoordinator]):
         self._written = self._shown()
 
     @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
+    def async_write_if_changed(self) -> None:
+        """Write the state if what the entity shows differs from the last written."""
         # As tuples compare their items: the same object, or equal.
         shown = self._shown()
         if shown is not self._written and shown != self._written:
             self._written = shown
             self.async_write_ha_state()
 
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        self.async_write_if_changed()
+
+
+class AlexaCareEntity[DeviceT: Device](WritesWhenChanged):
+    """An entity of one device (an Echo or a plug), found by its key."""
+
+    entity_description: AlexaCareEntityDescription[DeviceT]
+
+    def __init__(
+        self,
+        entry: AlexaCareConfigEntry,
+        device: DeviceT,
+        description: AlexaCareEntityDescription[DeviceT],
+    ) -> None:
+        """Attach the entity to its device."""
+        super().__init__(entry)
+        self.entity_description = description
+        self._key = device.key
+        self._attr_unique_id = unique_id(device.key, description.key)
+        self._attr_device_info = shared_device_info(self.runtime, device)
+
+    @property
+    def device(self) -> DeviceT:
+        """The device as the last successful poll saw it."""
+        device = self.coordinator.data.devices[self._key]
+        if not isinstance(device, self.entity_description.device_kind):
+            # Added for being of this kind; a key (a serial number, an
+            # endpoint id) never names a device of another.
+            raise TypeError(f"{self._key} is of another kind now")
+        return device
+
+    @property
+    def known(self) -> bool:
+        """Whether the last successful poll listed the device."""
+        return self._key in self.coordinator.data.devices
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Available while the account lists the device, and as its description says."""
+        return self.known and self.entity_description.available_fn(self.runtime)
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if listen := self.entity_description.listen_fn:
+            self.async_on_remove(
+                listen(self.runtime, self._key, self.async_write_if_changed)
+            )
+
 
 @callback
-def async_add_described_entities[DescriptionT: AlexaCareEntityDescription[Any]](
+def async_add_described_entities[
+    DeviceT: Device,
+    DescriptionT: AlexaCareEntityDescription[Any],
+](
     entry: AlexaCareConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     descriptions: Iterable[DescriptionT],
-    entity_class: Callable[[AlexaCareConfigEntry, Device, DescriptionT], Entity],
+    entity_class: Callable[[AlexaCareConfigEntry, DeviceT, DescriptionT], Entity],
 ) -> None:
     """Add a platform's entities for every device, now and when they appear.
 
@@ -198,15 +249,17 @@ def async_add_described_entities[DescriptionT: AlexaCareEntityDescription[Any]](
         for device in devices.values():
             done = added.get(device.key, frozenset())
             new = [
-                description
+                entity_class(entry, device, description)
                 for description in descriptions
                 if description.key not in done
                 and isinstance(device, description.device_kind)
                 and description.exists_fn(device)
             ]
             if new:
-                added[device.key] = _shared(done | {d.key for d in new})
-                new_entities.extend(entity_class(entry, device, d) for d in new)
+                added[device.key] = _shared(
+                    done | {entity.entity_description.key for entity in new}
+                )
+                new_entities.extend(new)
         if new_entities:
             async_add_entities(new_entities)
 

@@ -12,7 +12,7 @@ from .entity import AlexaCareEntity
 from .errors import amazon_failure
 
 
-def amazon_action[EntityT: AlexaCareEntity, **P](
+def amazon_action[EntityT: AlexaCareEntity[Any], **P](
     func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
 ) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
     """Raise a translated HomeAssistantError when Amazon refuses an action."""

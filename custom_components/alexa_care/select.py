@@ -75,7 +75,7 @@ async def async_setup_entry(
     async_add_described_entities(entry, async_add_entities, SELECTS, AlexaCareSelect)
 
 
-class AlexaCareSelect(AlexaCareEntity, SelectEntity):
+class AlexaCareSelect(AlexaCareEntity[Echo], SelectEntity):
     """A select of a device."""
 
     entity_description: AlexaCareSelectEntityDescription[Echo]

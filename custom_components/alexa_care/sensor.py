@@ -7,10 +7,10 @@ account's devices offline, and its household outages today and their minutes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, override
+from typing import Any, NamedTuple, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -19,40 +19,70 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .account_sensor import HOUSEHOLD, DevicesOfflineSensor, HouseholdSensor
+from .account_sensor import ACCOUNT_SENSORS, AccountSensor
 from .amazon.models import Device, Echo
-from .const import DOMAIN
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .entity import (
     AlexaCareEntity,
     AlexaCareEntityDescription,
     async_add_described_entities,
+    last_poll_succeeded,
 )
 from .health import DROP_OFFS, OFFLINE_MINUTES
-from .suggested_fix import Suggestion, device_advice
+from .suggested_fix import NOTHING_TO_DO, Suggestion, async_track_issues, device_advice
 
 PARALLEL_UPDATES = 0
+ATTR_SINCE = "since"
+
+
+class StateAndAttributes(NamedTuple):
+    """A sensor's state and its attributes, read together and compared whole."""
+
+    state: StateType
+    attributes: Mapping[str, str | None]
 
 
 @dataclass(frozen=True, kw_only=True)
 class AlexaCareSensorEntityDescription[DeviceT: Device](
     SensorEntityDescription, AlexaCareEntityDescription[DeviceT]
 ):
-    """Describes a sensor of a device."""
+    """Describes a sensor of a device: what it shows."""
 
-    value_fn: Callable[[AlexaCareData, DeviceT], StateType | datetime]
-    # What else the sensor shows, which no poll's change announces: it is
-    # told of it by this (runtime, device key, update) → remover.
-    listen_fn: Callable[[AlexaCareData, str, CALLBACK_TYPE], CALLBACK_TYPE] | None = (
-        None
-    )
-    # Read from the voice history, which has its own, slower schedule.
-    from_voice_history: bool = False
+    # Its state, or its state and attributes when one reading gives both.
+    value_fn: Callable[
+        [AlexaCareData, DeviceT], StateType | datetime | StateAndAttributes
+    ]
+
+
+def _voice_history_read(runtime: AlexaCareData) -> bool:
+    # Unavailable until a read has succeeded; a failed read later keeps the
+    # last value.
+    return last_poll_succeeded(runtime) and runtime.voice_history.data is not None
+
+
+def _health_news(
+    runtime: AlexaCareData, device_key: str, update: CALLBACK_TYPE
+) -> CALLBACK_TYPE:
+    # Polls that change nothing else (every device offline) and midnight
+    # wake no coordinator listener.
+    return runtime.coordinator.health.async_add_listener(device_key, update)
+
+
+# What most devices show, one object for all their sensors.
+_NOTHING_TO_DO_SHOWN = StateAndAttributes(Suggestion.NOTHING_TO_DO, {ATTR_SINCE: None})
+
+
+def _suggested_fix(runtime: AlexaCareData, device: Device) -> StateAndAttributes:
+    # One reading of the issues, which costs more than any other sensor's.
+    advice = device_advice(runtime.coordinator.config_entry, device)
+    if advice is NOTHING_TO_DO:
+        return _NOTHING_TO_DO_SHOWN
+    since = advice.since.isoformat() if advice.since else None
+    return StateAndAttributes(advice.suggestion, {ATTR_SINCE: since})
 
 
 SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
@@ -108,11 +138,11 @@ SENSORS: tuple[AlexaCareSensorEntityDescription[Echo], ...] = (
             if (history := runtime.voice_history.data)
             else None
         ),
+        available_fn=_voice_history_read,
         # Listening also makes the voice history coordinator poll.
         listen_fn=lambda runtime, _key, update: (
             runtime.voice_history.async_add_listener(update)
         ),
-        from_voice_history=True,
     ),
 )
 
@@ -132,6 +162,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         value_fn=lambda runtime, device: runtime.coordinator.health.drop_offs(
             device.key
         ),
+        listen_fn=_health_news,
     ),
     AlexaCareSensorEntityDescription(
         key=OFFLINE_MINUTES,
@@ -149,6 +180,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         value_fn=lambda runtime, device: runtime.coordinator.health.offline_minutes(
             device.key
         ),
+        listen_fn=_health_news,
     ),
 )
 
@@ -161,11 +193,13 @@ SUGGESTED_FIX = AlexaCareSensorEntityDescription[Device](
     device_class=SensorDeviceClass.ENUM,
     options=[suggestion.value for suggestion in Suggestion],
     device_kind=Device,
-    value_fn=lambda _runtime, _device: None,  # read by SuggestedFixSensor
-    # Woken when the account's repair issues change (async_setup_entry).
+    # A failed poll leaves the issues as they were; an expired login is
+    # itself a suggestion (sign in again).
+    available_fn=lambda _runtime: True,
+    value_fn=_suggested_fix,
+    # Woken when the account's repair issues change (async_track_issues).
     listen_fn=lambda runtime, key, update: runtime.issue_listeners.add(key, update),
 )
-ATTR_SINCE = "since"
 
 
 async def async_setup_entry(
@@ -174,112 +208,47 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of every device, now and later, and the account's."""
-    async_add_described_entities(entry, async_add_entities, SENSORS, AlexaCareSensor)
-    async_add_described_entities(
-        entry, async_add_entities, HEALTH_SENSORS, AlexaCareHealthSensor
+    descriptions: tuple[AlexaCareSensorEntityDescription[Any], ...] = (
+        *SENSORS,
+        *HEALTH_SENSORS,
+        SUGGESTED_FIX,
     )
     async_add_described_entities(
-        entry, async_add_entities, (SUGGESTED_FIX,), SuggestedFixSensor
+        entry, async_add_entities, descriptions, AlexaCareSensor
     )
     async_add_entities(
-        [
-            DevicesOfflineSensor(entry),
-            *(HouseholdSensor(entry, description) for description in HOUSEHOLD),
-        ]
+        AccountSensor(entry, description) for description in ACCOUNT_SENSORS
     )
-
-    @callback
-    def ours(data: ir.EventIssueRegistryUpdatedData) -> bool:
-        return data["domain"] == DOMAIN
-
-    @callback
-    def issues_changed(_event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
-        entry.runtime_data.issue_listeners.notify()
-
-    # One listener for every Suggested fix sensor: one each would be hundreds
-    # of listeners, each called for every issue, at 500 Echos.
-    entry.async_on_unload(
-        hass.bus.async_listen(
-            ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, issues_changed, event_filter=ours
-        )
-    )
+    entry.async_on_unload(async_track_issues(hass, entry))
     entry.async_on_unload(
         entry.runtime_data.coordinator.health.async_track_midnight(hass)
     )
 
 
-class AlexaCareSensor(AlexaCareEntity, SensorEntity):
+class AlexaCareSensor[DeviceT: Device](AlexaCareEntity[DeviceT], SensorEntity):
     """A sensor of a device."""
 
-    entity_description: AlexaCareSensorEntityDescription[Any]
+    entity_description: AlexaCareSensorEntityDescription[DeviceT]
 
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        if listen := self.entity_description.listen_fn:
-            self.async_on_remove(
-                listen(self.runtime, self._key, self._handle_coordinator_update)
-            )
-
-    @property
-    @override
-    def available(self) -> bool:
-        if self.entity_description.from_voice_history:
-            # Unavailable until a read has succeeded; a failed read later
-            # keeps the last value.
-            return super().available and self.runtime.voice_history.data is not None
-        return super().available
-
-    @override
-    def _value(self) -> object:
-        return self.native_value
-
-    @property
-    @override
-    def native_value(self) -> StateType | datetime:
+    def _read(self) -> StateType | datetime | StateAndAttributes:
         # Home Assistant also reads it to save the state of a device gone
         # from the account, which waits out its grace period unavailable.
         if not self.known:
             return None
         return self.entity_description.value_fn(self.runtime, self.device)
 
-
-class AlexaCareHealthSensor(AlexaCareSensor):
-    """A count of today's health (kept across restarts by health_store.py)."""
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        # Polls that change nothing else (every device offline) and midnight
-        # wake no coordinator listener.
-        self.async_on_remove(
-            self.coordinator.health.async_add_listener(
-                self._key, self._handle_coordinator_update
-            )
-        )
-
-
-class SuggestedFixSensor(AlexaCareSensor):
-    """What the device needs, as its repair issue advises; since when."""
-
-    @property
-    @override
-    def available(self) -> bool:
-        # A failed poll leaves the issues as they were; an expired login is
-        # itself a suggestion (sign in again).
-        return self.known
-
     @override
     def _value(self) -> object:
-        return device_advice(self.coordinator.config_entry, self.device)
+        return self._read()
 
     @property
     @override
-    def native_value(self) -> str:
-        return device_advice(self.coordinator.config_entry, self.device).suggestion
+    def native_value(self) -> StateType | datetime:
+        read = self._read()
+        return read.state if isinstance(read, StateAndAttributes) else read
 
     @property
     @override
-    def extra_state_attributes(self) -> dict[str, str | None]:
-        since = device_advice(self.coordinator.config_entry, self.device).since
-        return {ATTR_SINCE: since.isoformat() if since else None}
+    def extra_state_attributes(self) -> dict[str, str | None] | None:
+        read = self._read()
+        return dict(read.attributes) if isinstance(read, StateAndAttributes) else None

@@ -3,7 +3,7 @@
 The offline issue's fix flow orders its menu with `offline_menu`, and the
 *Suggested fix* sensor shows what `device_advice` reads from the same menu
 and the same open issues, so the dashboard and Settings → Repairs never
-disagree.
+disagree; `async_track_issues` tells the sensors when those issues change.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
 
@@ -156,3 +156,26 @@ def device_advice(entry: AlexaCareConfigEntry, device: Device) -> Advice:
         return NOTHING_TO_DO
     suggestion, issue = found
     return Advice(suggestion=suggestion, since=issue.created)
+
+
+@callback
+def async_track_issues(
+    hass: HomeAssistant, entry: AlexaCareConfigEntry
+) -> CALLBACK_TYPE:
+    """Wake the Suggested fix sensors whenever our repair issues change.
+
+    One listener for all of them: one each would be hundreds of listeners,
+    each called for every issue, at 500 Echos. Returns the remover.
+    """
+
+    @callback
+    def ours(data: ir.EventIssueRegistryUpdatedData) -> bool:
+        return data["domain"] == DOMAIN
+
+    @callback
+    def issues_changed(_event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
+        entry.runtime_data.issue_listeners.notify()
+
+    return hass.bus.async_listen(
+        ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, issues_changed, event_filter=ours
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, override
 
 from homeassistant.components.switch import (
@@ -33,9 +33,10 @@ class AlexaCareSwitchEntityDescription[DeviceT: Device](
 ):
     """Describes a switch of a device: its state, and how Amazon switches it."""
 
-    # The device's field that holds the state.
-    state_field: str
+    is_on_fn: Callable[[DeviceT], bool | None]
     set_fn: Callable[[AmazonAccount, DeviceT, bool], Awaitable[None]]
+    # The device as Amazon was told: shown until a poll reads it back.
+    switched_fn: Callable[[DeviceT, bool], DeviceT]
 
 
 SWITCHES: tuple[AlexaCareSwitchEntityDescription[Any], ...] = (
@@ -43,18 +44,20 @@ SWITCHES: tuple[AlexaCareSwitchEntityDescription[Any], ...] = (
         key="do_not_disturb",
         translation_key="do_not_disturb",
         device_kind=Echo,
-        state_field="do_not_disturb",
+        is_on_fn=lambda echo: echo.do_not_disturb,
         set_fn=lambda account, echo, on: account.async_set_do_not_disturb(
             echo, enable=on
         ),
+        switched_fn=lambda echo, on: replace(echo, do_not_disturb=on),
     ),
     AlexaCareSwitchEntityDescription[SmartPlug](
         key="power",
         translation_key="power",
         device_class=SwitchDeviceClass.OUTLET,
         device_kind=SmartPlug,
-        state_field="power_on",
+        is_on_fn=lambda plug: plug.power_on,
         set_fn=lambda account, plug, on: account.async_set_plug_power(plug, turn_on=on),
+        switched_fn=lambda plug, on: replace(plug, power_on=on),
     ),
 )
 
@@ -68,10 +71,10 @@ async def async_setup_entry(
     async_add_described_entities(entry, async_add_entities, SWITCHES, AlexaCareSwitch)
 
 
-class AlexaCareSwitch(AlexaCareEntity, SwitchEntity):
+class AlexaCareSwitch[DeviceT: Device](AlexaCareEntity[DeviceT], SwitchEntity):
     """A switch of a device, switched through Amazon."""
 
-    entity_description: AlexaCareSwitchEntityDescription[Any]
+    entity_description: AlexaCareSwitchEntityDescription[DeviceT]
 
     @override
     def _value(self) -> object:
@@ -80,20 +83,17 @@ class AlexaCareSwitch(AlexaCareEntity, SwitchEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        state: bool | None = getattr(self.device, self.entity_description.state_field)
-        return state
+        return self.entity_description.is_on_fn(self.device)
 
     @amazon_action
     async def _async_turn(self, *, turn_on: bool) -> None:
-        await self.entity_description.set_fn(
-            self.coordinator.account, self.device, turn_on
-        )
+        description = self.entity_description
+        await description.set_fn(self.coordinator.account, self.device, turn_on)
         # Shown at once; the next poll, at its usual time, reads Amazon's
-        # state back.
+        # state back. The device as it is now: a push may have come meanwhile.
+        switched = description.switched_fn(self.device, turn_on)
         self.coordinator.async_set_pushed_data(
-            self.coordinator.data.with_changes(
-                self.device, **{self.entity_description.state_field: turn_on}
-            )
+            self.coordinator.data.with_changes(switched)
         )
 
     @override
