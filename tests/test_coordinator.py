@@ -25,7 +25,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .common import next_poll, setup_with_echos, throttled_issue_id
+from .common import next_poll, setup_with_echos
 from .fake_amazon import (
     EXPIRED_LOGIN,
     GRAPHQL_THROTTLED,
@@ -35,6 +35,7 @@ from .fake_amazon import (
     WIFI_DETAILS,
     FakeAmazon,
 )
+from .repair_issues import throttled_issue_id
 
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_RESTART = "button.kitchen_echo_restart"
