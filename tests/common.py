@@ -24,6 +24,7 @@ from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from custom_components.alexa_care.network_identity import READ_PACE
 from devtools.hass_log import is_report
 from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
     issue_registry as ir,
@@ -202,6 +203,17 @@ async def call(
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=True
     )
+
+
+async def refused_before_sending(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, service: str, data: dict[str, Any]
+) -> ServiceValidationError:
+    """Call one of our actions, which must refuse before anything reaches Amazon."""
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, service, data)
+    assert len(fake_amazon.requests) == sent
+    return refused.value
 
 
 def iso(moment: datetime) -> str:

@@ -33,6 +33,7 @@ from .common import (
     another_integrations_device,
     call,
     device_id,
+    refused_before_sending,
     run_while_time_passes,
     set_up,
     settle,
@@ -103,11 +104,8 @@ async def test_a_target_that_is_no_device_of_a_loaded_account_is_refused(
     data = {"device_id": await target(hass, init_integration)}
     if service != "restart":
         data["confirm"] = True
-    sent = len(fake_amazon.requests)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, service, data)
-    assert refused.value.translation_key == translation_key
-    assert len(fake_amazon.requests) == sent
+    refusal = await refused_before_sending(hass, fake_amazon, service, data)
+    assert refusal.translation_key == translation_key
 
 
 @pytest.mark.parametrize(
@@ -152,12 +150,9 @@ async def test_what_a_device_cannot_do_is_refused(
     """
     fake_amazon.add_echos(1)
     await set_up(hass, mock_config_entry)
-    device_ids = [device_id(hass, mock_config_entry, key) for key in keys]
-    sent = len(fake_amazon.requests)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, service, {"device_id": device_ids, **data})
-    assert refused.value.translation_key == translation_key
-    assert len(fake_amazon.requests) == sent
+    data = {"device_id": [device_id(hass, mock_config_entry, k) for k in keys], **data}
+    refusal = await refused_before_sending(hass, fake_amazon, service, data)
+    assert refusal.translation_key == translation_key
 
 
 async def test_an_off_time_below_the_shortest_is_invalid(

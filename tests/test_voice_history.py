@@ -29,6 +29,7 @@ from .common import (
     call,
     device_id,
     next_poll,
+    refused_before_sending,
     run_while_time_passes,
     set_up,
     settle,
@@ -180,11 +181,8 @@ async def test_refusals(
 ) -> None:
     """Said as such before anything is sent to Amazon."""
     data = _resolved(hass, init_integration, data)
-    sent = len(fake_amazon.requests)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, service, data)
-    assert refused.value.translation_key == translation_key
-    assert len(fake_amazon.requests) == sent
+    refusal = await refused_before_sending(hass, fake_amazon, service, data)
+    assert refusal.translation_key == translation_key
 
 
 @pytest.mark.parametrize(
