@@ -5,12 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Iterable
 import copy
-from datetime import timedelta
-import json
+from datetime import datetime, timedelta
 import logging
-from pathlib import Path
-import re
-import string
 import time
 from typing import Any
 from unittest.mock import patch
@@ -25,17 +21,23 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.alexa_care import PLATFORMS
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
-from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.network_identity import READ_PACE
-from devtools.amazon_emulator import push_payloads
 from devtools.hass_log import is_report
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir, restore_state as rs
-from homeassistant.util import dt as dt_util
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    device_registry as dr,
+    issue_registry as ir,
+    restore_state as rs,
+)
 
-from .fake_amazon import ADDED_ECHO_MODEL, CUSTOMER_ID, FakeAmazon
-from .fake_push import FakePush
+from .fake_amazon import FakeAmazon
 
+# The fake account's devices (tests/fixtures), by the keys Amazon gives them.
+KITCHEN = "G090XG1234567KIT"  # an Echo Dot Amazon can reboot
+BEDROOM = "G0B1Q90987654BED"  # an Echo Show 8, offline since before setup
+KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+DESK_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000004"
 # The access token the push channel's fake checks, once a test sets it.
 ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
 # Home Assistant runs an admin action as a task it tracks: one that waits on
@@ -45,11 +47,6 @@ _ADMIN_ACTIONS = f"admin service {DOMAIN}."
 _POLLS = " - refresh"
 # A button press is a tracked task too: a power cycle waits on the clock.
 _PRESSES = "ButtonEntity._async_press_action"
-
-
-def throttled_issue_id(entry_id: str) -> str:
-    """The id of the issue shown while Amazon throttles an account."""
-    return IssueRef(kind=IssueKind.THROTTLED, entry_id=entry_id).issue_id
 
 
 def _is_press(task: asyncio.Task[object]) -> bool:
@@ -102,6 +99,17 @@ async def until(
     pytest.fail("the push channel did not get there")
 
 
+async def tick_with_the_stream(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, step: timedelta
+) -> None:
+    """Move the clock a step, letting the library's stream tasks run as well."""
+    freezer.tick(step)
+    async_fire_time_changed(hass)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    await settle(hass)
+
+
 async def next_poll(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -113,48 +121,22 @@ async def next_poll(
     await settle(hass)
 
 
-async def until_pushed(hass: HomeAssistant, condition: Callable[[], bool]) -> None:
-    """Let the push channel's stream run (its tasks are not Home Assistant's)."""
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0)
-        await settle(hass)
-    raise AssertionError("what was pushed did not arrive")
-
-
-async def push_connection(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    fake_push: FakePush,
-    number: int,
-    *,
-    online: bool,
-) -> None:
-    """Amazon pushes that the added Echo "Echo {number}" is on or off line."""
-    name, serial = f"Echo {number}", f"G0FAKE{number:010d}"
-    fake_amazon.set_online(
-        name, online=online, at=dt_util.utcnow().isoformat().replace("+00:00", "Z")
-    )
-    fake_push.push(
-        push_payloads.connection_change(
-            serial, ADDED_ECHO_MODEL.device_type, CUSTOMER_ID, online=online
-        )
-    )
-    coordinator = entry.runtime_data.coordinator
-    await until_pushed(hass, lambda: coordinator.data.echos[serial].online is online)
-
-
 async def run_while_time_passes[T](
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    awaitable: Coroutine[Any, Any, T],
+    awaitable: Coroutine[Any, Any, T] | asyncio.Task[T],
     step: timedelta = timedelta(seconds=5),
     limit: timedelta = timedelta(minutes=10),
 ) -> T:
-    """Run something that waits on Home Assistant's clock, moving the clock."""
-    task = hass.async_create_background_task(awaitable, "test")
+    """Run something that waits on Home Assistant's clock, moving the clock.
+
+    `awaitable` may be a task the test started earlier, to see it half done.
+    """
+    task = (
+        awaitable
+        if isinstance(awaitable, asyncio.Task)
+        else hass.async_create_background_task(awaitable, "test")
+    )
     waited = timedelta(0)
     await settle(hass)
     while not task.done() and waited < limit:
@@ -163,6 +145,14 @@ async def run_while_time_passes[T](
         async_fire_time_changed(hass)
         await settle(hass)
     return await task
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> bool:
+    """Add the entry and set it up, as Home Assistant does at start; True if done."""
+    entry.add_to_hass(hass)
+    done = await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+    return done
 
 
 async def setup_with_echos(
@@ -180,11 +170,55 @@ async def setup_with_echos(
     fake_amazon.endpoints.clear()
     fake_amazon.dnd.clear()
     fake_amazon.add_echos(count)
-    entry.add_to_hass(hass)
     started = time.perf_counter()
-    await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
+    await set_up(hass, entry)
     return time.perf_counter() - started
+
+
+def device_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
+    """The Home Assistant device id of an Echo or plug."""
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, key), entry.entry_id
+    )
+    assert device is not None
+    return device.id
+
+
+def another_integrations_device(
+    hass: HomeAssistant, domain: str, identifier: str
+) -> str:
+    """The id of a device no action of ours may take: another integration's."""
+    other_entry = MockConfigEntry(domain=domain)
+    other_entry.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other_entry.entry_id, identifiers={(domain, identifier)}
+    )
+    return device.id
+
+
+async def call(
+    hass: HomeAssistant, service: str, data: dict[str, Any]
+) -> ServiceResponse:
+    """Call one of our actions and return its response."""
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+
+
+async def refused_before_sending(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, service: str, data: dict[str, Any]
+) -> ServiceValidationError:
+    """Call one of our actions, which must refuse before anything reaches Amazon."""
+    sent = len(fake_amazon.requests)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, service, data)
+    assert len(fake_amazon.requests) == sent
+    return refused.value
+
+
+def iso(moment: datetime) -> str:
+    """A moment as Amazon writes it."""
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
@@ -206,59 +240,6 @@ async def read_network_identities(
         freezer.tick(READ_PACE)
         async_fire_time_changed(hass)
         await settle(hass)
-
-
-# What hassfest checks in a custom integration's files.
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / DOMAIN
-# Lower case letters, digits, "-" and "_"; neither first nor last, never two in a row.
-TRANSLATION_KEY = re.compile(r"[a-z0-9](?:[a-z0-9]|[-_](?=[a-z0-9]))*")
-SLUG = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
-HTML = re.compile(r"<[a-z].*?>", re.IGNORECASE)
-
-
-def load_integration_file(name: str) -> Any:  # noqa: ANN401
-    """One of the integration's JSON files, as Home Assistant reads it."""
-    return json.loads((INTEGRATION / name).read_text())
-
-
-def invalid_keys(tree: object, path: str, rule: re.Pattern[str]) -> list[str]:
-    """The keys of an object that break a naming rule."""
-    if not isinstance(tree, dict):
-        return [f"{path}: not an object"]
-    return [f"{path}.{key}: not a valid key" for key in tree if not rule.fullmatch(key)]
-
-
-def unexpected_keys(tree: dict[str, Any], path: str, allowed: set[str]) -> list[str]:
-    """The keys of an object hassfest's schema does not allow there."""
-    return [f"{path}.{key}: not allowed here" for key in tree.keys() - allowed]
-
-
-def issue_translation_problems(issues: Iterable[ir.IssueEntry]) -> list[str]:
-    """Issues of ours whose translation would not show them as hassfest demands.
-
-    A fixable issue shows its fix flow, never a description; an issue that is
-    not fixable shows its description. The placeholders shown must be given.
-    """
-    texts = load_integration_file("translations/en.json")["issues"]
-    problems = []
-    for issue in issues:
-        name = f"{issue.issue_id} ({issue.translation_key})"
-        if (text := texts.get(issue.translation_key)) is None:
-            problems.append(f"{name}: not in en.json")
-            continue
-        shown = ["title"] if issue.is_fixable else ["title", "description"]
-        if issue.is_fixable and ("fix_flow" not in text or "description" in text):
-            problems.append(f"{name}: fixable: en.json needs fix_flow, no description")
-        if not issue.is_fixable and "description" not in text:
-            problems.append(f"{name}: not fixable, but en.json has no description")
-        given = set(issue.translation_placeholders or {})
-        problems += [
-            f"{name}: {{{field}}} of its {key} not given"
-            for key in shown
-            for _, field, _, _ in string.Formatter().parse(text.get(key, ""))
-            if field and field not in given
-        ]
-    return problems
 
 
 def add_plug(fake_amazon: FakeAmazon, name: str, number: int) -> str:

@@ -18,6 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 # Home Assistant's loader looks for custom integrations in the config folder
@@ -27,16 +28,14 @@ from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 from homeassistant.const import CONF_EMAIL
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 
-from .common import (
-    ACCESS_TOKEN,
-    deprecation_reports,
-    issue_translation_problems,
-    settle,
-    until,
-)
+from .common import ACCESS_TOKEN, deprecation_reports, set_up, until
 from .fake_amazon import FakeAmazon
 from .fake_push import FakePush
+from .integration_files import issue_translation_problems
+from .repair_issues import Dashboard
+from .scenes import Household
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_EMAIL = "olivia.carter@example.com"
@@ -251,8 +250,30 @@ async def pushing(
     """Alexa Care set up with its push channel open."""
     fake_push.serving = True
     fake_push.access_token = ACCESS_TOKEN
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
+    await set_up(hass, mock_config_entry)
     await until(hass, lambda: mock_config_entry.runtime_data.push.status.connected)
     return mock_config_entry
+
+
+@pytest.fixture
+def household(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> Household:
+    """An account of added Echos only, set up by the test with as many as it needs."""
+    return Household(hass, mock_config_entry, fake_amazon, fake_push, freezer)
+
+
+@pytest.fixture
+async def repairs(hass: HomeAssistant) -> None:
+    """Settings → Repairs: Home Assistant's repairs integration, set up."""
+    assert await async_setup_component(hass, "repairs", {})
+
+
+@pytest.fixture
+async def dashboard(repairs: None, hass_client: ClientSessionGenerator) -> Dashboard:
+    """Settings → Repairs, driven over HTTP as the frontend does."""
+    return Dashboard(await hass_client())

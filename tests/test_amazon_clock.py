@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import setup_with_echos, until_pushed
+from .common import setup_with_echos, until
 from .fake_amazon import ADDED_ECHO_MODEL, CUSTOMER_ID, FakeAmazon
 from .fake_push import FakePush
 
@@ -54,9 +54,7 @@ async def test_a_slow_amazon_clock_does_not_shorten_the_grace_period(
     fake_push.serving = True
     await setup_with_echos(hass, mock_config_entry, fake_amazon, 3)
     coordinator = mock_config_entry.runtime_data.coordinator
-    await until_pushed(
-        hass, lambda: mock_config_entry.runtime_data.push.status.connected
-    )
+    await until(hass, lambda: mock_config_entry.runtime_data.push.status.connected)
 
     fake_amazon.set_online("Echo 0", online=False, at=amazon_stamp(dt_util.utcnow()))
     fake_push.push(
@@ -64,7 +62,7 @@ async def test_a_slow_amazon_clock_does_not_shorten_the_grace_period(
             "G0FAKE0000000000", ADDED_ECHO_MODEL.device_type, CUSTOMER_ID, online=False
         )
     )
-    await until_pushed(
+    await until(
         hass, lambda: coordinator.data.echos["G0FAKE0000000000"].online is False
     )
     await coordinator.async_refresh()

@@ -25,7 +25,7 @@ from homeassistant.helpers import entity_registry as er
 
 from .common import run_while_time_passes
 from .fake_amazon import SERVER_ERROR, FakeAmazon
-from .test_services import link, plug_switches
+from .resets import link, plug_switches
 
 KITCHEN_RESTART = "button.kitchen_echo_restart"
 KITCHEN_POWER_CYCLE = "button.kitchen_echo_power_cycle"

@@ -27,13 +27,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import (
-    next_poll,
-    settle,
-    setup_with_echos,
-    throttled_issue_id,
-    until_pushed,
-)
+from .common import next_poll, settle, setup_with_echos, until
 from .fake_amazon import (
     CUSTOMER_ID,
     EXPIRED_LOGIN,
@@ -45,6 +39,7 @@ from .fake_amazon import (
     FakeAmazon,
 )
 from .fake_push import FakePush
+from .repair_issues import throttled_issue_id
 
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_RESTART = "button.kitchen_echo_restart"
@@ -376,7 +371,7 @@ async def test_a_plug_is_read_again_when_the_household_is_back(
                     serial, device_type, CUSTOMER_ID, online=online
                 )
             )
-        await until_pushed(
+        await until(
             hass,
             lambda: all(
                 coordinator.data.echos[serial].online is online for serial in echos

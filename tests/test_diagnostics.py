@@ -16,18 +16,15 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 
-from .common import read_network_identities
+from .common import BEDROOM, KITCHEN, call, device_id, read_network_identities
 from .conftest import TEST_EMAIL, TEST_PASSWORD
 from .fake_amazon import FakeAmazon
-from .test_services import call, device_id, link
-
-KITCHEN = "G090XG1234567KIT"
-BEDROOM = "G0B1Q90987654BED"
+from .repair_issues import unavailable
+from .resets import link
 
 
 async def _download(
@@ -48,14 +45,6 @@ async def _download(
     assert response.status == 200
     download: dict[str, Any] = await response.json()
     return download
-
-
-def _offline_issue_id(entry: MockConfigEntry, device_key: str) -> str:
-    return IssueRef(
-        kind=IssueKind.DEVICE_UNAVAILABLE,
-        entry_id=entry.entry_id,
-        device_key=device_key,
-    ).issue_id
 
 
 def _network_identities(fake_amazon: FakeAmazon) -> set[str]:
@@ -119,7 +108,7 @@ async def test_entry_diagnostics_leak_nothing(
     )
     assert leaked == []
     # Home Assistant's own list names the issue as we do, by no serial.
-    offline_issue = _offline_issue_id(init_integration, BEDROOM)
+    offline_issue = unavailable(init_integration, BEDROOM)
     assert offline_issue in [issue["issue_id"] for issue in download["issues"]]
     assert diagnostics["last_resets"] == {
         "***7KIT": diagnostics["last_resets"]["***7KIT"]
@@ -158,7 +147,7 @@ async def test_device_diagnostics(
     assert diagnostics["network"]["ssid"] == "**REDACTED**"
     # Its own issue only, named by no serial.
     assert [i["issue_id"] for i in diagnostics["repair_issues"]] == [
-        _offline_issue_id(init_integration, BEDROOM)
+        unavailable(init_integration, BEDROOM)
     ]
     plug = device_registry.async_get_device_by_identifier(
         (DOMAIN, "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"),

@@ -27,8 +27,9 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNO
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .common import next_poll, settle, setup_with_echos, throttled_issue_id
+from .common import next_poll, settle, setup_with_echos
 from .fake_amazon import GRAPHQL_PARTIAL, GRAPHQL_THROTTLED, WIFI_DETAILS, FakeAmazon
+from .repair_issues import throttled_issue_id
 
 GRAPHQL = "/nexus/v1/graphql"
 # Ours: with the descriptions (setup, hourly), and the steady poll's.

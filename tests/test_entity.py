@@ -15,9 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .common import next_poll
+from .common import call, next_poll
 from .fake_amazon import SERVER_ERROR, FakeAmazon
-from .test_services import call
 
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_PLUG_POWER = "switch.kitchen_plug_power"

@@ -19,7 +19,7 @@ import yaml
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, selector
 
-from .common import (
+from .integration_files import (
     HTML,
     INTEGRATION,
     SLUG,

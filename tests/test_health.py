@@ -24,12 +24,9 @@ from homeassistant.helpers import (
 )
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, settle
+from .common import BEDROOM, KITCHEN, KITCHEN_PLUG, next_poll, settle
 from .fake_amazon import FakeAmazon
 
-KITCHEN = "G090XG1234567KIT"
-BEDROOM = "G0B1Q90987654BED"
-KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
 KITCHEN_DROPS = "sensor.kitchen_echo_drop_offs_today"
 KITCHEN_OFFLINE = "sensor.kitchen_echo_offline_time_today"
 # Offline in the fixtures from the start.

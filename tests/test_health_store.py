@@ -14,26 +14,18 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.health_store import SAVE_DELAY
-from custom_components.alexa_care.issues import IssueKind, IssueRef
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, push_connection, settle, setup_with_echos, until_pushed
+from .common import BEDROOM, KITCHEN, iso, next_poll, settle
 from .fake_amazon import FakeAmazon
-from .fake_push import FakePush
+from .repair_issues import GRACE, keeps_dropping, local, our_issues, unavailable
+from .scenes import Household, serial
 
-KITCHEN = "G090XG1234567KIT"
-BEDROOM = "G0B1Q90987654BED"
 # The fixtures' day is 2026-11-22 (US/Pacific, UTC-8); midnight after it.
 MIDNIGHT = datetime.fromisoformat("2026-11-23T08:00:00+00:00")
-GRACE = timedelta(minutes=15)
-
-
-def _at(moment: datetime) -> str:
-    """Amazon's timestamp format."""
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _state(hass: HomeAssistant, entity_id: str) -> str:
@@ -47,9 +39,7 @@ def _file(hass_storage: dict[str, Any], entry: MockConfigEntry) -> Any:  # noqa:
 
 
 def _issues(hass: HomeAssistant) -> list[str]:
-    return sorted(
-        issue for domain, issue in ir.async_get(hass).issues if domain == DOMAIN
-    )
+    return sorted(our_issues(hass))
 
 
 async def _restart(
@@ -88,7 +78,7 @@ async def test_restart_across_midnight_reconciles_from_amazons_stamps(
     minutes. The Bedroom Echo Show, offline all along: 30 minutes today.
     """
     freezer.move_to(MIDNIGHT - timedelta(hours=1))
-    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dt_util.utcnow()))
+    fake_amazon.set_online("Kitchen Echo", online=False, at=iso(dt_util.utcnow()))
     for _ in range(6):
         await next_poll(hass, freezer)  # 23:05 … 23:30
     assert _state(hass, "sensor.kitchen_echo_drop_offs_today") == "1"
@@ -96,10 +86,10 @@ async def test_restart_across_midnight_reconciles_from_amazons_stamps(
 
     back_at = MIDNIGHT + timedelta(minutes=30)
     fake_amazon.set_online(
-        "Kitchen Echo", online=True, at=_at(MIDNIGHT - timedelta(minutes=15))
+        "Kitchen Echo", online=True, at=iso(MIDNIGHT - timedelta(minutes=15))
     )
     fake_amazon.set_online(
-        "Kitchen Plug", online=False, at=_at(MIDNIGHT + timedelta(minutes=10))
+        "Kitchen Plug", online=False, at=iso(MIDNIGHT + timedelta(minutes=10))
     )
     await _restart(hass, init_integration, freezer, back_at)
 
@@ -124,58 +114,43 @@ async def test_restart_across_midnight_reconciles_from_amazons_stamps(
 
 
 async def test_restart_in_the_middle_of_an_outage_keeps_its_grace_period(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, household: Household
 ) -> None:
     """One outage notice, a grace period after it began; counted once, minutes on.
 
     Amazon gives no stamps here: after the restart only the stored outage
     knows when it began.
     """
-    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
-    fake_amazon.set_all_online(online=False, at=_at(dt_util.utcnow()))
-    for endpoint in fake_amazon.endpoints:
-        for feature in endpoint["features"]:
-            for prop in feature["properties"]:
-                prop.pop("timeOfLastChange", None)
-    await next_poll(hass, freezer)
+    await household.set_up(4)
+    household.set_all_online(online=False)
+    household.forget_amazon_times()
+    await household.poll()
     began = dt_util.utcnow()
-    await next_poll(hass, freezer)
-    outage = IssueRef(
-        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=mock_config_entry.entry_id
-    ).issue_id
+    await household.poll()
 
-    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=8))
-    household = mock_config_entry.runtime_data.coordinator.health.household
-    assert (household.outages_today, household.outage_minutes_today) == (1, 8.0)
-    await next_poll(hass, freezer)
-    assert _issues(hass) == []
-
-    await next_poll(hass, freezer)  # a grace period (and 3 minutes) after it began
-    assert _issues(hass) == [outage]
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, outage)
-    assert issue.translation_placeholders["since"] == dt_util.as_local(began).strftime(
-        "%-m/%-d/%Y, %-I:%M %p"
+    await _restart(
+        hass, household.entry, household.freezer, began + timedelta(minutes=8)
     )
-
-    fake_amazon.set_all_online(online=True, at=_at(dt_util.utcnow()))
-    await next_poll(hass, freezer)
+    counts = household.health.household
+    assert (counts.outages_today, counts.outage_minutes_today) == (1, 8.0)
+    await household.poll()
     assert _issues(hass) == []
-    assert (household.outages_today, household.outage_minutes_today) == (1, 23.0)
-    coordinator = mock_config_entry.runtime_data.coordinator
-    assert [coordinator.health.drop_offs(key) for key in coordinator.data.echos] == [
-        0
-    ] * 4
+
+    await household.poll()  # a grace period (and 3 minutes) after it began
+    assert _issues(hass) == [household.outage]
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, household.outage)
+    assert issue.translation_placeholders["since"] == local(began)
+
+    household.set_all_online(online=True)
+    await household.poll()
+    assert _issues(hass) == []
+    assert (counts.outages_today, counts.outage_minutes_today) == (1, 23.0)
+    echos = household.entry.runtime_data.coordinator.data.echos
+    assert [household.health.drop_offs(key) for key in echos] == [0] * 4
 
 
 async def test_restart_in_an_outage_that_grew_push_by_push_keeps_it(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    fake_push: FakePush,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, household: Household
 ) -> None:
     """Its Echos still offline dropped two minutes apart: only the file knows.
 
@@ -183,39 +158,28 @@ async def test_restart_in_an_outage_that_grew_push_by_push_keeps_it(
     to see an outage in them. The notice comes a grace period after the
     first drop, from the recheck while polls rest.
     """
-    fake_push.serving = True
-    await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
-    runtime = mock_config_entry.runtime_data
-    await until_pushed(hass, lambda: runtime.push.status.connected)
+    await household.set_up(5, pushing=True)
     began = dt_util.utcnow()
     for number, after in ((0, 0), (1, 10), (2, 20), (3, 70), (4, 125)):
-        freezer.move_to(began + timedelta(seconds=after))
-        await push_connection(
-            hass, mock_config_entry, fake_amazon, fake_push, number, online=False
-        )
+        household.freezer.move_to(began + timedelta(seconds=after))
+        await household.push(number, online=False)
     for number in (0, 1):
-        await push_connection(
-            hass, mock_config_entry, fake_amazon, fake_push, number, online=True
-        )
+        await household.push(number, online=True)
 
-    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=5))
-    runtime = mock_config_entry.runtime_data
-    await until_pushed(hass, lambda: runtime.push.status.connected)
-    outage = IssueRef(
-        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=mock_config_entry.entry_id
-    ).issue_id
+    await _restart(
+        hass, household.entry, household.freezer, began + timedelta(minutes=5)
+    )
+    await household.until_pushing()
     for _ in range(9):
-        await next_poll(hass, freezer, timedelta(minutes=1))
+        await household.poll(timedelta(minutes=1))
     assert _issues(hass) == []
 
-    await next_poll(hass, freezer, timedelta(minutes=1))
-    assert _issues(hass) == [outage]
-    health = runtime.coordinator.health
-    assert (health.household.outages_today, health.household.outage_minutes_today) == (
-        1,
-        15.0,
-    )
-    assert [health.drop_offs(key) for key in runtime.coordinator.data.echos] == [0] * 5
+    await household.poll(timedelta(minutes=1))
+    assert _issues(hass) == [household.outage]
+    counts = household.health.household
+    assert (counts.outages_today, counts.outage_minutes_today) == (1, 15.0)
+    echos = household.entry.runtime_data.coordinator.data.echos
+    assert [household.health.drop_offs(key) for key in echos] == [0] * 5
 
 
 async def test_a_hung_echo_keeps_its_issues_across_restarts(
@@ -225,22 +189,14 @@ async def test_a_hung_echo_keeps_its_issues_across_restarts(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Neither lost nor doubled: its drops before a restart still count, once."""
-    unavailable, dropping = (
-        IssueRef(
-            kind=kind, entry_id=init_integration.entry_id, device_key=KITCHEN
-        ).issue_id
-        for kind in (IssueKind.DEVICE_UNAVAILABLE, IssueKind.DEVICE_KEEPS_DROPPING)
-    )
-    bedroom = IssueRef(
-        kind=IssueKind.DEVICE_UNAVAILABLE,
-        entry_id=init_integration.entry_id,
-        device_key=BEDROOM,
-    ).issue_id
+    kitchen = unavailable(init_integration, KITCHEN)
+    dropping = keeps_dropping(init_integration, KITCHEN)
+    bedroom = unavailable(init_integration, BEDROOM)
     for online in (False, True, False, True, False):
-        fake_amazon.set_online("Kitchen Echo", online=online, at=_at(dt_util.utcnow()))
+        fake_amazon.set_online("Kitchen Echo", online=online, at=iso(dt_util.utcnow()))
         await next_poll(hass, freezer)
     await next_poll(hass, freezer, GRACE)
-    expected = sorted([unavailable, dropping, bedroom])
+    expected = sorted([kitchen, dropping, bedroom])
     assert _issues(hass) == expected
 
     for _ in range(3):
@@ -253,7 +209,7 @@ async def test_a_hung_echo_keeps_its_issues_across_restarts(
     health = init_integration.runtime_data.coordinator.health
     assert health.drop_offs(KITCHEN) == 3
 
-    fake_amazon.set_online("Kitchen Echo", online=True, at=_at(dt_util.utcnow()))
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
     await next_poll(hass, freezer)
     assert _issues(hass) == sorted([dropping, bedroom])
 
@@ -271,53 +227,44 @@ async def test_a_device_back_and_off_again_while_home_assistant_was_down(
     Amazon's stamp of the second drop on.
     """
     dropped_at = dt_util.utcnow()
-    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dropped_at))
+    fake_amazon.set_online("Kitchen Echo", online=False, at=iso(dropped_at))
     await next_poll(hass, freezer)
     fake_amazon.set_online(
-        "Kitchen Echo", online=True, at=_at(dropped_at + timedelta(minutes=8))
+        "Kitchen Echo", online=True, at=iso(dropped_at + timedelta(minutes=8))
     )
     again = dropped_at + timedelta(minutes=12)
-    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(again))
+    fake_amazon.set_online("Kitchen Echo", online=False, at=iso(again))
     await _restart(hass, init_integration, freezer, dropped_at + timedelta(minutes=14))
-    unavailable = IssueRef(
-        kind=IssueKind.DEVICE_UNAVAILABLE,
-        entry_id=init_integration.entry_id,
-        device_key=KITCHEN,
-    ).issue_id
+    kitchen = unavailable(init_integration, KITCHEN)
 
     await next_poll(hass, freezer)  # 17 minutes after the first drop
-    assert unavailable not in _issues(hass)
+    assert kitchen not in _issues(hass)
     await next_poll(hass, freezer, timedelta(minutes=10))
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, unavailable)
-    assert issue.translation_placeholders["since"] == dt_util.as_local(again).strftime(
-        "%-m/%-d/%Y, %-I:%M %p"
-    )
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, kitchen)
+    assert issue.translation_placeholders["since"] == local(again)
     assert _state(hass, "sensor.kitchen_echo_drop_offs_today") == "2"
     # 5 minutes, then 17 from the second drop to the last poll.
     assert _state(hass, "sensor.kitchen_echo_offline_time_today") == "22.0"
 
 
 async def test_an_outage_over_while_home_assistant_was_down(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, household: Household
 ) -> None:
     """Its minutes count up to when Home Assistant last looked, not to its return."""
-    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
+    await household.set_up(4)
     began = dt_util.utcnow() + timedelta(minutes=4)
-    fake_amazon.set_all_online(online=False, at=_at(began))
-    await next_poll(hass, freezer)
-    await next_poll(hass, freezer)  # 6 minutes after it began
-    fake_amazon.set_all_online(online=True, at=_at(began + timedelta(minutes=10)))
+    household.set_all_online(online=False, at=began)
+    await household.poll()
+    await household.poll()  # 6 minutes after it began
+    household.set_all_online(online=True, at=began + timedelta(minutes=10))
 
-    await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=40))
-    health = mock_config_entry.runtime_data.coordinator.health
-    assert (health.household.outages_today, health.household.outage_minutes_today) == (
-        1,
-        6.0,
+    await _restart(
+        hass, household.entry, household.freezer, began + timedelta(minutes=40)
     )
-    assert [health.offline_minutes(f"G0FAKE{n:010d}") for n in range(4)] == [0.0] * 4
+    counts = household.health.household
+    assert (counts.outages_today, counts.outage_minutes_today) == (1, 6.0)
+    minutes = [household.health.offline_minutes(serial(n)) for n in range(4)]
+    assert minutes == [0.0] * 4
     assert _issues(hass) == []
 
 
@@ -344,7 +291,7 @@ async def test_written_only_when_something_changed(
     await delay_passes()
     assert _file(hass_storage, init_integration) is written
 
-    fake_amazon.set_online("Kitchen Echo", online=False, at=_at(dt_util.utcnow()))
+    fake_amazon.set_online("Kitchen Echo", online=False, at=iso(dt_util.utcnow()))
     await next_poll(hass, freezer)
     assert _file(hass_storage, init_integration) is written
     await delay_passes()

@@ -13,9 +13,8 @@ from custom_components.alexa_care.issues import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
+from .common import KITCHEN
 from .fake_amazon import FakeAmazon
-
-KITCHEN = "G090XG1234567KIT"
 
 
 def _offline(entry_id: str, device_key: str) -> str:

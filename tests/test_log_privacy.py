@@ -20,12 +20,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 
-from .common import run_while_time_passes, settle
+from .common import KITCHEN, run_while_time_passes, settle
 from .conftest import TEST_CODE, TEST_EMAIL, TEST_PASSWORD
 from .fake_amazon import CUSTOMER_ID, FakeAmazon
 from .fake_sign_in import SECRETS as SIGN_IN_SECRETS, FakeSignIn
 
-KITCHEN = "G090XG1234567KIT"
 # What the voice history fixture says people said and Alexa answered.
 TRANSCRIPTS = ("what's the weather", "Right now in Seattle", "set a timer")
 # A new sign-in's secrets, which nobody knows before Amazon hands them out.

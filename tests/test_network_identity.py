@@ -26,7 +26,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, read_network_identities, settle, setup_with_echos
+from .common import (
+    BEDROOM,
+    KITCHEN,
+    next_poll,
+    read_network_identities,
+    settle,
+    setup_with_echos,
+)
 from .fake_amazon import (
     GRAPHQL_THROTTLED,
     SERVER_ERROR,
@@ -35,8 +42,6 @@ from .fake_amazon import (
     FakeAmazon,
 )
 
-KITCHEN = "G090XG1234567KIT"
-BEDROOM = "G0B1Q90987654BED"
 KITCHEN_MAC = "68:54:fd:3a:1b:2c"
 SSID = "Carter-Home"
 KITCHEN_WIFI = "sensor.kitchen_echo_wi_fi_network"

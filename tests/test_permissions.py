@@ -10,28 +10,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 from custom_components.alexa_care.const import DOMAIN
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
-from homeassistant.helpers import device_registry as dr
 
+from .common import KITCHEN, KITCHEN_PLUG, device_id
 from .fake_amazon import FakeAmazon
-
-KITCHEN = "G090XG1234567KIT"
-KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
-
-
-def _device_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, key), entry.entry_id
-    )
-    assert device is not None
-    return device.id
 
 
 def _calls(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, dict[str, Any]]:
     """A call of each admin action that would reach Amazon."""
-    kitchen = _device_id(hass, entry, KITCHEN)
+    kitchen = device_id(hass, entry, KITCHEN)
     return {
         "power_cycle": {
-            "device_id": _device_id(hass, entry, KITCHEN_PLUG),
+            "device_id": device_id(hass, entry, KITCHEN_PLUG),
             "confirm": True,
         },
         "deregister": {"device_id": kitchen, "confirm": True},
@@ -101,7 +90,7 @@ async def test_restart_is_open_to_every_user(
     response = await hass.services.async_call(
         DOMAIN,
         "restart",
-        {"device_id": _device_id(hass, init_integration, KITCHEN)},
+        {"device_id": device_id(hass, init_integration, KITCHEN)},
         blocking=True,
         return_response=True,
         context=Context(user_id=hass_read_only_user.id),

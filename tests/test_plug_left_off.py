@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -10,68 +9,26 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.markdown import escape_markdown
 from homeassistant.const import STATE_ON
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 
-from .common import load_integration_file, run_while_time_passes, settle
+from .common import KITCHEN, KITCHEN_PLUG, call, device_id, run_while_time_passes
 from .fake_amazon import SERVER_ERROR, FakeAmazon
-from .test_repairs import Dashboard
-from .test_services import (
-    KITCHEN,
-    KITCHEN_PLUG,
-    call,
-    device_id,
+from .integration_files import load_integration_file
+from .repair_issues import Dashboard, plug_left_off
+from .resets import (
+    left_off,
     link,
     plug_switches,
+    start_after_a_crash,
     start_kitchen_power_cycle,
 )
 
-
-def _store_key(entry: MockConfigEntry) -> str:
-    return f"{DOMAIN}.{entry.entry_id}.resets"
-
-
-def _plug_issue(entry: MockConfigEntry) -> str:
-    """The id of the kitchen plug's left-off issue."""
-    return IssueRef(
-        kind=IssueKind.PLUG_LEFT_OFF, entry_id=entry.entry_id, device_key=KITCHEN_PLUG
-    ).issue_id
-
-
-def _left_off(hass_storage: dict[str, Any], entry: MockConfigEntry) -> list[str]:
-    """The plugs the store says are off, as a restart would read them."""
-    return list(hass_storage[_store_key(entry)]["data"]["switched_off"])
-
-
-def crashed_during_a_power_cycle(
-    hass_storage: dict[str, Any], entry: MockConfigEntry
-) -> None:
-    """What a run that died with the kitchen plug off left on disk."""
-    hass_storage[_store_key(entry)] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": _store_key(entry),
-        "data": {
-            "switched_off": {
-                KITCHEN_PLUG: {
-                    "name": "Kitchen Plug",
-                    "on_by": "2026-11-22T04:00:20+00:00",
-                }
-            }
-        },
-    }
-
-
-async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    assert await async_setup_component(hass, "repairs", {})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
+# The repairs integration is there when the entry is set up, as at a start.
+pytestmark = pytest.mark.usefixtures("repairs")
 
 
 async def test_the_plug_is_recorded_before_it_is_switched_off(
@@ -85,17 +42,13 @@ async def test_the_plug_is_recorded_before_it_is_switched_off(
     fake_amazon.hanging_operations["turnOff"] = 1
     cycle = await start_kitchen_power_cycle(hass, init_integration, fake_amazon)
     # Amazon has the request and has not answered: a crash now leaves a record.
-    assert _left_off(hass_storage, init_integration) == [KITCHEN_PLUG]
+    assert left_off(hass_storage, init_integration) == [KITCHEN_PLUG]
 
     with pytest.raises(HomeAssistantError) as failed:
-        await run_while_time_passes(hass, freezer, _finish(cycle))
+        await run_while_time_passes(hass, freezer, cycle)
     assert failed.value.translation_key == "power_cycle_off_unanswered"
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
-    assert _left_off(hass_storage, init_integration) == []
-
-
-async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
-    return await task
+    assert left_off(hass_storage, init_integration) == []
 
 
 async def test_a_failed_turn_off_is_forgotten(
@@ -114,7 +67,7 @@ async def test_a_failed_turn_off_is_forgotten(
             {"device_id": device_id(hass, init_integration, KITCHEN)},
         )
     assert failed.value.translation_key == "power_cycle_not_started"
-    assert _left_off(hass_storage, init_integration) == []
+    assert left_off(hass_storage, init_integration) == []
 
 
 async def test_setup_switches_on_a_plug_a_crash_left_off(
@@ -126,15 +79,12 @@ async def test_setup_switches_on_a_plug_a_crash_left_off(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The next start switches the plug on at once, with a warning; it shows on."""
-    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
-    fake_amazon.set_power("Kitchen Plug", on=False)
-
-    await _set_up(hass, mock_config_entry)
+    await start_after_a_crash(hass, mock_config_entry, fake_amazon, hass_storage)
 
     assert plug_switches(fake_amazon) == ["turnOn"]
     # Before the next poll, which may be half an hour away.
     assert hass.states.get("switch.kitchen_plug_power").state == STATE_ON
-    assert _left_off(hass_storage, mock_config_entry) == []
+    assert left_off(hass_storage, mock_config_entry) == []
     assert "Kitchen Plug was left off by a power cycle" in caplog.text
     assert not [
         issue
@@ -149,24 +99,21 @@ async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
     fake_amazon: FakeAmazon,
     hass_storage: dict[str, Any],
     issue_registry: ir.IssueRegistry,
-    hass_client: Any,  # noqa: ANN401
+    dashboard: Dashboard,
 ) -> None:
     """The issue names the plug; its fix flow switches it on, or says it cannot."""
-    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
-    fake_amazon.set_power("Kitchen Plug", on=False)
-    fake_amazon.failing_operations["turnOn"] = 2
+    await start_after_a_crash(
+        hass, mock_config_entry, fake_amazon, hass_storage, refused_turn_ons=2
+    )
 
-    await _set_up(hass, mock_config_entry)
-
-    issue_id = _plug_issue(mock_config_entry)
+    issue_id = plug_left_off(mock_config_entry, KITCHEN_PLUG)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "plug_left_off"
     assert issue.translation_placeholders["plug"] == "Kitchen Plug"
     assert issue.is_fixable
-    assert _left_off(hass_storage, mock_config_entry) == [KITCHEN_PLUG]
+    assert left_off(hass_storage, mock_config_entry) == [KITCHEN_PLUG]
 
-    dashboard = Dashboard(await hass_client())
     flow = await dashboard.start(issue_id)
     assert flow["step_id"] == "confirm"
     # A fixable issue shows no description: the first step says what happened,
@@ -182,13 +129,13 @@ async def test_amazon_refusing_raises_an_issue_whose_fix_switches_it_on(
     assert flow["type"] == "abort"
     assert flow["reason"] == "still_off"
     assert flow["description_placeholders"]["plug"] == "Kitchen Plug"
-    assert _left_off(hass_storage, mock_config_entry) == [KITCHEN_PLUG]
+    assert left_off(hass_storage, mock_config_entry) == [KITCHEN_PLUG]
 
     flow = await dashboard.start(issue_id)
     flow = await dashboard.send(flow["flow_id"], {})
     assert flow["type"] == "create_entry"
     assert plug_switches(fake_amazon) == ["turnOn"] * 3
-    assert _left_off(hass_storage, mock_config_entry) == []
+    assert left_off(hass_storage, mock_config_entry) == []
     assert hass.states.get("switch.kitchen_plug_power").state == STATE_ON
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
@@ -198,16 +145,15 @@ async def test_the_fix_flow_of_an_unloaded_account(
     mock_config_entry: MockConfigEntry,
     fake_amazon: FakeAmazon,
     hass_storage: dict[str, Any],
-    hass_client: Any,  # noqa: ANN401
+    dashboard: Dashboard,
 ) -> None:
     """Nothing to switch with: the flow says the account is not loaded."""
-    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
-    fake_amazon.failing_operations["turnOn"] = 1
-    await _set_up(hass, mock_config_entry)
+    await start_after_a_crash(
+        hass, mock_config_entry, fake_amazon, hass_storage, refused_turn_ons=1
+    )
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
-    dashboard = Dashboard(await hass_client())
-    flow = await dashboard.start(_plug_issue(mock_config_entry))
+    flow = await dashboard.start(plug_left_off(mock_config_entry, KITCHEN_PLUG))
     assert flow["type"] == "abort"
     assert flow["reason"] == "entry_not_loaded"
 
@@ -223,10 +169,10 @@ async def test_the_issue_leaves_with_the_entry_or_the_plug(
     gone: str,
 ) -> None:
     """Removing the entry, or deregistering the plug, withdraws the plug's issue."""
-    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
-    fake_amazon.failing_operations["turnOn"] = 1
-    await _set_up(hass, mock_config_entry)
-    issue_id = _plug_issue(mock_config_entry)
+    await start_after_a_crash(
+        hass, mock_config_entry, fake_amazon, hass_storage, refused_turn_ons=1
+    )
+    issue_id = plug_left_off(mock_config_entry, KITCHEN_PLUG)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
     if gone == "entry removed":
@@ -245,23 +191,25 @@ async def test_the_plug_name_is_escaped(
     fake_amazon: FakeAmazon,
     hass_storage: dict[str, Any],
     issue_registry: ir.IssueRegistry,
-    hass_client: Any,  # noqa: ANN401
+    dashboard: Dashboard,
 ) -> None:
     """The name on disk came from Amazon: the issue and its flow escape it."""
-    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
     hostile = "[Kitchen Plug](https://evil.example)"
-    left_off = hass_storage[_store_key(mock_config_entry)]["data"]["switched_off"]
-    left_off[KITCHEN_PLUG]["name"] = hostile
-    fake_amazon.failing_operations["turnOn"] = 2
-    await _set_up(hass, mock_config_entry)
+    await start_after_a_crash(
+        hass,
+        mock_config_entry,
+        fake_amazon,
+        hass_storage,
+        refused_turn_ons=2,
+        name=hostile,
+    )
 
-    issue_id = _plug_issue(mock_config_entry)
+    issue_id = plug_left_off(mock_config_entry, KITCHEN_PLUG)
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     escaped = escape_markdown(hostile)
     assert escaped != hostile
     assert issue.translation_placeholders["plug"] == escaped
-    dashboard = Dashboard(await hass_client())
     flow = await dashboard.start(issue_id)
     assert flow["description_placeholders"]["plug"] == escaped
     flow = await dashboard.send(flow["flow_id"], {})

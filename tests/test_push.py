@@ -27,18 +27,18 @@ from custom_components.alexa_care.const import (
     PUSH_RECONCILE_INTERVAL,
     VOICE_HISTORY_INTERVAL,
 )
-from custom_components.alexa_care.issues import IssueKind, IssueRef
 from devtools.amazon_emulator import push_payloads
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .common import ACCESS_TOKEN, next_poll, settle, setup_with_echos, until
+from .common import ACCESS_TOKEN, KITCHEN, next_poll, set_up, settle, until
 from .conftest import TEST_EMAIL
 from .fake_amazon import CUSTOMER_ID, SERVER_ERROR, FakeAmazon
 from .fake_push import FakePush
+from .repair_issues import unavailable
+from .scenes import Household
 
-KITCHEN = "G090XG1234567KIT"
 KITCHEN_TYPE = "A4ZXE0RM7LQ7A"
 GRAPHQL = "/nexus/v1/graphql"
 PLUG_ENDPOINT = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
@@ -179,9 +179,7 @@ async def test_a_flicker_raises_nothing_and_an_outage_its_issue_without_a_poll(
 ) -> None:
     """The grace period runs on pushed changes as on polled ones."""
     issues = ir.async_get(hass)
-    issue_id = IssueRef(
-        kind=IssueKind.DEVICE_UNAVAILABLE, entry_id=pushing.entry_id, device_key=KITCHEN
-    ).issue_id
+    issue_id = unavailable(pushing, KITCHEN)
 
     def polls() -> int:
         return sum(path == GRAPHQL for _m, path, _b in fake_amazon.requests)
@@ -312,8 +310,7 @@ async def test_a_refused_login_stops_the_channel_and_polls(
     """Amazon refuses the stream's token: the library gives up, we poll as usual."""
     fake_push.serving = True
     fake_push.access_token = "Atna|A-TOKEN-AMAZON-NO-LONGER-KNOWS"
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await set_up(hass, mock_config_entry)
     runtime = mock_config_entry.runtime_data
     await until(hass, lambda: runtime.push.status.stopped is not None)
     await settle(hass)
@@ -379,9 +376,7 @@ async def test_a_library_without_the_stream_parts_polls_as_usual(
     """A release that renamed a private part: no channel, a warning, polls as usual."""
     break_library(monkeypatch)
     fake_push.serving = True
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
+    await set_up(hass, mock_config_entry)
 
     status = mock_config_entry.runtime_data.push.status
     assert status.stopped is not None
@@ -395,17 +390,14 @@ async def test_a_library_without_the_stream_parts_polls_as_usual(
 
 async def test_most_devices_dropping_one_push_at_a_time_is_one_outage(
     hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
+    household: Household,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Drops pushed seconds apart are "at once": one issue, none per device."""
-    fake_push.serving = True
-    await setup_with_echos(hass, mock_config_entry, fake_amazon, 5)
-    runtime = mock_config_entry.runtime_data
-    await until(hass, lambda: runtime.push.status.connected)
-    echos = list(runtime.coordinator.data.echos.values())
+    await household.set_up(5, pushing=True)
+    coordinator = household.entry.runtime_data.coordinator
+    echos = list(coordinator.data.echos.values())
 
     for echo in echos[:4]:
         fake_push.push(
@@ -416,20 +408,11 @@ async def test_most_devices_dropping_one_push_at_a_time_is_one_outage(
         freezer.tick(timedelta(seconds=5))
     await until(
         hass,
-        lambda: sum(not e.online for e in runtime.coordinator.data.echos.values()) == 4,
+        lambda: sum(not e.online for e in coordinator.data.echos.values()) == 4,
     )
     await let_the_grace_period_pass(hass, freezer)
 
-    issues = ir.async_get(hass)
-    outage = IssueRef(
-        kind=IssueKind.MOST_DEVICES_OFFLINE, entry_id=mock_config_entry.entry_id
-    )
-    assert issues.async_get_issue(DOMAIN, outage.issue_id)
-    assert not [
-        issue
-        for domain, issue in issues.issues
-        if domain == DOMAIN and issue.startswith(IssueKind.DEVICE_UNAVAILABLE)
-    ]
+    assert household.issues() == {household.outage}
 
 
 async def test_a_failed_reconciling_poll_is_tried_again_at_the_usual_interval(

@@ -8,7 +8,6 @@ change is pushed is up to each test.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,10 +16,7 @@ import logging
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import (
     DEFAULT_SCAN_INTERVAL,
@@ -28,7 +24,7 @@ from custom_components.alexa_care.const import (
     VOICE_HISTORY_INTERVAL,
 )
 from custom_components.alexa_care.diagnostics import async_get_config_entry_diagnostics
-from custom_components.alexa_care.push_updates import STALL_RESTART_SPACING
+from custom_components.alexa_care.push_updates import STALL_RESTART_SPACING, PushStatus
 from custom_components.alexa_care.push_watch import (
     PUSH_LATENCY,
     QUIET_RECONCILE_INTERVAL,
@@ -39,11 +35,10 @@ from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, settle, until
+from .common import KITCHEN, next_poll, settle, tick_with_the_stream, until
 from .fake_amazon import CUSTOMER_ID, FakeAmazon
 from .fake_push import FakePush
 
-KITCHEN = "G090XG1234567KIT"
 KITCHEN_TYPE = "A4ZXE0RM7LQ7A"
 PLUG_ENDPOINT = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
@@ -125,6 +120,18 @@ def plug_reachability(*, online: bool) -> push_payloads.Json:
     return directive
 
 
+@pytest.fixture
+def status(pushing: MockConfigEntry) -> PushStatus:
+    """What Alexa Care knows of its open push channel."""
+    return pushing.runtime_data.push.status
+
+
+async def _reconcile(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """The reconciling poll, then the time Amazon has to push what it read."""
+    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
+    await next_poll(hass, freezer, PUSH_LATENCY)
+
+
 def polls(fake_amazon: FakeAmazon) -> int:
     """How often the account's state was read."""
     return sum(path == GRAPHQL for _method, path, _body in fake_amazon.requests)
@@ -196,19 +203,18 @@ async def test_a_silent_channel_is_noticed_at_the_next_reconciling_poll(
 async def test_a_change_pushed_before_the_poll_is_no_missed_one(
     hass: HomeAssistant,
     pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
     change: Change,
 ) -> None:
     """Pushed and applied, then read by the poll: what the poll brings is known."""
-    status = pushing.runtime_data.push.status
     change.make(fake_amazon)
     fake_push.push(change.event())
     await until(hass, lambda: hass.states.get(change.entity).state == change.state)
 
-    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-    await next_poll(hass, freezer, PUSH_LATENCY)
+    await _reconcile(hass, freezer)
 
     assert (status.stalled, status.stalls) == (False, 0)
     assert pushing.runtime_data.coordinator.update_interval == PUSH_RECONCILE_INTERVAL
@@ -217,14 +223,13 @@ async def test_a_change_pushed_before_the_poll_is_no_missed_one(
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
 async def test_a_change_pushed_just_after_the_poll_is_no_missed_one(
     hass: HomeAssistant,
-    pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
     change: Change,
 ) -> None:
     """The poll reads a change first; Amazon pushes it 20 s later."""
-    status = pushing.runtime_data.push.status
     change.make(fake_amazon)
     await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
     assert hass.states.get(change.entity).state == change.state
@@ -239,21 +244,18 @@ async def test_a_change_pushed_just_after_the_poll_is_no_missed_one(
 
 async def test_a_poll_behind_what_was_pushed_is_no_missed_change(
     hass: HomeAssistant,
-    pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Amazon's poll still says online after the push said offline, then agrees."""
-    status = pushing.runtime_data.push.status
     fake_push.push(CHANGES["echo_offline"].event())
     await until(hass, lambda: hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF)
 
-    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-    await next_poll(hass, freezer, PUSH_LATENCY)
+    await _reconcile(hass, freezer)
     CHANGES["echo_offline"].make(fake_amazon)
-    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-    await next_poll(hass, freezer, PUSH_LATENCY)
+    await _reconcile(hass, freezer)
 
     assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF
     assert (status.stalled, status.stalls) == (False, 0)
@@ -261,7 +263,7 @@ async def test_a_poll_behind_what_was_pushed_is_no_missed_change(
 
 async def test_changes_while_the_channel_reconnects_are_no_evidence(
     hass: HomeAssistant,
-    pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
@@ -271,7 +273,6 @@ async def test_changes_while_the_channel_reconnects_are_no_evidence(
     The catch-up poll after the reconnect reads the switch, which happened
     while nothing could push it.
     """
-    status = pushing.runtime_data.push.status
     fake_push.drop()
     await until(hass, lambda: not status.connected)
     await settle(hass)
@@ -280,30 +281,24 @@ async def test_changes_while_the_channel_reconnects_are_no_evidence(
     for _ in range(30):
         if status.connected:
             break
-        freezer.tick(timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        for _ in range(5):
-            await asyncio.sleep(0)
-        await settle(hass)
+        await tick_with_the_stream(hass, freezer, timedelta(seconds=1))
     assert status.connected
     await next_poll(hass, freezer, timedelta(seconds=10))  # the catch-up's debounce
     assert hass.states.get(KITCHEN_PLUG).state == STATE_OFF
     await next_poll(hass, freezer, PUSH_LATENCY)
-    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-    await next_poll(hass, freezer, PUSH_LATENCY)
+    await _reconcile(hass, freezer)
 
     assert (status.stalled, status.stalls) == (False, 0)
 
 
 async def test_a_drop_while_a_change_waits_to_be_pushed_is_no_stall(
     hass: HomeAssistant,
-    pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The poll reads a change, the channel drops before it could push it."""
-    status = pushing.runtime_data.push.status
     CHANGES["do_not_disturb"].make(fake_amazon)
     await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
     fake_push.drop()
@@ -315,16 +310,14 @@ async def test_a_drop_while_a_change_waits_to_be_pushed_is_no_stall(
 
 async def test_a_plug_reachability_counts_once_the_channel_has_carried_one(
     hass: HomeAssistant,
-    pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Amazon may never push a plug's reachability: until it has, no evidence."""
-    status = pushing.runtime_data.push.status
     fake_amazon.set_online("Kitchen Plug", online=False, at=_now())
-    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-    await next_poll(hass, freezer, PUSH_LATENCY)
+    await _reconcile(hass, freezer)
     assert (status.stalled, status.stalls) == (False, 0)
 
     fake_push.push(plug_reachability(online=False))
@@ -332,25 +325,22 @@ async def test_a_plug_reachability_counts_once_the_channel_has_carried_one(
     await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
     fake_push.silent = True
     fake_amazon.set_online("Kitchen Plug", online=True, at=_now())
-    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-    await next_poll(hass, freezer, PUSH_LATENCY)
+    await _reconcile(hass, freezer)
 
     assert (status.stalls, status.missed) == (1, {"online": 1})
 
 
 async def test_a_channel_still_missing_changes_is_restarted_every_half_hour(
     hass: HomeAssistant,
-    pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Amazon's side may be what is stuck: one restart per half hour at most."""
-    status = pushing.runtime_data.push.status
     fake_push.silent = True
     CHANGES["plug_in_the_app"].make(fake_amazon)
-    await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-    await next_poll(hass, freezer, PUSH_LATENCY)
+    await _reconcile(hass, freezer)
     assert status.stall_restarts == 1
 
     online = True
@@ -412,19 +402,17 @@ async def test_a_long_silence_brings_the_reconciling_polls_closer(
 
 async def test_the_stall_warning_is_logged_at_most_once_an_hour(
     hass: HomeAssistant,
-    pushing: MockConfigEntry,
+    status: PushStatus,
     fake_amazon: FakeAmazon,
     fake_push: FakePush,
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Stalled, back, stalled again within the hour: one warning."""
-    status = pushing.runtime_data.push.status
     for stall in range(2):
         fake_push.silent = True
         fake_amazon.set_online("Kitchen Echo", online=bool(stall), at=_now())
-        await next_poll(hass, freezer, PUSH_RECONCILE_INTERVAL)
-        await next_poll(hass, freezer, PUSH_LATENCY)
+        await _reconcile(hass, freezer)
         assert status.stalls == stall + 1
         await until(hass, lambda: status.connected, freezer)
         # A poll once restarted, which the next one is judged against.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from http import HTTPStatus
-import json
-from pathlib import Path
 import re
 from typing import Any
 
@@ -17,7 +16,6 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.alexa_care.amazon.models import Device, Echo, SmartPlug
 from custom_components.alexa_care.const import (
@@ -26,122 +24,50 @@ from custom_components.alexa_care.const import (
     OFFLINE_RECHECK,
     STALE_DEVICE_GRACE,
 )
-from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.repairs import async_create_fix_flow
 from custom_components.alexa_care.suggested_fix import factory_reset_step
 from devtools.amazon_emulator.push_payloads import dnd_change
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .common import (
     ACCESS_TOKEN,
+    BEDROOM,
+    DESK_PLUG,
+    KITCHEN,
+    KITCHEN_PLUG,
+    call,
+    device_id,
+    iso,
     next_poll,
     read_network_identities,
     run_while_time_passes,
+    set_up,
     settle,
     until,
 )
 from .fake_amazon import CUSTOMER_ID, FakeAmazon
 from .fake_push import FakePush
-from .test_services import (
-    call,
-    device_id,
-    link,
-    plug_switches,
-    start_kitchen_power_cycle,
+from .integration_files import load_integration_file
+from .repair_issues import (
+    KITCHEN_MAC,
+    Dashboard,
+    come_back,
+    go_offline,
+    keeps_dropping,
+    offline_issue,
+    seen_by_router,
+    unavailable,
 )
+from .resets import link, plug_switches, start_kitchen_power_cycle
 
-KITCHEN = "G090XG1234567KIT"
-BEDROOM = "G0B1Q90987654BED"
-KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
+pytestmark = pytest.mark.usefixtures("repairs")
 KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
-DESK_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000004"
 # The English texts of the offline issue's fix flow, as the dashboard shows them.
-FIX_FLOW_TEXTS = json.loads(
-    (
-        Path(__file__).parent.parent
-        / "custom_components/alexa_care/translations/en.json"
-    ).read_text()
-)["issues"]["device_unavailable"]["fix_flow"]
-
-
-@pytest.fixture(autouse=True)
-async def setup_repairs(hass: HomeAssistant) -> None:
-    """The dashboard's repairs API."""
-    assert await async_setup_component(hass, "repairs", {})
-
-
-def unavailable(entry: MockConfigEntry, key: str) -> str:
-    """The id of a device's offline issue."""
-    return IssueRef(
-        kind=IssueKind.DEVICE_UNAVAILABLE, entry_id=entry.entry_id, device_key=key
-    ).issue_id
-
-
-def keeps_dropping(entry: MockConfigEntry, key: str) -> str:
-    """The id of a device's keeps-dropping issue."""
-    return IssueRef(
-        kind=IssueKind.DEVICE_KEEPS_DROPPING, entry_id=entry.entry_id, device_key=key
-    ).issue_id
-
-
-def iso(moment: Any) -> str:  # noqa: ANN401
-    """Amazon's timestamp format."""
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-async def go_offline(
-    hass: HomeAssistant, fake: FakeAmazon, freezer: FrozenDateTimeFactory, name: str
-) -> None:
-    """The device goes offline now; the next poll sees it."""
-    fake.set_online(name, online=False, at=iso(dt_util.utcnow()))
-    await next_poll(hass, freezer)
-
-
-async def come_back(
-    hass: HomeAssistant, fake: FakeAmazon, freezer: FrozenDateTimeFactory, name: str
-) -> None:
-    """The device is online again; the next poll sees it."""
-    fake.set_online(name, online=True, at=iso(dt_util.utcnow()))
-    await next_poll(hass, freezer)
-
-
-class Dashboard:
-    """Drives a fix flow the way the frontend does, over HTTP."""
-
-    def __init__(self, client: Any) -> None:  # noqa: ANN401
-        """Keep the authenticated client."""
-        self._client = client
-
-    async def start(self, issue_id: str) -> dict[str, Any]:
-        """Click "fix" on an issue."""
-        response = await self._client.post(
-            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
-        )
-        assert response.status == HTTPStatus.OK
-        return await response.json()
-
-    async def send(self, flow_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Submit a step (a menu choice, a form)."""
-        response = await self._client.post(
-            f"/api/repairs/issues/fix/{flow_id}", json=data
-        )
-        assert response.status == HTTPStatus.OK
-        return await response.json()
-
-    async def current(self, flow_id: str) -> dict[str, Any]:
-        """Read the flow's current step, as the frontend does after progress."""
-        response = await self._client.get(f"/api/repairs/issues/fix/{flow_id}")
-        assert response.status == HTTPStatus.OK
-        return await response.json()
-
-
-@pytest.fixture
-async def dashboard(hass_client: ClientSessionGenerator) -> Dashboard:
-    """The repairs dashboard."""
-    return Dashboard(await hass_client())
+FIX_FLOW_TEXTS = load_integration_file("translations/en.json")["issues"][
+    "device_unavailable"
+]["fix_flow"]
 
 
 async def test_issue_after_grace_and_gone_when_back(
@@ -206,21 +132,6 @@ async def test_offline_since_long_ago_at_setup(
     assert issue.translation_placeholders["model"] == "Echo Show 8"
 
 
-async def _offline_issue(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    fake: FakeAmazon,
-    freezer: FrozenDateTimeFactory,
-    name: str = "Kitchen Echo",
-    key: str = KITCHEN,
-) -> str:
-    await go_offline(hass, fake, freezer, name)
-    await next_poll(hass, freezer, timedelta(minutes=15))
-    issue_id = unavailable(entry, key)
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    return issue_id
-
-
 async def _back_online_and_fixed(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -248,7 +159,7 @@ async def test_fix_flow_restart(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Restart from the fix flow: progress, the Echo comes back, issue fixed."""
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     assert flow["type"] == "menu"
     assert flow["menu_options"] == [
@@ -258,7 +169,7 @@ async def test_fix_flow_restart(
         "ignore",
     ]
 
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    flow = await dashboard.choose(flow, "restart")
     assert flow["type"] == "progress"
     assert flow["progress_action"] == "wait_online"
     assert fake_amazon.requests[-1][1].startswith("/v1/alexa/device/reboot/")
@@ -299,9 +210,9 @@ async def test_fix_flow_power_cycle_links_a_plug_first(
 
     Nothing is chosen for the user: a quick Submit chooses no plug.
     """
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    flow = await dashboard.choose(flow, "power_cycle")
     field = plug_choice(flow)
     # Optional and without a default: the frontend preselects neither.
     assert field["optional"] is True
@@ -326,6 +237,14 @@ async def test_fix_flow_power_cycle_links_a_plug_first(
     await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
 
 
+async def _bedroom_plug_choice(
+    dashboard: Dashboard, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """The Bedroom Echo Show's fix flow, power cycle chosen: which plug powers it?"""
+    flow = await dashboard.start(unavailable(entry, BEDROOM))
+    return await dashboard.choose(flow, "power_cycle")
+
+
 async def test_fix_flow_plug_of_another_echo_asks_once_more(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -335,8 +254,7 @@ async def test_fix_flow_plug_of_another_echo_asks_once_more(
 ) -> None:
     """A plug linked to another Echo says so, and choosing it asks again first."""
     await link(hass, "kitchen_echo", "Kitchen Plug")
-    flow = await dashboard.start(unavailable(init_integration, BEDROOM))
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    flow = await _bedroom_plug_choice(dashboard, init_integration)
     assert plug_choice(flow)["selector"]["select"]["options"] == [
         {"value": KITCHEN_PLUG, "label": "Kitchen Plug (powers Kitchen Echo)"},
         {"value": DESK_PLUG, "label": "Desk Lamp Plug"},
@@ -353,14 +271,14 @@ async def test_fix_flow_plug_of_another_echo_asks_once_more(
         "Kitchen Echo",
     )
     # Nothing is switched or linked before the answer; "no" asks again.
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "link_plug"})
+    flow = await dashboard.choose(flow, "link_plug")
     plug_choice(flow)
     links = init_integration.runtime_data.power_links
     assert links.plug_of(BEDROOM) is None
     assert plug_switches(fake_amazon) == []
 
     flow = await dashboard.send(flow["flow_id"], {"plug": KITCHEN_PLUG})
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "link_shared_plug"})
+    flow = await dashboard.choose(flow, "link_shared_plug")
     assert flow["type"] == "progress"
     assert flow["progress_action"] == "wait_power_cycle"
     assert links.echos_of(KITCHEN_PLUG) == [KITCHEN, BEDROOM]
@@ -384,6 +302,21 @@ async def test_fix_flow_texts_follow_what_the_echo_can_do(
     assert "restart" not in shown_menu(flow).lower()
 
 
+async def _restart_that_does_not_help(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    dashboard: Dashboard,
+    flow: dict[str, Any],
+) -> dict[str, Any]:
+    """The menu's restart, and five minutes without the Echo: what comes next."""
+    flow = await dashboard.choose(flow, "restart")
+    for _ in range(10):
+        await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["step_id"] == "restart_not_back"
+    return flow
+
+
 async def test_fix_flow_device_not_back(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -396,21 +329,17 @@ async def test_fix_flow_device_not_back(
 
     The Echo has no plug yet: the power cycle asks for one first.
     """
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
-    for _ in range(10):
-        await next_poll(hass, freezer, timedelta(seconds=30))
-    flow = await dashboard.current(flow["flow_id"])
+    flow = await _restart_that_does_not_help(hass, freezer, dashboard, flow)
     assert flow["type"] == "menu"
-    assert flow["step_id"] == "restart_not_back"
     assert flow["menu_options"] == [
         "power_cycle",
         "factory_reset_action_button",
         "ignore",
     ]
     assert "power-cycle" in shown_menu(flow).lower()
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    flow = await dashboard.choose(flow, "power_cycle")
     plug_choice(flow)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
@@ -425,25 +354,16 @@ async def test_fix_flow_without_plugs_advises_no_power_cycle(
     """No plug on the account: no text before or after a restart speaks of one."""
     fake_amazon.remove("Kitchen Plug")
     fake_amazon.remove("Desk Lamp Plug")
-    init_integration = mock_config_entry
-    init_integration.add_to_hass(hass)
-    await hass.config_entries.async_setup(init_integration.entry_id)
-    await hass.async_block_till_done()
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    await set_up(hass, mock_config_entry)
+    issue_id = await offline_issue(hass, mock_config_entry, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     assert flow["menu_options"] == ["restart", "factory_reset_action_button", "ignore"]
     assert "power-cycle" not in shown_menu(flow).lower()
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
-    for _ in range(10):
-        await next_poll(hass, freezer, timedelta(seconds=30))
-    flow = await dashboard.current(flow["flow_id"])
-    assert flow["step_id"] == "restart_not_back"
+    flow = await _restart_that_does_not_help(hass, freezer, dashboard, flow)
     assert flow["menu_options"] == ["factory_reset_action_button", "ignore"]
     assert "power-cycle" not in shown_menu(flow).lower()
     assert "its plug" not in shown_menu(flow)
-    flow = await dashboard.send(
-        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
-    )
+    flow = await dashboard.choose(flow, "factory_reset_action_button")
     assert flow["step_id"] == "factory_reset_action_button"
 
 
@@ -460,7 +380,7 @@ async def _power_cycle_after_restart(
         "factory_reset_action_button",
         "ignore",
     ]
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    flow = await dashboard.choose(flow, "power_cycle")
     assert flow["type"] == "progress"
     await next_poll(hass, freezer, timedelta(seconds=20))
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
@@ -476,58 +396,63 @@ async def test_fix_flow_power_cycle_after_restart_not_back(
 ) -> None:
     """With a plug linked, the power cycle comes next, the restart's cooldown aside."""
     await link(hass, "kitchen_echo", "Kitchen Plug")
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
-    for _ in range(10):
-        await next_poll(hass, freezer, timedelta(seconds=30))
-    flow = await dashboard.current(flow["flow_id"])
-    assert flow["step_id"] == "restart_not_back"
+    flow = await _restart_that_does_not_help(hass, freezer, dashboard, flow)
     flow = await _power_cycle_after_restart(hass, freezer, fake_amazon, dashboard, flow)
     await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
 
 
-async def _restart_refused(
-    dashboard: Dashboard, issue_id: str, fake_amazon: FakeAmazon, reason: str
-) -> dict[str, Any]:
-    """The flow's "Restart it now" ends with `reason`, nothing sent to Amazon."""
+async def _restarted_a_moment_ago(
+    hass: HomeAssistant, entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> asyncio.Task[ServiceResponse] | None:
+    await call(hass, "restart", {"device_id": device_id(hass, entry, KITCHEN)})
+    return None
+
+
+async def _power_cycle_running(
+    hass: HomeAssistant, entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> asyncio.Task[ServiceResponse] | None:
+    return await start_kitchen_power_cycle(hass, entry, fake_amazon)
+
+
+@pytest.mark.parametrize(
+    ("automation", "reason", "placeholder"),
+    [
+        pytest.param(_restarted_a_moment_ago, "cooldown", "time", id="restarted"),
+        pytest.param(
+            _power_cycle_running, "reset_in_progress", "device", id="power-cycling"
+        ),
+    ],
+)
+async def test_the_flows_restart_is_refused_as_the_action_is(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+    automation: Callable[
+        [HomeAssistant, MockConfigEntry, FakeAmazon],
+        Awaitable[asyncio.Task[ServiceResponse] | None],
+    ],
+    reason: str,
+    placeholder: str,
+) -> None:
+    """An automation restarted the Echo a moment ago, or power-cycles it now.
+
+    "Restart it now" ends with the reason, nothing sent to Amazon.
+    """
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
+    running = await automation(hass, init_integration, fake_amazon)
     sent = len(fake_amazon.requests)
     flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    flow = await dashboard.choose(flow, "restart")
     assert flow["type"] == "abort"
     assert flow["reason"] == reason
+    assert placeholder in flow["description_placeholders"]
     assert len(fake_amazon.requests) == sent
-    return flow
-
-
-async def test_fix_flow_respects_the_cooldown(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    dashboard: Dashboard,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """A restart from an automation a moment ago blocks the flow's restart."""
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
-    await call(
-        hass, "restart", {"device_id": device_id(hass, init_integration, KITCHEN)}
-    )
-    flow = await _restart_refused(dashboard, issue_id, fake_amazon, "cooldown")
-    assert "time" in flow["description_placeholders"]
-
-
-async def test_fix_flow_refuses_while_a_power_cycle_runs(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    dashboard: Dashboard,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """The flow's restart waits for a power cycle an automation started."""
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
-    cycle = await start_kitchen_power_cycle(hass, init_integration, fake_amazon)
-    await _restart_refused(dashboard, issue_id, fake_amazon, "reset_in_progress")
-    cycle.cancel()
+    if running is not None:
+        running.cancel()
 
 
 async def test_fix_flow_reset_failure(
@@ -539,10 +464,10 @@ async def test_fix_flow_reset_failure(
 ) -> None:
     """Amazon refusing the reboot: the flow says why and offers what comes next."""
     await link(hass, "kitchen_echo", "Kitchen Plug")
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     fake_amazon.failing_path = "/reboot/"
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    flow = await dashboard.choose(flow, "restart")
     fake_amazon.failing_path = None
     # Amazon answers at once: no progress, straight to what comes next.
     assert flow["type"] == "menu"
@@ -571,9 +496,7 @@ async def test_fix_flow_guided_factory_reset(
         "factory_reset_action_button",
         "ignore",
     ]
-    flow = await dashboard.send(
-        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
-    )
+    flow = await dashboard.choose(flow, "factory_reset_action_button")
     assert flow["type"] == "form"
     placeholders = flow["description_placeholders"]
     assert placeholders["device"] == "Bedroom Echo Show"
@@ -607,7 +530,7 @@ async def test_plug_offers_its_own_reset(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """An offline plug cannot be switched: only its reset steps and ignore."""
-    issue_id = await _offline_issue(
+    issue_id = await offline_issue(
         hass, init_integration, fake_amazon, freezer, "Kitchen Plug", KITCHEN_PLUG
     )
     flow = await dashboard.start(issue_id)
@@ -623,16 +546,16 @@ async def test_ignore_until_back_online_once(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Ignored: stays dismissed while offline; a later outage is new."""
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "ignore"})
+    flow = await dashboard.choose(flow, "ignore")
     assert flow["reason"] == "ignored"
     await next_poll(hass, freezer, timedelta(hours=2))
     assert issue_registry.async_get_issue(DOMAIN, issue_id).dismissed_version
 
     await come_back(hass, fake_amazon, freezer, "Kitchen Echo")
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-    await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    await offline_issue(hass, init_integration, fake_amazon, freezer)
     assert issue_registry.async_get_issue(DOMAIN, issue_id).dismissed_version is None
 
 
@@ -674,7 +597,7 @@ async def test_issues_leave_with_the_device_and_the_entry(
 ) -> None:
     """A device removed from the account, or the entry removed: no issue left."""
     bedroom_issue = unavailable(init_integration, BEDROOM)
-    kitchen_issue = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    kitchen_issue = await offline_issue(hass, init_integration, fake_amazon, freezer)
     fake_amazon.remove("Bedroom Echo Show")
     await next_poll(hass, freezer)
     await next_poll(hass, freezer, STALE_DEVICE_GRACE)
@@ -752,17 +675,6 @@ def test_factory_reset_steps_per_model(
     assert factory_reset_step(device) == step
 
 
-KITCHEN_MAC = "68:54:FD:3A:1B:2C"
-
-
-async def _seen_by_router(hass: HomeAssistant, state: str, mac: str) -> None:
-    """A router integration's tracker for a MAC address, as the REST API posts it."""
-    hass.states.async_set(
-        "device_tracker.router_client", state, {"mac": mac, "source_type": "router"}
-    )
-    await hass.async_block_till_done()
-
-
 @pytest.mark.parametrize(
     ("tracker", "step_id"),
     [
@@ -786,8 +698,8 @@ async def test_fix_flow_asks_the_home_network(
     """A router's tracker with the Echo's MAC says which case the outage is."""
     await read_network_identities(hass, freezer)
     if tracker is not None:
-        await _seen_by_router(hass, *tracker)
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+        await seen_by_router(hass, *tracker)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     assert flow["type"] == "menu"
     assert flow["step_id"] == step_id
@@ -809,8 +721,8 @@ async def test_hung_echo_power_cycle_first(
     """
     await read_network_identities(hass, freezer)
     await link(hass, "kitchen_echo", "Kitchen Plug")
-    await _seen_by_router(hass, "home", KITCHEN_MAC)
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    await seen_by_router(hass, "home", KITCHEN_MAC)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     assert flow["step_id"] == "on_network"
     assert flow["menu_options"] == [
@@ -820,7 +732,7 @@ async def test_hung_echo_power_cycle_first(
         "ignore",
     ]
 
-    await _seen_by_router(hass, "not_home", KITCHEN_MAC)
+    await seen_by_router(hass, "not_home", KITCHEN_MAC)
     flow = await dashboard.start(issue_id)
     assert flow["step_id"] == "off_network"
     assert flow["menu_options"][0] == "restart"
@@ -835,8 +747,8 @@ async def test_no_network_identity_for_a_plug(
 ) -> None:
     """A plug's issue reads as before: Amazon tells no plug's MAC address."""
     await read_network_identities(hass, freezer)
-    await _seen_by_router(hass, "home", KITCHEN_MAC)
-    issue_id = await _offline_issue(
+    await seen_by_router(hass, "home", KITCHEN_MAC)
+    issue_id = await offline_issue(
         hass, init_integration, fake_amazon, freezer, "Kitchen Plug", KITCHEN_PLUG
     )
     flow = await dashboard.start(issue_id)
@@ -858,16 +770,16 @@ async def test_fix_flow_resets_show_in_the_logbook(
     """A restart from the fix flow fires the action's event: failed, then done."""
     events = async_capture_events(hass, EVENT_ACTION)
     kitchen = device_id(hass, init_integration, KITCHEN)
-    issue_id = await _offline_issue(hass, init_integration, fake_amazon, freezer)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     flow = await dashboard.start(issue_id)
     fake_amazon.failing_path = "/reboot/"
-    await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    await dashboard.choose(flow, "restart")
     fake_amazon.failing_path = None
     assert _events(events) == [(kitchen, "restart", "failed")]
 
     # A failed restart starts no cooldown.
     flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    flow = await dashboard.choose(flow, "restart")
     await _back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
     assert _events(events)[1:] == [(kitchen, "restart", "back_online")]
 
@@ -880,9 +792,7 @@ async def _give_away(
 ) -> dict[str, Any]:
     """An Echo Show's guided factory reset, then "give it away": deregister it."""
     flow = await dashboard.start(issue_id)
-    flow = await dashboard.send(
-        flow["flow_id"], {"next_step_id": "factory_reset_action_button"}
-    )
+    flow = await dashboard.choose(flow, "factory_reset_action_button")
     flow = await dashboard.send(flow["flow_id"], {})
     give_away = dashboard.send(flow["flow_id"], {"deregister": True})
     return await run_while_time_passes(hass, freezer, give_away)
@@ -951,12 +861,10 @@ async def test_text_from_outside_is_escaped_in_issues_and_flows(
     record["accountName"], record["essid"] = HOSTILE_NAME, HOSTILE_SSID
     assert not _inert(HOSTILE_NAME)
     assert not _inert(HOSTILE_SSID)
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
+    await set_up(hass, mock_config_entry)
     await read_network_identities(hass, freezer)
 
-    issue_id = await _offline_issue(
+    issue_id = await offline_issue(
         hass, mock_config_entry, fake_amazon, freezer, HOSTILE_NAME
     )
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
@@ -970,7 +878,7 @@ async def test_text_from_outside_is_escaped_in_issues_and_flows(
     await call(
         hass, "restart", {"device_id": device_id(hass, mock_config_entry, KITCHEN)}
     )
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "restart"})
+    flow = await dashboard.choose(flow, "restart")
     assert flow["reason"] == "cooldown"
     assert all(map(_inert, flow["description_placeholders"].values()))
 
@@ -994,9 +902,7 @@ async def test_a_deregistered_device_takes_its_issues_along(
     """
     fake_push.serving = True
     fake_push.access_token = ACCESS_TOKEN
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
+    await set_up(hass, mock_config_entry)
     runtime = mock_config_entry.runtime_data
     await until(hass, lambda: runtime.push.status.connected)
     # Something pushed: with a device offline, the recheck now looks every
@@ -1039,8 +945,7 @@ async def test_the_shared_plug_question_escapes_names(
         HOSTILE_SSID
     )
     await next_poll(hass, freezer)
-    flow = await dashboard.start(unavailable(init_integration, BEDROOM))
-    flow = await dashboard.send(flow["flow_id"], {"next_step_id": "power_cycle"})
+    flow = await _bedroom_plug_choice(dashboard, init_integration)
     flow = await dashboard.send(flow["flow_id"], {"plug": KITCHEN_PLUG})
     assert flow["step_id"] == "shared_plug"
     placeholders = flow["description_placeholders"]

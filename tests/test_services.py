@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import re
 from typing import Any
@@ -16,88 +16,152 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
+from custom_components.alexa_care.const import EVENT_ACTION
+from devtools.amazon_emulator.failures import Fault
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.components.select import (
-    DOMAIN as SELECT_DOMAIN,
-    SERVICE_SELECT_OPTION,
-)
-from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
-from .common import run_while_time_passes, settle
+from .common import (
+    BEDROOM,
+    DESK_PLUG,
+    KITCHEN,
+    KITCHEN_PLUG,
+    another_integrations_device,
+    call,
+    device_id,
+    refused_before_sending,
+    run_while_time_passes,
+    set_up,
+    settle,
+)
 from .fake_amazon import HTML_PAGE, SERVER_ERROR, TIMEOUT, FakeAmazon
+from .resets import link, plug_switches, reset_store, start_kitchen_power_cycle
 
-KITCHEN = "G090XG1234567KIT"
-BEDROOM = "G0B1Q90987654BED"
-KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
-DESK_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000004"
-PLUG_OFF = ("POST", "turnOff")
-PLUG_ON = ("POST", "turnOn")
-
-
-def device_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
-    """The Home Assistant device id of an Echo or plug."""
-    device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, key), entry.entry_id
-    )
-    assert device is not None
-    return device.id
+# An Echo Dot added to the account: Amazon does not let it be deregistered.
+ADDED_ECHO = "G0FAKE0000000000"
+KITCHEN_REBOOT = f"/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/{KITCHEN}"
+# What a call names as its device_id, found once the entry is set up.
+type Target = Callable[[HomeAssistant, MockConfigEntry], Awaitable[object]]
 
 
-async def call(
-    hass: HomeAssistant, service: str, data: dict[str, Any]
-) -> ServiceResponse:
-    """Call one of our actions and return its response."""
-    return await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
+# refusals
 
 
-def plug_switches(fake_amazon: FakeAmazon) -> list[str]:
-    """The plug operations Amazon was asked for, in order."""
-    return [
-        body["variables"]["setEndpointFeaturesInput"]["featureControlRequests"][0][
-            "featureOperationName"
-        ]
-        for method, path, body in fake_amazon.requests
-        if path == "/nexus/v1/graphql"
-        and body["operationName"] == "setEndpointFeatures"
-    ]
+async def _no_device(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    return None
 
 
-async def link(hass: HomeAssistant, echo_name: str, plug_name: str) -> None:
-    """Choose the Echo's "Powered by" plug, as a user would."""
-    await hass.services.async_call(
-        SELECT_DOMAIN,
-        SERVICE_SELECT_OPTION,
-        {ATTR_ENTITY_ID: f"select.{echo_name}_powered_by", ATTR_OPTION: plug_name},
-        blocking=True,
-    )
+async def _no_devices(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    return []
 
 
-async def start_kitchen_power_cycle(
+async def _unknown(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    return "not-a-device"
+
+
+async def _another_integrations(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    return another_integrations_device(hass, "demo", "lamp")
+
+
+async def _the_account(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    return device_id(hass, entry, entry.entry_id)
+
+
+async def _of_an_unloaded_entry(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    kitchen = device_id(hass, entry, KITCHEN)
+    await hass.config_entries.async_unload(entry.entry_id)
+    return kitchen
+
+
+@pytest.mark.parametrize("service", ["restart", "power_cycle", "deregister"])
+@pytest.mark.parametrize(
+    ("target", "translation_key"),
+    [
+        pytest.param(_no_device, "no_device_id", id="null"),
+        pytest.param(_no_devices, "no_device_id", id="empty"),
+        pytest.param(_unknown, "device_not_found", id="unknown"),
+        pytest.param(_another_integrations, "not_alexa_care_device", id="not ours"),
+        pytest.param(_the_account, "account_device", id="the account"),
+        pytest.param(_of_an_unloaded_entry, "entry_not_loaded", id="not loaded"),
+    ],
+)
+async def test_a_target_that_is_no_device_of_a_loaded_account_is_refused(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
+    init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
-    **data: int | bool,
-) -> asyncio.Task[ServiceResponse]:
-    """Power the kitchen Echo off through its plug; return while the plug is off."""
-    await link(hass, "kitchen_echo", "Kitchen Plug")
-    cycle = hass.async_create_background_task(
-        call(
-            hass,
-            "power_cycle",
-            {"device_id": device_id(hass, entry, KITCHEN), **data},
+    service: str,
+    target: Target,
+    translation_key: str,
+) -> None:
+    """Said as such, nothing sent; the actions stay registered after an unload.
+
+    An empty target is refused, not a call that does nothing.
+    """
+    data = {"device_id": await target(hass, init_integration)}
+    if service != "restart":
+        data["confirm"] = True
+    refusal = await refused_before_sending(hass, fake_amazon, service, data)
+    assert refusal.translation_key == translation_key
+
+
+@pytest.mark.parametrize(
+    ("service", "keys", "data", "translation_key"),
+    [
+        pytest.param(
+            "restart", [KITCHEN, BEDROOM], {}, "cannot_restart", id="restart no reboot"
         ),
-        "cycle",
-    )
-    await settle(hass)
-    assert plug_switches(fake_amazon) == ["turnOff"]
-    return cycle
+        pytest.param(
+            "restart", [KITCHEN, KITCHEN_PLUG], {}, "not_an_echo", id="restart a plug"
+        ),
+        pytest.param(
+            "power_cycle", [KITCHEN], {}, "no_linked_plug", id="no plug linked"
+        ),
+        pytest.param(
+            "power_cycle", [DESK_PLUG], {}, "plug_not_linked", id="unlinked plug"
+        ),
+        pytest.param(
+            "deregister", [KITCHEN], {}, "confirmation_required", id="not confirmed"
+        ),
+        pytest.param(
+            "deregister",
+            [ADDED_ECHO],
+            {"confirm": True},
+            "cannot_deregister",
+            id="Amazon keeps it",
+        ),
+    ],
+)
+async def test_what_a_device_cannot_do_is_refused(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    service: str,
+    keys: list[str],
+    data: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """Refused before anything is sent, not even for a device named before it.
+
+    An unlinked plug needs confirmation; a plug linked to an Echo does not.
+    """
+    fake_amazon.add_echos(1)
+    await set_up(hass, mock_config_entry)
+    data = {"device_id": [device_id(hass, mock_config_entry, k) for k in keys], **data}
+    refusal = await refused_before_sending(hass, fake_amazon, service, data)
+    assert refusal.translation_key == translation_key
+
+
+async def test_an_off_time_below_the_shortest_is_invalid(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The action's own schema refuses it, before the plug is looked at."""
+    desk = device_id(hass, init_integration, DESK_PLUG)
+    with pytest.raises(probatio.Invalid):
+        await call(hass, "power_cycle", {"device_id": desk, "off_seconds": 1})
 
 
 # restart
@@ -122,10 +186,7 @@ async def test_restart(
             }
         ]
     }
-    assert fake_amazon.requests[-1][:2] == (
-        "POST",
-        f"/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/{KITCHEN}",
-    )
+    assert fake_amazon.requests[-1][:2] == ("POST", KITCHEN_REBOOT)
     assert [event.data for event in events] == [
         {
             "device_id": kitchen,
@@ -182,7 +243,7 @@ async def test_the_cooldown_survives_a_restart_of_home_assistant(
     """An automation firing at every start cannot reboot an Echo in a loop."""
     kitchen = device_id(hass, init_integration, KITCHEN)
     await call(hass, "restart", {"device_id": kitchen})
-    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    stored = hass_storage[reset_store(init_integration)]["data"]
     assert list(stored["last_resets"]) == [KITCHEN]
 
     # A new run reads the cooldowns from storage, not from memory.
@@ -192,101 +253,55 @@ async def test_the_cooldown_survives_a_restart_of_home_assistant(
     await _refused_until_cooldown_ends(hass, fake_amazon, freezer, kitchen)
 
 
-@pytest.mark.parametrize("service", ["restart", "power_cycle", "deregister"])
-@pytest.mark.parametrize("device_ids", [[], None])
-async def test_no_device_is_refused(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    service: str,
-    device_ids: list[str] | None,
-) -> None:
-    """An empty or null device_id is refused, not a call that does nothing."""
-    data: dict[str, Any] = {"device_id": device_ids}
-    if service == "deregister":
-        data["confirm"] = True
-    sent = len(fake_amazon.requests)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, service, data)
-    assert refused.value.translation_key == "no_device_id"
-    assert len(fake_amazon.requests) == sent
-
-
 @pytest.mark.parametrize(
-    ("key", "translation_key"),
-    [(BEDROOM, "cannot_restart"), (KITCHEN_PLUG, "not_an_echo")],
+    ("failure", "tries"),
+    # The library tries a 5xx three times; a page is an answer.
+    [
+        pytest.param(SERVER_ERROR, 3, id="server error"),
+        pytest.param(HTML_PAGE, 1, id="page"),
+    ],
 )
-async def test_restart_refusals(
+async def test_a_failed_restart_is_said_and_starts_no_cooldown(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
-    key: str,
-    translation_key: str,
+    failure: Fault,
+    tries: int,
 ) -> None:
-    """What cannot be restarted is refused before anything is sent."""
-    sent = len(fake_amazon.requests)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(
-            hass,
-            "restart",
-            {
-                "device_id": [
-                    device_id(hass, init_integration, KITCHEN),
-                    device_id(hass, init_integration, key),
-                ]
-            },
-        )
-    assert refused.value.translation_key == translation_key
-    assert len(fake_amazon.requests) == sent  # not even the Kitchen Echo
+    """Amazon failing, or answering 200 with a web page (a sign-in page).
 
-
-async def test_unknown_and_foreign_devices_are_refused(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """A device id that is not ours says so."""
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, "restart", {"device_id": "not-a-device"})
-    assert refused.value.translation_key == "device_not_found"
-
-    other_entry = MockConfigEntry(domain="demo")
-    other_entry.add_to_hass(hass)
-    lamp = dr.async_get(hass).async_get_or_create(
-        config_entry_id=other_entry.entry_id, identifiers={("demo", "lamp")}
-    )
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, "restart", {"device_id": lamp.id})
-    assert refused.value.translation_key == "not_alexa_care_device"
-
-
-async def test_entry_not_loaded(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """Actions stay registered and say the account is not loaded."""
-    kitchen = device_id(hass, init_integration, KITCHEN)
-    await hass.config_entries.async_unload(init_integration.entry_id)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, "restart", {"device_id": kitchen})
-    assert refused.value.translation_key == "entry_not_loaded"
-
-
-async def test_restart_failure_and_partial_success(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
-) -> None:
-    """Amazon failing says so; with several Echos, it says which were done."""
+    Nothing was restarted: the event says so, and no cooldown holds.
+    """
     events = async_capture_events(hass, EVENT_ACTION)
     kitchen = device_id(hass, init_integration, KITCHEN)
-    fake_amazon.fail_next(SERVER_ERROR, 3)
+    fake_amazon.fail_next(failure, tries, path=KITCHEN_REBOOT)
     with pytest.raises(HomeAssistantError) as failed:
         await call(hass, "restart", {"device_id": kitchen})
     assert failed.value.translation_key == "restart_failed"
     assert events[-1].data["outcome"] == "failed"
 
+    response = await call(hass, "restart", {"device_id": kitchen})
+    assert response["results"][0]["outcome"] == "restart_requested"
+
+
+async def _an_echo_amazon_cannot_reach(
+    hass: HomeAssistant, entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> str:
+    """An Echo added to the account, whose reboots time out; its device id."""
     fake_amazon.add_echos(1)
-    await init_integration.runtime_data.coordinator.async_refresh()
+    await entry.runtime_data.coordinator.async_refresh()
     await settle(hass)
-    echo_0 = device_id(hass, init_integration, "G0FAKE0000000000")
+    fake_amazon.failing_path = ADDED_ECHO
+    return device_id(hass, entry, ADDED_ECHO)
+
+
+async def test_a_restart_partly_done_says_which_were_done(
+    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """With several Echos, the error names the ones done and the one that failed."""
+    echo_0 = await _an_echo_amazon_cannot_reach(hass, init_integration, fake_amazon)
+    kitchen = device_id(hass, init_integration, KITCHEN)
     # The first reboot goes through, the second meets a timeout.
-    fake_amazon.failing_path = "G0FAKE0000000000"
     with pytest.raises(HomeAssistantError) as failed:
         await call(hass, "restart", {"device_id": [kitchen, echo_0]})
     assert failed.value.translation_key == "partly_done"
@@ -294,32 +309,12 @@ async def test_restart_failure_and_partial_success(
     assert failed.value.translation_placeholders["device"] == "Echo 0"
 
 
-async def test_a_reboot_answered_with_a_web_page_is_no_reboot(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
-) -> None:
-    """Status 200 with an HTML page (a sign-in page): not restart_requested."""
-    kitchen = device_id(hass, init_integration, KITCHEN)
-    fake_amazon.fail_next(
-        HTML_PAGE, path=f"/v1/alexa/device/reboot/A4ZXE0RM7LQ7A/{KITCHEN}"
-    )
-    with pytest.raises(HomeAssistantError) as failed:
-        await call(hass, "restart", {"device_id": kitchen})
-    assert failed.value.translation_key == "restart_failed"
-    # Nothing was restarted: no cooldown either.
-    response = await call(hass, "restart", {"device_id": kitchen})
-    assert response["results"][0]["outcome"] == "restart_requested"
-
-
 async def test_devices_left_alone_after_a_failure_are_not_held(
     hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
     """A device after the one that failed was not reset: no cooldown, not busy."""
-    fake_amazon.add_echos(1)
-    await init_integration.runtime_data.coordinator.async_refresh()
-    await settle(hass)
+    echo_0 = await _an_echo_amazon_cannot_reach(hass, init_integration, fake_amazon)
     kitchen = device_id(hass, init_integration, KITCHEN)
-    echo_0 = device_id(hass, init_integration, "G0FAKE0000000000")
-    fake_amazon.failing_path = "G0FAKE0000000000"
     with pytest.raises(HomeAssistantError) as failed:
         await call(hass, "restart", {"device_id": [echo_0, kitchen]})
     assert failed.value.translation_key == "restart_failed"
@@ -338,10 +333,6 @@ async def _with_cooldown(
     hass.config_entries.async_update_entry(entry, options={"cooldown": minutes})
     await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)
-
-
-async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
-    return await task
 
 
 @pytest.mark.parametrize(("cooldown", "after"), [(0, None), (10, "cooldown")])
@@ -386,7 +377,7 @@ async def test_a_reset_in_progress_refuses_a_second_one(
     assert refused.value.translation_key == "reset_in_progress"
     assert len(fake_amazon.requests) == sent
 
-    response = await run_while_time_passes(hass, freezer, _finish(cycle))
+    response = await run_while_time_passes(hass, freezer, cycle)
     assert response["results"][0]["outcome"] == "back_online"
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
 
@@ -468,11 +459,11 @@ async def test_unloading_mid_cycle_switches_the_plug_on_first(
         await hass.config_entries.async_unload(init_integration.entry_id)
     # Switched on by the unload itself, not by the cycle later.
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
-    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    stored = hass_storage[reset_store(init_integration)]["data"]
     assert stored["switched_off"] == {}
 
     with pytest.raises(HomeAssistantError) as interrupted:
-        await run_while_time_passes(hass, freezer, _finish(cycle))
+        await run_while_time_passes(hass, freezer, cycle)
     assert interrupted.value.translation_key == "reset_interrupted"
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
     if reload:
@@ -509,39 +500,6 @@ async def test_power_cycle_echo_not_back_online(
         ),
     )
     assert response["results"][0]["outcome"] == "not_back_online"
-
-
-async def test_power_cycle_refusals(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
-) -> None:
-    """No plug, an unlinked plug without confirmation: refused, nothing sent."""
-    sent = len(fake_amazon.requests)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(
-            hass,
-            "power_cycle",
-            {"device_id": device_id(hass, init_integration, KITCHEN)},
-        )
-    assert refused.value.translation_key == "no_linked_plug"
-
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(
-            hass,
-            "power_cycle",
-            {"device_id": device_id(hass, init_integration, DESK_PLUG)},
-        )
-    assert refused.value.translation_key == "plug_not_linked"
-    assert len(fake_amazon.requests) == sent
-
-    with pytest.raises(probatio.Invalid):
-        await call(
-            hass,
-            "power_cycle",
-            {
-                "device_id": device_id(hass, init_integration, DESK_PLUG),
-                "off_seconds": 1,
-            },
-        )
 
 
 async def test_power_cycle_a_plug(
@@ -633,7 +591,7 @@ async def test_an_unanswered_turn_off_still_switches_the_plug_on(
     assert failed.value.translation_placeholders["plug"] == "Kitchen Plug"
     assert plug_switches(fake_amazon) == ["turnOff"] + ["turnOn"] * max(1, on_failures)
     # Left off, it stays recorded for the next start to switch on.
-    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}.resets"]["data"]
+    stored = hass_storage[reset_store(init_integration)]["data"]
     assert bool(stored["switched_off"]) == (on_failures == 3)
     # Amazon may have cut the power: the cooldown holds.
     with pytest.raises(ServiceValidationError) as refused:
@@ -666,21 +624,6 @@ async def test_a_plug_request_never_answered_is_bounded(
 
 
 # deregister
-
-
-async def test_deregister_needs_confirmation(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
-) -> None:
-    """Without confirm: true nothing is sent."""
-    sent = len(fake_amazon.requests)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(
-            hass,
-            "deregister",
-            {"device_id": device_id(hass, init_integration, KITCHEN)},
-        )
-    assert refused.value.translation_key == "confirmation_required"
-    assert len(fake_amazon.requests) == sent
 
 
 @pytest.mark.parametrize(
@@ -716,66 +659,52 @@ async def test_deregister(
     assert events[-1].data["outcome"] == "deregistered"
 
 
-async def test_deregister_not_verified_keeps_the_device(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Amazon still listing the device after the request: it is kept, and we say so."""
+def _keeps_listing_it(fake_amazon: FakeAmazon) -> None:
     fake_amazon.keeps_deleted_devices = True
-    target = device_id(hass, init_integration, KITCHEN)
-    with pytest.raises(HomeAssistantError) as failed:
-        await run_while_time_passes(
-            hass,
-            freezer,
-            call(hass, "deregister", {"device_id": target, "confirm": True}),
-        )
-    assert failed.value.translation_key == "deregister_not_verified"
-    assert dr.async_get(hass).async_get(target) is not None
 
 
-async def test_deregister_refused_by_amazon(
+def _refuses(fake_amazon: FakeAmazon) -> None:
+    fake_amazon.fail_next(SERVER_ERROR, 3)
+
+
+def _times_out(fake_amazon: FakeAmazon) -> None:
+    fake_amazon.fail_next(TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("amazon", "translation_key", "error"),
+    [
+        pytest.param(
+            _keeps_listing_it, "deregister_not_verified", "", id="still listed"
+        ),
+        # Refused, and not carried out: the error says why.
+        pytest.param(
+            _refuses, "deregister_not_verified", "Internal Server Error", id="refused"
+        ),
+        pytest.param(_times_out, "deregister_failed", "", id="timeout"),
+    ],
+)
+async def test_a_deregistration_amazon_does_not_confirm_keeps_the_device(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
     freezer: FrozenDateTimeFactory,
+    amazon: Callable[[FakeAmazon], None],
+    translation_key: str,
+    error: str,
 ) -> None:
-    """A deletion Amazon refuses (and did not carry out) is reported, device kept."""
-    fake_amazon.fail_next(SERVER_ERROR, 3)
+    """Amazon still listing the device, refusing, or silent: kept, and said so."""
     target = device_id(hass, init_integration, KITCHEN)
+    amazon(fake_amazon)
     with pytest.raises(HomeAssistantError) as failed:
         await run_while_time_passes(
             hass,
             freezer,
             call(hass, "deregister", {"device_id": target, "confirm": True}),
         )
-    assert failed.value.translation_key == "deregister_not_verified"
-    assert "Internal Server Error" in failed.value.translation_placeholders["error"]
-
-    fake_amazon.fail_next(TIMEOUT)
-    with pytest.raises(HomeAssistantError) as failed:
-        await call(hass, "deregister", {"device_id": target, "confirm": True})
-    assert failed.value.translation_key == "deregister_failed"
-
-
-async def test_deregister_without_the_capability(
-    hass: HomeAssistant, init_integration: MockConfigEntry, fake_amazon: FakeAmazon
-) -> None:
-    """An Echo Amazon does not let go remotely is refused."""
-    fake_amazon.add_echos(1)  # fake Echo Dots without DEREGISTER_DEVICE
-    await init_integration.runtime_data.coordinator.async_refresh()
-    await settle(hass)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(
-            hass,
-            "deregister",
-            {
-                "device_id": device_id(hass, init_integration, "G0FAKE0000000000"),
-                "confirm": True,
-            },
-        )
-    assert refused.value.translation_key == "cannot_deregister"
+    assert failed.value.translation_key == translation_key
+    assert error in failed.value.translation_placeholders.get("error", "")
+    assert dr.async_get(hass).async_get(target) is not None
 
 
 async def test_one_call_cannot_cycle_a_plug_twice(

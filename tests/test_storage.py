@@ -12,12 +12,9 @@ from custom_components.alexa_care.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .common import settle
+from .common import BEDROOM, KITCHEN, KITCHEN_PLUG, set_up, settle
 from .fake_amazon import FakeAmazon
 
-KITCHEN = "G090XG1234567KIT"
-BEDROOM = "G0B1Q90987654BED"
-KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
 LEFT_OFF = {"name": "Kitchen Plug", "on_by": "2026-11-22T04:00:20+00:00"}
 RESET_AT = "2026-11-22T19:55:00+00:00"
 IDENTITY = {
@@ -26,10 +23,6 @@ IDENTITY = {
     "ssid": "Home",
     "mac_address": "68:54:FD:3A:1B:2C",
 }
-
-
-def _key(entry: MockConfigEntry, store: str) -> str:
-    return f"{DOMAIN}.{entry.entry_id}.{store}"
 
 
 def _switched_on(fake_amazon: FakeAmazon) -> bool:
@@ -42,26 +35,59 @@ def _switched_on(fake_amazon: FakeAmazon) -> bool:
     )
 
 
-async def _set_up_with(
+class Stores:
+    """The entry's stored files, as a past run left them before this setup."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: MockConfigEntry,
+        hass_storage: dict[str, Any],
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        """Keep what the files are written to and read from."""
+        self.hass = hass
+        self.entry = entry
+        self.storage = hass_storage
+        self._caplog = caplog
+
+    def key(self, store: str) -> str:
+        """The storage key of one of the entry's stores."""
+        return f"{DOMAIN}.{self.entry.entry_id}.{store}"
+
+    async def set_up_with(self, store: str, file: dict[str, Any]) -> None:
+        """Write the file, then set the entry up: it loads whatever the file holds."""
+        self.storage[self.key(store)] = {"key": self.key(store)} | file
+        await set_up(self.hass, self.entry)
+        assert self.entry.state is ConfigEntryState.LOADED
+
+    def warnings(self, store: str) -> list[str]:
+        """The warnings logged that name the store's file."""
+        return [
+            record.getMessage()
+            for record in self._caplog.records
+            if record.levelno == logging.WARNING
+            and self.key(store) in record.getMessage()
+        ]
+
+    async def warned_no_more_after_a_reload(self, store: str) -> None:
+        """Written again as it was read: the next start warns no more."""
+        self._caplog.clear()
+        await self.hass.config_entries.async_reload(self.entry.entry_id)
+        await settle(self.hass)
+        assert self.warnings(store) == []
+
+
+@pytest.fixture
+def stores(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
     hass_storage: dict[str, Any],
-    store: str,
-    file: dict[str, Any],
-) -> None:
-    hass_storage[_key(entry, store)] = {"key": _key(entry, store)} | file
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
-    assert entry.state is ConfigEntryState.LOADED
-
-
-def _warnings_naming(caplog: pytest.LogCaptureFixture, key: str) -> list[str]:
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno == logging.WARNING and key in record.getMessage()
-    ]
+    caplog: pytest.LogCaptureFixture,
+) -> Stores:
+    """The entry's stores, written by the test before it sets the entry up."""
+    return Stores(hass, mock_config_entry, hass_storage, caplog)
 
 
 def _v(data: object, version: object = 1, minor: int = 2) -> dict[str, Any]:
@@ -116,36 +142,23 @@ def _v(data: object, version: object = 1, minor: int = 2) -> dict[str, Any]:
     ],
 )
 async def test_garbage_in_the_reset_store(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
+    stores: Stores,
     fake_amazon: FakeAmazon,
-    hass_storage: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
     file: dict[str, Any],
     switched_on: bool,
     warned: bool,
 ) -> None:
     """Setup goes on, switches on every plug it can tell, warns once of the rest."""
-    await _set_up_with(hass, mock_config_entry, hass_storage, "resets", file)
+    await stores.set_up_with("resets", file)
     assert _switched_on(fake_amazon) is switched_on
-    key = _key(mock_config_entry, "resets")
-    assert len(_warnings_naming(caplog, key)) == int(warned)
-    # Written again as it was read: the next start warns no more.
-    stored = hass_storage[key]
+    assert len(stores.warnings("resets")) == int(warned)
+    stored = stores.storage[stores.key("resets")]
     assert (stored["version"], stored["minor_version"]) == (1, 2)
     assert stored["data"]["switched_off"] == {}
-    caplog.clear()
-    await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await settle(hass)
-    assert _warnings_naming(caplog, key) == []
+    await stores.warned_no_more_after_a_reload("resets")
 
 
-async def test_cooldowns_survive_garbage_beside_them(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    hass_storage: dict[str, Any],
-) -> None:
+async def test_cooldowns_survive_garbage_beside_them(stores: Stores) -> None:
     """A last reset that can be read is kept; a time without a zone is not one."""
     file = _v(
         {
@@ -157,8 +170,8 @@ async def test_cooldowns_survive_garbage_beside_them(
             },
         }
     )
-    await _set_up_with(hass, mock_config_entry, hass_storage, "resets", file)
-    resets = mock_config_entry.runtime_data.resets
+    await stores.set_up_with("resets", file)
+    resets = stores.entry.runtime_data.resets
     assert [
         key for key, at in resets.last_resets.items() if at.isoformat() == RESET_AT
     ] == [KITCHEN]
@@ -184,21 +197,13 @@ async def test_cooldowns_survive_garbage_beside_them(
     ],
 )
 async def test_garbage_in_the_network_identity_store(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    hass_storage: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
-    file: dict[str, Any],
-    kept: set[str],
+    stores: Stores, file: dict[str, Any], kept: set[str]
 ) -> None:
     """Setup goes on with the networks that can be read; the rest are read again."""
-    await _set_up_with(hass, mock_config_entry, hass_storage, "network_identity", file)
-    identities = mock_config_entry.runtime_data.network_identities
+    await stores.set_up_with("network_identity", file)
+    identities = stores.entry.runtime_data.network_identities
     assert set(identities.identities) == kept
-    assert (
-        len(_warnings_naming(caplog, _key(mock_config_entry, "network_identity"))) == 1
-    )
+    assert len(stores.warnings("network_identity")) == 1
 
 
 @pytest.mark.parametrize(
@@ -211,18 +216,12 @@ async def test_garbage_in_the_network_identity_store(
     ],
 )
 async def test_garbage_in_the_power_links_store(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    hass_storage: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
-    file: dict[str, Any],
-    kept: dict[str, str],
+    stores: Stores, file: dict[str, Any], kept: dict[str, str]
 ) -> None:
     """Setup goes on with the links that can be read."""
-    await _set_up_with(hass, mock_config_entry, hass_storage, "power_links", file)
-    assert mock_config_entry.runtime_data.power_links.links == kept
-    assert len(_warnings_naming(caplog, _key(mock_config_entry, "power_links"))) == 1
+    await stores.set_up_with("power_links", file)
+    assert stores.entry.runtime_data.power_links.links == kept
+    assert len(stores.warnings("power_links")) == 1
 
 
 HEALTH = {
@@ -289,25 +288,16 @@ HEALTH = {
     ],
 )
 async def test_garbage_in_the_health_store(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    hass_storage: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
+    stores: Stores,
     file: dict[str, Any],
     bedroom_drops: int,
     outages: int,
     warned: bool,
 ) -> None:
     """Setup goes on with the counts that can be read, and warns once of the rest."""
-    await _set_up_with(hass, mock_config_entry, hass_storage, "health", file)
-    health = mock_config_entry.runtime_data.coordinator.health
+    await stores.set_up_with("health", file)
+    health = stores.entry.runtime_data.coordinator.health
     assert health.drop_offs(BEDROOM) == bedroom_drops
     assert health.household.outages_today == outages
-    key = _key(mock_config_entry, "health")
-    assert len(_warnings_naming(caplog, key)) == int(warned)
-    # Written again as it was read: the next start warns no more.
-    caplog.clear()
-    await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await settle(hass)
-    assert _warnings_naming(caplog, key) == []
+    assert len(stores.warnings("health")) == int(warned)
+    await stores.warned_no_more_after_a_reload("health")

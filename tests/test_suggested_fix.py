@@ -10,49 +10,42 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.issues import IssueKind, IssueRef
 from custom_components.alexa_care.suggested_fix import Suggestion
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, read_network_identities, settle, setup_with_echos
-from .fake_amazon import EXPIRED_LOGIN, FakeAmazon
-from .test_outage import GRACE, outage, set_online
-from .test_plug_left_off import crashed_during_a_power_cycle
-from .test_repairs import (
+from .common import (
     BEDROOM,
     KITCHEN,
-    KITCHEN_MAC,
     KITCHEN_PLUG,
+    iso,
+    next_poll,
+    read_network_identities,
+    settle,
+)
+from .fake_amazon import EXPIRED_LOGIN, FakeAmazon
+from .repair_issues import (
+    GRACE,
+    KITCHEN_MAC,
     Dashboard,
-    _seen_by_router,
     come_back,
     go_offline,
-    iso,
     keeps_dropping,
+    offline_issue,
+    plug_left_off,
+    seen_by_router,
     unavailable,
 )
-from .test_services import link
+from .resets import link, start_after_a_crash
+from .scenes import Household
 
+pytestmark = pytest.mark.usefixtures("repairs")
 KITCHEN_FIX = "sensor.kitchen_echo_suggested_fix"
 BEDROOM_FIX = "sensor.bedroom_echo_show_suggested_fix"
 PLUG_FIX = "sensor.kitchen_plug_suggested_fix"
 # What the fix flow's first choice means as a suggestion.
 FIRST_CHOICE = {"restart": Suggestion.RESTART, "power_cycle": Suggestion.POWER_CYCLE}
-
-
-@pytest.fixture(autouse=True)
-async def setup_repairs(hass: HomeAssistant) -> None:
-    """The dashboard's repairs API."""
-    assert await async_setup_component(hass, "repairs", {})
-
-
-@pytest.fixture
-async def dashboard(hass_client: Any) -> Dashboard:  # noqa: ANN401
-    """The repairs dashboard."""
-    return Dashboard(await hass_client())
 
 
 def _fix(hass: HomeAssistant, entity_id: str = KITCHEN_FIX) -> str:
@@ -71,13 +64,6 @@ def _created(hass: HomeAssistant, issue_id: str) -> str:
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     return issue.created.isoformat()
-
-
-async def _offline_past_grace(
-    hass: HomeAssistant, fake: FakeAmazon, freezer: FrozenDateTimeFactory, name: str
-) -> None:
-    await go_offline(hass, fake, freezer, name)
-    await next_poll(hass, freezer, GRACE)
 
 
 async def test_a_sensor_on_every_device_shown_by_default(
@@ -133,7 +119,7 @@ async def test_offline_echo_follows_its_fix_flow(
     if linked:
         await link(hass, "kitchen_echo", "Kitchen Plug")
     if router is not None:
-        await _seen_by_router(hass, router, KITCHEN_MAC)
+        await seen_by_router(hass, router, KITCHEN_MAC)
     await go_offline(hass, fake_amazon, freezer, "Kitchen Echo")
     await next_poll(hass, freezer, timedelta(minutes=5))
     assert _fix(hass) == Suggestion.NOTHING_TO_DO  # within the grace period
@@ -160,9 +146,10 @@ async def test_offline_plug_is_guided_to_its_factory_reset(
     dashboard: Dashboard,
 ) -> None:
     """A plug offers no reset of its own: its flow starts with the guided steps."""
-    await _offline_past_grace(hass, fake_amazon, freezer, "Kitchen Plug")
+    issue_id = await offline_issue(
+        hass, init_integration, fake_amazon, freezer, "Kitchen Plug", KITCHEN_PLUG
+    )
     assert _fix(hass, PLUG_FIX) == Suggestion.FACTORY_RESET
-    issue_id = unavailable(init_integration, KITCHEN_PLUG)
     flow = await dashboard.start(issue_id)
     assert flow["menu_options"][0].startswith("factory_reset")
 
@@ -185,25 +172,22 @@ async def test_keeps_dropping_suggests_its_wifi(
 
 
 async def test_household_outage_suggests_waiting(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, household: Household
 ) -> None:
     """Most devices dropped at once: no reset, wait; the one still online: nothing."""
-    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
-    set_online(fake_amazon, range(3), online=False, at=dt_util.utcnow())
-    await next_poll(hass, freezer)
-    await next_poll(hass, freezer, GRACE)
-    assert ir.async_get(hass).async_get_issue(DOMAIN, outage(mock_config_entry))
+    await household.set_up(4)
+    household.set_online(range(3), online=False)
+    await household.poll()
+    await household.poll(GRACE)
+    assert household.issues() == {household.outage}
     assert _fix(hass, "sensor.echo_0_suggested_fix") == Suggestion.WAIT_FOR_AMAZON
     assert _since(hass, "sensor.echo_0_suggested_fix") == _created(
-        hass, outage(mock_config_entry)
+        hass, household.outage
     )
     assert _fix(hass, "sensor.echo_3_suggested_fix") == Suggestion.NOTHING_TO_DO
 
-    set_online(fake_amazon, range(3), online=True, at=dt_util.utcnow())
-    await next_poll(hass, freezer)
+    household.set_online(range(3), online=True)
+    await household.poll()
     assert _fix(hass, "sensor.echo_0_suggested_fix") == Suggestion.NOTHING_TO_DO
 
 
@@ -214,7 +198,7 @@ async def test_throttled_account_waits_for_amazon(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """While Amazon refuses every request, no reset can be done: wait."""
-    await _offline_past_grace(hass, fake_amazon, freezer, "Kitchen Echo")
+    await offline_issue(hass, init_integration, fake_amazon, freezer)
     assert _fix(hass) == Suggestion.RESTART
     fake_amazon.throttling = True
     await next_poll(hass, freezer)
@@ -234,19 +218,13 @@ async def test_plug_left_off_suggests_switching_it_on(
     dashboard: Dashboard,
 ) -> None:
     """Amazon refused to switch on the plug a crash left off; its flow does it."""
-    crashed_during_a_power_cycle(hass_storage, mock_config_entry)
-    fake_amazon.failing_operations["turnOn"] = 2
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
+    await start_after_a_crash(
+        hass, mock_config_entry, fake_amazon, hass_storage, refused_turn_ons=2
+    )
     assert _fix(hass, PLUG_FIX) == Suggestion.SWITCH_PLUG_ON
     assert _since(hass, PLUG_FIX) is not None
 
-    issue_id = IssueRef(
-        kind=IssueKind.PLUG_LEFT_OFF,
-        entry_id=mock_config_entry.entry_id,
-        device_key=KITCHEN_PLUG,
-    ).issue_id
+    issue_id = plug_left_off(mock_config_entry, KITCHEN_PLUG)
     fake_amazon.failing_operations.clear()  # Amazon takes it now
     flow = await dashboard.start(issue_id)
     flow = await dashboard.send(flow["flow_id"], {})
@@ -275,7 +253,7 @@ async def test_an_ignored_issue_needs_nothing(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Ignored in Settings → Repairs: the dashboard does not nag either."""
-    await _offline_past_grace(hass, fake_amazon, freezer, "Kitchen Echo")
+    await offline_issue(hass, init_integration, fake_amazon, freezer)
     ir.async_ignore_issue(
         hass, DOMAIN, unavailable(init_integration, KITCHEN), ignore=True
     )
@@ -306,8 +284,7 @@ async def test_restart_of_home_assistant_with_an_issue_open(
     Home Assistant reads an issue of the last run back as inactive until it
     is raised again: it must not count while it is only a memory.
     """
-    await _offline_past_grace(hass, fake_amazon, freezer, "Kitchen Echo")
-    issue_id = unavailable(init_integration, KITCHEN)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     since = _created(hass, issue_id)
     assert _fix(hass) == Suggestion.RESTART
     if back_meanwhile:
@@ -332,8 +309,7 @@ async def test_an_issue_of_the_last_run_counts_only_once_raised_again(
     The registry still holds the last run's issue, inactive, which Settings →
     Repairs does not show: nor does the sensor, until the issue is raised.
     """
-    await _offline_past_grace(hass, fake_amazon, freezer, "Kitchen Echo")
-    issue_id = unavailable(init_integration, KITCHEN)
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
     fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
     fake_amazon.set_online("Kitchen Echo", online=False, at=iso(dt_util.utcnow()))
     await _restart_home_assistant(hass, init_integration)

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN, PUSH_RECONCILE_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .common import read_network_identities, settle, throttled_issue_id
+from .common import read_network_identities, tick_with_the_stream
 from .fake_amazon import FakeAmazon
 from .fake_push import FakePush
+from .repair_issues import throttled_issue_id
 
-ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
 STEP = timedelta(seconds=10)
 
 
@@ -38,31 +34,18 @@ async def _let_pass(
 ) -> None:
     """Move the clock in short steps, letting the library's stream tasks run."""
     for _ in range(int(time / STEP)):
-        freezer.tick(STEP)
-        async_fire_time_changed(hass)
-        for _ in range(5):
-            await asyncio.sleep(0)
-        await settle(hass)
+        await tick_with_the_stream(hass, freezer, STEP)
 
 
 @pytest.fixture
 async def set_up(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-    fake_push: FakePush,
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, pushing: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> MockConfigEntry:
     """Alexa Care set up, its push channel open and the Echos' networks read."""
-    fake_push.serving = True
-    fake_push.access_token = ACCESS_TOKEN
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
     await read_network_identities(hass, freezer)
     await _let_pass(hass, freezer, timedelta(minutes=1))
-    assert mock_config_entry.runtime_data.push.status.connected
-    return mock_config_entry
+    assert pushing.runtime_data.push.status.connected
+    return pushing
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

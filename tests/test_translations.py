@@ -19,7 +19,7 @@ from custom_components.alexa_care.const import DOMAIN
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import (
+from .integration_files import (
     HTML,
     INTEGRATION,
     SLUG,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 import json
 import logging
@@ -22,12 +21,27 @@ from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from .common import next_poll, run_while_time_passes, settle
+from .common import (
+    BEDROOM,
+    KITCHEN,
+    KITCHEN_PLUG,
+    another_integrations_device,
+    call,
+    device_id,
+    next_poll,
+    refused_before_sending,
+    run_while_time_passes,
+    set_up,
+    settle,
+)
 from .fake_amazon import HISTORY_CSRF_TOKEN, THROTTLED, FakeAmazon
-from .test_services import BEDROOM, KITCHEN, KITCHEN_PLUG, call, device_id
 
 HISTORY = "/alexa-privacy/apd/rah/alexa-history-records-v2"
 KITCHEN_LAST_REQUEST = "sensor.kitchen_echo_last_voice_request"
+# Stand-ins in a refusal's call, for what exists only once the entry is set up.
+THIS_ACCOUNT = "the entry's id"
+ANOTHER_ACCOUNT = "another loaded entry's id"
+SPEAKER_GROUP = "a speaker group of another integration"
 
 
 def history_reads(fake_amazon: FakeAmazon) -> int:
@@ -60,6 +74,153 @@ async def delete_history(
             {"device_id": echo_id, "scope": scope, "confirm": True},
         ),
     )
+
+
+def another_account(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """A second account, loaded (it shares the first one's runtime data)."""
+    other = MockConfigEntry(domain=DOMAIN, unique_id="other", data={})
+    other.add_to_hass(hass)
+    other.mock_state(hass, entry.state)
+    other.runtime_data = entry.runtime_data
+    return other
+
+
+def _resolved(
+    hass: HomeAssistant, entry: MockConfigEntry, data: dict[str, Any]
+) -> dict[str, Any]:
+    """A refusal's call with its stand-ins and device keys replaced by ids."""
+    resolved = dict(data)
+    if resolved.get("config_entry_id") == THIS_ACCOUNT:
+        resolved["config_entry_id"] = entry.entry_id
+    elif resolved.get("config_entry_id") == ANOTHER_ACCOUNT:
+        resolved["config_entry_id"] = another_account(hass, entry).entry_id
+    if resolved.get("device_id") == SPEAKER_GROUP:
+        # Everywhere: no Alexa Care device, though another integration has it.
+        group = another_integrations_device(hass, "alexa_devices", "G0911W0000000ALL")
+        resolved["device_id"] = group
+    elif resolved.get("device_id") in (KITCHEN, KITCHEN_PLUG):
+        resolved["device_id"] = device_id(hass, entry, resolved["device_id"])
+    return resolved
+
+
+DELETE_ALL = {"scope": "all", "confirm": True}
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "translation_key"),
+    [
+        pytest.param(
+            "get_voice_history",
+            {"config_entry_id": "nope"},
+            "account_not_found",
+            id="read an unknown account",
+        ),
+        pytest.param(
+            "get_voice_history",
+            {"config_entry_id": THIS_ACCOUNT, "device_id": KITCHEN_PLUG},
+            "no_voice_history",
+            id="read a plug's",
+        ),
+        pytest.param(
+            "get_voice_history",
+            {
+                "config_entry_id": THIS_ACCOUNT,
+                "start": "2026-11-22 10:00",
+                "end": "2026-11-22 09:00",
+            },
+            "start_after_end",
+            id="read from after the end",
+        ),
+        # An Echo of one account does not filter the history of another.
+        pytest.param(
+            "get_voice_history",
+            {"config_entry_id": ANOTHER_ACCOUNT, "device_id": KITCHEN},
+            "other_account",
+            id="read another account's Echo",
+        ),
+        pytest.param(
+            "delete_voice_history",
+            {"device_id": KITCHEN, "scope": "today"},
+            "voice_confirmation_required",
+            id="delete unconfirmed",
+        ),
+        pytest.param(
+            "delete_voice_history",
+            {"device_id": "not-a-device", **DELETE_ALL},
+            "device_not_found",
+            id="delete an unknown device's",
+        ),
+        pytest.param(
+            "delete_voice_history",
+            {"device_id": SPEAKER_GROUP, **DELETE_ALL},
+            "not_alexa_care_device",
+            id="delete a speaker group's",
+        ),
+        pytest.param(
+            "delete_voice_history",
+            {"device_id": KITCHEN_PLUG, **DELETE_ALL},
+            "no_voice_history",
+            id="delete a plug's",
+        ),
+        # What is wrong with the target comes before the missing confirmation.
+        pytest.param(
+            "delete_voice_history",
+            {"device_id": KITCHEN_PLUG, "scope": "all"},
+            "no_voice_history",
+            id="delete a plug's unconfirmed",
+        ),
+    ],
+)
+async def test_refusals(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    service: str,
+    data: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """Said as such before anything is sent to Amazon."""
+    data = _resolved(hass, init_integration, data)
+    refusal = await refused_before_sending(hass, fake_amazon, service, data)
+    assert refusal.translation_key == translation_key
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "translation_key"),
+    [
+        pytest.param(
+            "get_voice_history",
+            {"config_entry_id": THIS_ACCOUNT},
+            "account_not_loaded",
+            id="read the account's",
+        ),
+        pytest.param(
+            "get_voice_history",
+            {"device_id": KITCHEN},
+            "entry_not_loaded",
+            id="read an Echo's",
+        ),
+        pytest.param(
+            "delete_voice_history",
+            {"device_id": KITCHEN, **DELETE_ALL},
+            "entry_not_loaded",
+            id="delete an Echo's",
+        ),
+    ],
+)
+async def test_an_account_not_loaded_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    service: str,
+    data: dict[str, Any],
+    translation_key: str,
+) -> None:
+    """The actions stay registered, and say the account is not loaded."""
+    data = _resolved(hass, init_integration, data)
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, service, data)
+    assert refused.value.translation_key == translation_key
 
 
 # get_voice_history
@@ -190,31 +351,6 @@ async def test_history_pages_and_headers(
     assert json.loads(body)["previousRequestToken"] == "6"
 
 
-async def test_history_refusals(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """Unknown or unloaded accounts, plugs, and start after end are refused."""
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, "get_voice_history", {"config_entry_id": "nope"})
-    assert refused.value.translation_key == "account_not_found"
-
-    plug = device_id(hass, init_integration, KITCHEN_PLUG)
-    with pytest.raises(ServiceValidationError) as refused:
-        await get_history(hass, init_integration, device_id=plug)
-    assert refused.value.translation_key == "no_voice_history"
-
-    with pytest.raises(ServiceValidationError) as refused:
-        await get_history(
-            hass, init_integration, start="2026-11-22 10:00", end="2026-11-22 09:00"
-        )
-    assert refused.value.translation_key == "start_after_end"
-
-    await hass.config_entries.async_unload(init_integration.entry_id)
-    with pytest.raises(ServiceValidationError) as refused:
-        await get_history(hass, init_integration)
-    assert refused.value.translation_key == "account_not_loaded"
-
-
 async def test_history_account_defaults(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -226,32 +362,13 @@ async def test_history_account_defaults(
     of_kitchen = await call(hass, "get_voice_history", {"device_id": kitchen})
     assert of_kitchen == await get_history(hass, init_integration, device_id=kitchen)
 
-    other = MockConfigEntry(domain=DOMAIN, unique_id="other", data={})
-    other.add_to_hass(hass)
-    other.mock_state(hass, init_integration.state)
-    other.runtime_data = init_integration.runtime_data
+    another_account(hass, init_integration)
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "get_voice_history", {})
     assert refused.value.translation_key == "account_required"
     assert refused.value.translation_placeholders == {"count": "2"}
     # The Echo still says which account it is.
     assert await call(hass, "get_voice_history", {"device_id": kitchen}) == of_kitchen
-
-
-async def test_history_of_another_account_is_refused(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    login_data: dict[str, Any],
-) -> None:
-    """An Echo of one account does not filter the history of another."""
-    other = MockConfigEntry(domain=DOMAIN, unique_id="other", data={})
-    other.add_to_hass(hass)
-    other.mock_state(hass, init_integration.state)
-    other.runtime_data = init_integration.runtime_data
-    kitchen = device_id(hass, init_integration, KITCHEN)
-    with pytest.raises(ServiceValidationError) as refused:
-        await get_history(hass, other, device_id=kitchen)
-    assert refused.value.translation_key == "other_account"
 
 
 async def test_history_throttled(
@@ -400,48 +517,6 @@ async def test_removing_the_entry_withdraws_the_deletion_issue(
     assert issue_registry.issues == {}
 
 
-async def test_delete_refusals(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    fake_amazon: FakeAmazon,
-) -> None:
-    """No confirmation, unknown devices, plugs and speaker groups: nothing sent."""
-    sent = len(fake_amazon.requests)
-    kitchen = device_id(hass, init_integration, KITCHEN)
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(
-            hass, "delete_voice_history", {"device_id": kitchen, "scope": "today"}
-        )
-    assert refused.value.translation_key == "voice_confirmation_required"
-
-    # A speaker group is no Alexa Care device; another integration may have it.
-    other_entry = MockConfigEntry(domain="alexa_devices")
-    other_entry.add_to_hass(hass)
-    everywhere = dr.async_get(hass).async_get_or_create(
-        config_entry_id=other_entry.entry_id,
-        identifiers={("alexa_devices", "G0911W0000000ALL")},
-        name="Everywhere",
-    )
-    plug = device_id(hass, init_integration, KITCHEN_PLUG)
-    for device, key in (
-        ("not-a-device", "device_not_found"),
-        (everywhere.id, "not_alexa_care_device"),
-        (plug, "no_voice_history"),
-    ):
-        with pytest.raises(ServiceValidationError) as refused:
-            await call(
-                hass,
-                "delete_voice_history",
-                {"device_id": device, "scope": "all", "confirm": True},
-            )
-        assert refused.value.translation_key == key
-    # What is wrong with the target comes before the missing confirmation.
-    with pytest.raises(ServiceValidationError) as refused:
-        await call(hass, "delete_voice_history", {"device_id": plug, "scope": "all"})
-    assert refused.value.translation_key == "no_voice_history"
-    assert len(fake_amazon.requests) == sent
-
-
 async def test_delete_command_refused_by_amazon(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -455,10 +530,6 @@ async def test_delete_command_refused_by_amazon(
         await delete_history(hass, freezer, kitchen, "today")
     assert failed.value.translation_key == "voice_command_failed"
     assert len(fake_amazon.history) == 8
-
-
-async def _finish(task: asyncio.Task[ServiceResponse]) -> ServiceResponse:
-    return await task
 
 
 async def test_delete_then_history_unreadable(
@@ -482,7 +553,7 @@ async def test_delete_then_history_unreadable(
     assert fake_amazon.requests[-1][1] == "/api/behaviors/preview"
     fake_amazon.fail_next(THROTTLED, 30, path=HISTORY)
     with pytest.raises(HomeAssistantError) as failed:
-        await run_while_time_passes(hass, freezer, _finish(deletion))
+        await run_while_time_passes(hass, freezer, deletion)
     assert failed.value.translation_key == "voice_deletion_unverified"
     assert failed.value.translation_placeholders["scope"] == "last"
 
@@ -517,9 +588,7 @@ async def test_sensor_without_history(
 ) -> None:
     """The history unread at setup does not hold up the devices."""
     fake_amazon.fail_next(THROTTLED, 3, path=HISTORY)
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
+    await set_up(hass, mock_config_entry)
 
     assert hass.states.get("binary_sensor.kitchen_echo_connectivity").state == "on"
     assert hass.states.get(KITCHEN_LAST_REQUEST).state == "unavailable"
@@ -534,9 +603,7 @@ async def test_transcripts_are_never_logged(
 ) -> None:
     """Debug logging of Alexa Care and the library shows no transcript."""
     caplog.set_level(logging.DEBUG)
-    mock_config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await settle(hass)
+    await set_up(hass, mock_config_entry)
     await get_history(hass, mock_config_entry)
     await delete_history(
         hass, freezer, device_id(hass, mock_config_entry, KITCHEN), "last"

@@ -17,21 +17,16 @@ import json
 from pathlib import Path
 import re
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
 from devtools.emulator_process import RunningEmulator
 
-from .health_dashboard import HomeAssistantApi
+from .hass_page import HomeAssistantApi, hass_url, open_device_page
 
 # The flow waits up to 4 minutes for the Echo, then says it did not come back.
 RESTART_GIVES_UP_MS = 330_000
-INTEGRATION_PAGE = "{}/config/integrations/integration/alexa_care"
-
-
-def _hass_url(page: Page) -> str:
-    return "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
 
 
 def make_unreachable(emulator: RunningEmulator, echo: str) -> None:
@@ -49,7 +44,7 @@ def start_a_restart_that_cannot_reach(page: Page, echo: str) -> Page:
     waiting for the Echo.
     """
     tab = page.context.new_page()
-    tab.goto(f"{_hass_url(page)}/config/repairs")
+    tab.goto(f"{hass_url(page)}/config/repairs")
     tab.get_by_role("button", name=re.compile(rf"{echo} is offline")).click()
     # No plug is linked: the power cycle is offered (with a plug choice)
     # beside the restart.
@@ -105,13 +100,6 @@ def restart_outcome_offers_the_power_cycle(
     assert emulator.control("POST", f"/devices/{quote(name, safe='')}/online")["online"]
 
 
-def _open_device_page(page: Page, name: str) -> None:
-    page.goto(INTEGRATION_PAGE.format(_hass_url(page)))
-    page.get_by_role("list").get_by_role("listitem").filter(has_text=name).click()
-    expect(page).to_have_url(re.compile(r"/config/devices/device/"))
-    expect(page.get_by_text("Device info")).to_be_visible()
-
-
 def _download_diagnostics(page: Page, path: Path) -> dict[str, Any]:
     with page.expect_download() as download:
         page.get_by_role("button", name="Download diagnostics").click()
@@ -129,7 +117,7 @@ def device_diagnostics_list_their_own_issues(
 ) -> None:
     """`with_issue` has an open issue, `without_issue` none: as each file says."""
     for echo in (with_issue, without_issue):
-        _open_device_page(page, echo["name"])
+        open_device_page(page, echo["name"])
         path = artifacts / f"diagnostics-{echo['name']}.json"
         download = _download_diagnostics(page, path)
         issues = download["data"]["repair_issues"]
@@ -149,14 +137,14 @@ def echo_page_has_both_buttons(
     page: Page, echo: str, plug: str, shot: Callable[[str], None]
 ) -> None:
     """An Echo powered by a plug: Restart and Power cycle side by side."""
-    _open_device_page(page, echo)
+    open_device_page(page, echo)
     configuration = page.locator("ha-card").filter(
         has=page.get_by_role("heading", name="Configuration")
     )
     for button in ("Restart", "Power cycle"):
         expect(configuration.get_by_text(button, exact=True)).to_be_visible()
     expect(configuration.get_by_role("button", name="Press")).to_have_count(2)
-    api = HomeAssistantApi(_hass_url(page), page)
+    api = HomeAssistantApi(page)
     assert api.state(api.entity_id(f"{echo} Powered by"))["state"] == plug
     configuration.scroll_into_view_if_needed()
     page.mouse.move(1200, 850)

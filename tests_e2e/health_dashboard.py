@@ -7,59 +7,18 @@ it), opened again: it is generated anew each time.
 from __future__ import annotations
 
 from collections.abc import Callable
-import json
 import re
 import time
-from typing import Any
-from urllib.parse import quote, urlsplit
-from urllib.request import Request, urlopen
+from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
 from devtools.emulator_process import RunningEmulator
 
+from .hass_page import HomeAssistantApi
+
 # A poll requested while the last one is under 10 s old waits for the rest.
 STATE_TIMEOUT_S = 30
-
-
-class HomeAssistantApi:
-    """Home Assistant's REST API, with the browser's own login."""
-
-    def __init__(self, url: str, page: Page) -> None:
-        """Borrow the access token of the user logged in on `page`."""
-        self._url = url
-        self._token: str = page.evaluate(
-            "() => JSON.parse(localStorage.getItem('hassTokens')).access_token"
-        )
-
-    def call(self, method: str, path: str, body: object = None) -> bytes:
-        """Send a request; the raw answer."""
-        request = Request(  # noqa: S310 - the test's own server
-            f"{self._url}/api/{path}",
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={
-                "Authorization": f"Bearer {self._token}",
-                "Content-Type": "application/json",
-            },
-        )
-        with urlopen(request, timeout=30) as response:  # noqa: S310
-            answer: bytes = response.read()
-        return answer
-
-    def state(self, entity_id: str) -> dict[str, Any]:
-        """An entity's state."""
-        state: dict[str, Any] = json.loads(self.call("GET", f"states/{entity_id}"))
-        return state
-
-    def entity_id(self, friendly_name: str) -> str:
-        """The entity with this name (entity ids come from the names)."""
-        states = json.loads(self.call("GET", "states"))
-        return next(
-            state["entity_id"]
-            for state in states
-            if state["attributes"].get("friendly_name") == friendly_name
-        )
 
 
 def _wait_for_state(api: HomeAssistantApi, entity_id: str, expected: str) -> None:
@@ -79,8 +38,7 @@ def check_health_dashboard(
     dashboard_url: str,
 ) -> None:
     """`echo_name` drops off twice; the dashboard shows 2 and the graph."""
-    hass_url = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
-    api = HomeAssistantApi(hass_url, page)
+    api = HomeAssistantApi(page)
     connectivity = api.entity_id(f"{echo_name} Connectivity")
     drop_offs = api.entity_id(f"{echo_name} Drop-offs today")
     assert api.state(drop_offs)["state"] == "0"

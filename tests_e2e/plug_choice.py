@@ -12,32 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 import re
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from devtools.emulator_process import RunningEmulator
 
-from .health_dashboard import HomeAssistantApi
+from .hass_page import HomeAssistantApi, reload_until_visible
 
 # The grace period, a poll, and room for a slow machine.
 ISSUE_TIMEOUT_S = 240
 # 20 s off, the Echo boots in 5 s, the flow looks for it every 30 s.
 POWER_CYCLE_TIMEOUT_MS = 150_000
-
-
-def _wait_for_issue(page: Page, issue: Locator) -> None:
-    """Wait on Settings → Repairs for the issue, reloading now and then."""
-    deadline = time.monotonic() + ISSUE_TIMEOUT_S
-    while True:
-        try:
-            expect(issue).to_be_visible(timeout=20_000)
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
-        else:
-            return
 
 
 def power_cycle_through_the_chosen_plug(
@@ -49,8 +35,7 @@ def power_cycle_through_the_chosen_plug(
 ) -> None:
     """`linked` (Echo, plug) is linked first; `target` (Echo, plug) is repaired."""
     (linked_echo, linked_plug), (echo, plug) = linked, target
-    hass_url = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
-    api = HomeAssistantApi(hass_url, page)
+    api = HomeAssistantApi(page)
     api.call(
         "POST",
         "services/select/select_option",
@@ -62,9 +47,10 @@ def power_cycle_through_the_chosen_plug(
     assert not emulator.control("POST", f"/devices/{quote(echo, safe='')}/offline")[
         "online"
     ]
-    page.goto(f"{hass_url}/config/repairs")
+    page.goto(f"{api.url}/config/repairs")
     issue = page.get_by_role("button", name=re.compile(rf"{echo} is offline"))
-    _wait_for_issue(page, issue)
+    # Wait on Settings → Repairs for the issue, reloading now and then.
+    reload_until_visible(page, issue, time.monotonic() + ISSUE_TIMEOUT_S, 20_000)
     issue.click()
     power_cycle = page.get_by_text("Power-cycle it through its plug", exact=True)
     expect(power_cycle).to_be_visible()

@@ -15,18 +15,17 @@ import json
 import re
 import time
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from playwright.sync_api import Locator, Page, expect
 
 from devtools.emulator_process import RunningEmulator
 
-from .health_dashboard import HomeAssistantApi
+from .hass_page import INTEGRATION_PAGE, HomeAssistantApi, hass_url, open_device_page
 
 PUSH_SECONDS = 5
 # "Connected", not "Disconnected".
 CONNECTED = re.compile(r"\bConnected\b")
-INTEGRATION_PAGE = "{}/config/integrations/integration/alexa_care"
 # The emulator's Echos boot in 5 s.
 BOOT_SECONDS = 30
 # Home Assistant opens the channel right after the entry's setup.
@@ -42,13 +41,6 @@ def _wait_for_the_channel(emulator: RunningEmulator) -> None:
         time.sleep(0.5)
 
 
-def _open_device_page(page: Page, hass_url: str, name: str) -> None:
-    page.goto(INTEGRATION_PAGE.format(hass_url))
-    page.get_by_role("list").get_by_role("listitem").filter(has_text=name).click()
-    expect(page).to_have_url(re.compile(r"/config/devices/device/"))
-    expect(page.get_by_text("Device info")).to_be_visible()
-
-
 def pushed_changes_show_at_once(
     page: Page,
     emulator: RunningEmulator,
@@ -60,11 +52,10 @@ def pushed_changes_show_at_once(
 
     Returns the seconds each took to show; leaves the integration's page open.
     """
-    hass_url = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
     _wait_for_the_channel(emulator)
     polls_before = emulator.requested("/nexus/v1/graphql")
 
-    _open_device_page(page, hass_url, plug_name)
+    open_device_page(page, plug_name)
     power = _controls_switch(page)
     expect(power).to_be_checked()
     shot("plug-before-the-app")
@@ -76,7 +67,7 @@ def pushed_changes_show_at_once(
     plug_seconds = time.monotonic() - started
     shot("plug-switched-in-the-app")
 
-    _open_device_page(page, hass_url, echo_name)
+    open_device_page(page, echo_name)
     connectivity = page.locator("hui-simple-entity-row").filter(has_text="Connectivity")
     expect(connectivity).to_contain_text(CONNECTED)
     echo = quote(echo_name, safe="")
@@ -88,9 +79,7 @@ def pushed_changes_show_at_once(
     emulator.control("POST", f"/devices/{echo}/online")
     expect(connectivity).to_contain_text(CONNECTED, timeout=PUSH_SECONDS * 1000)
     emulator.control("PUT", f"/devices/{quote(plug_name, safe='')}/power", {"on": True})
-    expect(_power_of(page, hass_url, plug_name)).to_be_checked(
-        timeout=PUSH_SECONDS * 1000
-    )
+    expect(_power_of(page, plug_name)).to_be_checked(timeout=PUSH_SECONDS * 1000)
     # The Echo the plug feeds lost its power with it: it boots again.
     if fed := emulator.device(plug_name)["feeds"]:
         deadline = time.monotonic() + BOOT_SECONDS
@@ -100,7 +89,7 @@ def pushed_changes_show_at_once(
 
     # Pushed, not polled: no poll read the account meanwhile.
     assert emulator.requested("/nexus/v1/graphql") == polls_before
-    page.goto(INTEGRATION_PAGE.format(hass_url))
+    page.goto(INTEGRATION_PAGE.format(hass_url(page)))
     expect(page.get_by_role("heading", name="Alexa Care", level=1)).to_be_visible()
     return {"plug_switched_in_the_app": plug_seconds, "echo_offline": echo_seconds}
 
@@ -110,8 +99,8 @@ def _controls_switch(page: Page) -> Locator:
     return page.locator("ha-card").filter(has_text="Controls").get_by_role("switch")
 
 
-def _power_of(page: Page, hass_url: str, plug_name: str) -> Locator:
-    _open_device_page(page, hass_url, plug_name)
+def _power_of(page: Page, plug_name: str) -> Locator:
+    open_device_page(page, plug_name)
     return _controls_switch(page)
 
 
@@ -144,8 +133,7 @@ def a_silent_channel_is_noticed(
     restarted and the account read again). Returns the seconds each took;
     leaves the channel pushing again.
     """
-    hass_url = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
-    api = HomeAssistantApi(hass_url, page)
+    api = HomeAssistantApi(page)
     [entry] = json.loads(
         api.call("GET", "config/config_entries/entry?domain=alexa_care")
     )
@@ -153,7 +141,7 @@ def a_silent_channel_is_noticed(
     _wait_for_status(api, entry["entry_id"], "open", CHANNEL_OPEN_SECONDS)
     echo = quote(echo_name, safe="")
     dnd_entity = api.entity_id(f"{echo_name} Do not disturb")
-    _open_device_page(page, hass_url, echo_name)
+    open_device_page(page, echo_name)
     dnd = _controls_switch(page)
     expect(dnd).not_to_be_checked()
 

@@ -20,7 +20,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from devtools.emulator_process import RunningEmulator
 
-from .health_dashboard import HomeAssistantApi, check_health_dashboard
+from .hass_page import HomeAssistantApi, reload_until_visible
+from .health_dashboard import check_health_dashboard
 
 TITLE = "Alexa Care"
 # The issue of the dashboard's Echo is raised in the poll that raises the
@@ -86,24 +87,13 @@ def _needs_you(page: Page) -> Locator:
 
 def _wait_for_card(page: Page, card: Locator) -> None:
     """Reload the dashboard until the device's card shows."""
-    deadline = time.monotonic() + SUGGESTION_TIMEOUT_S
-    while True:
-        try:
-            expect(card).to_be_visible(timeout=15_000)
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
-        else:
-            return
+    reload_until_visible(page, card, time.monotonic() + SUGGESTION_TIMEOUT_S, 15_000)
 
 
-def _new_echo_shows(
-    page: Page, hass_url: str, emulator: RunningEmulator, dashboard_url: str
-) -> None:
+def _new_echo_shows(page: Page, emulator: RunningEmulator, dashboard_url: str) -> None:
     """An Echo added to the account is on the dashboard after a reload."""
     assert emulator.control("POST", "/echos", {"name": NEW_ECHO})["name"] == NEW_ECHO
-    api = HomeAssistantApi(hass_url, page)
+    api = HomeAssistantApi(page)
     # The push channel tells nothing of new devices: ask for a poll.
     api.call(
         "POST",
@@ -158,7 +148,7 @@ def what_needs_you_on_the_dashboard(
     ).to_be_visible()
     expect(_needs_you(page).get_by_text("Nothing needs you")).to_be_hidden()
 
-    _new_echo_shows(page, hass_url, emulator, dashboard_url)
+    _new_echo_shows(page, emulator, dashboard_url)
     return dashboard_url
 
 
@@ -228,8 +218,7 @@ def nothing_needs_you(
     _wait_for_card(page, card)
     expect(card).to_contain_text("Check its Wi-Fi and power")
     expect(cards).to_have_count(1)
-    hass_url = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
-    _ignore_keeps_dropping(page, HomeAssistantApi(hass_url, page), dropping["name"])
+    _ignore_keeps_dropping(page, HomeAssistantApi(page), dropping["name"])
     _wait_for_card(
         page, _needs_you(page).get_by_text("Nothing needs you: every device is fine.")
     )

@@ -40,6 +40,7 @@ from .first_hour import (
     restart_outcome_offers_the_power_cycle,
     start_a_restart_that_cannot_reach,
 )
+from .hass_page import reload_until_visible
 from .plug_choice import power_cycle_through_the_chosen_plug
 from .push_channel import a_silent_channel_is_noticed, pushed_changes_show_at_once
 from .servers import ECHOS, PLUGS
@@ -192,20 +193,6 @@ def set_short_grace_period(page: Page, shot: Screenshots) -> None:
     expect(page.get_by_text("Options successfully saved.")).to_be_hidden()
 
 
-def wait_for_issue(page: Page, issue: Locator, since: float) -> None:
-    """Wait on Settings → Repairs for the issue, reloading now and then."""
-    deadline = since + ISSUE_TIMEOUT_S
-    while True:
-        try:
-            expect(issue).to_be_visible(timeout=20_000)
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
-        else:
-            return
-
-
 def outage_raises_one_issue(
     page: Page, hass_url: str, emulator: RunningEmulator, shot: Screenshots
 ) -> None:
@@ -328,7 +315,8 @@ def test_offline_echo_repaired_from_the_dashboard(  # noqa: PLR0915
         and e["name"] not in {echo_name, other_echo, needy["name"]}
     )
     make_unreachable(emulator, unreachable["name"])
-    wait_for_issue(page, issue, offline_at)
+    # Wait on Settings → Repairs for the issue, reloading now and then.
+    reload_until_visible(page, issue, offline_at + ISSUE_TIMEOUT_S, 20_000)
     # Not before the grace period: Amazon reported the Echo offline from
     # the moment it dropped off.
     assert time.monotonic() - offline_at >= GRACE_MINUTES * 60 - 5
