@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from homeassistant.const import CONF_EMAIL, EVENT_HOMEASSISTANT_STOP, Platform
@@ -15,7 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 from .amazon.client import AmazonAccount
 from .amazon.library import import_page_encodings
 from .amazon.models import LibraryMismatchError
-from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
+from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .dashboard import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
@@ -30,6 +29,7 @@ from .issues import (
 from .log_privacy import SECRET_FILTER, secrets_of
 from .log_repeats import REPEAT_FILTER
 from .network_identity import NetworkIdentities
+from .options import AlexaCareOptions
 from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
 from .push_updates import PushUpdates
@@ -91,7 +91,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
                 hass, err
             ),
         ) from err
-    coordinator = AlexaCareCoordinator(hass, entry, account)
+    options = AlexaCareOptions.of(entry)
+    coordinator = AlexaCareCoordinator(hass, entry, account, options)
     # Before the first poll, which reconciles the time Home Assistant was away.
     health_store = HealthStore(
         hass, entry.entry_id, coordinator.health, coordinator.availability
@@ -102,9 +103,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     entry.async_on_unload(health_store.async_unload)
     power_links = PowerLinks(hass, entry.entry_id)
     await power_links.async_load()
-    cooldown = timedelta(
-        minutes=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN.total_seconds() / 60)
-    )
     voice_history = VoiceHistoryCoordinator(coordinator)
     # The voice history is not needed to set up: a failed read is logged and
     # retried by the sensors, it does not hold up the devices.
@@ -113,7 +111,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     await reset_store.async_load(coordinator.data.plugs)
     network_identities = NetworkIdentities(hass, entry.entry_id)
     await network_identities.async_load()
-    resets = Resets(hass, coordinator, power_links, reset_store, cooldown)
+    resets = Resets(hass, coordinator, power_links, reset_store, options.cooldown)
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, resets.async_restore_power)
     )
@@ -121,6 +119,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     entry.runtime_data = AlexaCareData(
         coordinator=coordinator,
         network_identities=network_identities,
+        options=options,
         power_links=power_links,
         push=push,
         resets=resets,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_EMAIL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import device_registry as dr
@@ -31,10 +31,7 @@ from .amazon.models import (
 )
 from .availability import AvailabilityIssues
 from .const import (
-    CONF_GRACE,
     CONF_LOGIN_DATA,
-    DEFAULT_GRACE,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     OFFLINE_RECHECK,
@@ -46,6 +43,7 @@ from .device_listeners import DeviceListeners
 from .health import DeviceHealth
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .log_privacy import SECRET_FILTER, secrets_of
+from .options import AlexaCareOptions
 
 # What the device registry shows of a device, as Amazon names it.
 _REGISTRY_FIELDS = {
@@ -87,33 +85,25 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     config_entry: ConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, account: AmazonAccount
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        account: AmazonAccount,
+        options: AlexaCareOptions,
     ) -> None:
         """Create the coordinator for one Amazon account."""
-        self.poll_interval = timedelta(
-            seconds=entry.options.get(
-                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
-            )
-        )
+        self.options = options
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=self.poll_interval,
+            update_interval=options.poll_interval,
             # A poll that changed nothing wakes no entity.
             always_update=False,
         )
         self.account = account
-        self.availability = AvailabilityIssues(
-            hass,
-            entry.entry_id,
-            timedelta(
-                minutes=entry.options.get(
-                    CONF_GRACE, DEFAULT_GRACE.total_seconds() / 60
-                )
-            ),
-        )
+        self.availability = AvailabilityIssues(hass, entry.entry_id, options.grace)
         self.health = DeviceHealth()
         # While Amazon pushes changes, polls only reconcile, rarely; each
         # successful poll (the snapshot before, its own, when it started) is
@@ -167,7 +157,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         except AlexaCareError as err:
             # Resting or not, the entities are unavailable until a poll
             # works: the next one comes at the usual interval.
-            self.update_interval = self.poll_interval
+            self.update_interval = self.options.poll_interval
             raise _update_failed(err) from err
         self.poll_watch(self.data, snapshot, now)
         self._end_throttling()
@@ -258,8 +248,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
 
     def _resting_interval(self) -> timedelta:
         if self.push_connected:
-            return max(self.poll_interval, self.reconcile_interval)
-        return self.poll_interval
+            return max(self.options.poll_interval, self.reconcile_interval)
+        return self.options.poll_interval
 
     @callback
     def set_push_connected(self, *, connected: bool) -> None:

@@ -10,6 +10,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from .coordinator import AlexaCareCoordinator
 from .device_listeners import DeviceListeners
 from .network_identity import NetworkIdentities
+from .options import AlexaCareOptions
 from .power_links import PowerLinks
 from .push_updates import PushUpdates
 from .reset import Resets
@@ -23,6 +24,7 @@ class AlexaCareData:
 
     coordinator: AlexaCareCoordinator
     network_identities: NetworkIdentities
+    options: AlexaCareOptions
     power_links: PowerLinks
     push: PushUpdates
     resets: Resets

@@ -132,7 +132,7 @@ async def async_get_config_entry_diagnostics(
             "last_exception": repr(coordinator.last_exception)
             if coordinator.last_exception
             else None,
-            "poll_interval": coordinator.poll_interval.total_seconds(),
+            "poll_interval": runtime.options.poll_interval.total_seconds(),
             "current_interval": (
                 coordinator.update_interval.total_seconds()
                 if coordinator.update_interval
