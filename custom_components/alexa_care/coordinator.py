@@ -92,24 +92,26 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         options: AlexaCareOptions,
     ) -> None:
         """Create the coordinator for one Amazon account."""
+        # What the poll interval is derived from (_poll_interval). While
+        # Amazon pushes changes, polls only reconcile, rarely, when the push
+        # side says (push_updates.py, push_watch.py).
         self.options = options
+        self.push_connected = False
+        self.reconcile_interval = PUSH_RECONCILE_INTERVAL
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=options.poll_interval,
+            update_interval=self._poll_interval(),
             # A poll that changed nothing wakes no entity.
             always_update=False,
         )
         self.account = account
         self.availability = AvailabilityIssues(hass, entry.entry_id, options.grace)
         self.health = DeviceHealth()
-        # While Amazon pushes changes, polls only reconcile, rarely; each
-        # successful poll (the snapshot before, its own, when it started) is
-        # judged against what was pushed (push_watch.py).
-        self.push_connected = False
-        self.reconcile_interval = PUSH_RECONCILE_INTERVAL
+        # Each successful poll (the snapshot before, its own, when it
+        # started) is judged against what was pushed (push_watch.py).
         self.poll_watch: PollWatch = lambda *_: None
         # Whether the throttling issue is shown: the gate itself is the
         # account's (amazon/throttle.py), for every request, not polls only.
@@ -157,7 +159,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         except AlexaCareError as err:
             # Resting or not, the entities are unavailable until a poll
             # works: the next one comes at the usual interval.
-            self.update_interval = self.options.poll_interval
+            self.update_interval = self._poll_interval(failed=True)
             raise _update_failed(err) from err
         self.poll_watch(self.data, snapshot, now)
         self._end_throttling()
@@ -246,16 +248,24 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """Whether Amazon throttles the account: nothing is asked until it stops."""
         return self.account.throttle.throttled
 
-    def _resting_interval(self) -> timedelta:
-        if self.push_connected:
-            return max(self.options.poll_interval, self.reconcile_interval)
-        return self.options.poll_interval
+    def _poll_interval(self, *, failed: bool = False) -> timedelta:
+        """How long until the next poll: every update_interval comes from here.
+
+        As the options say while the push channel is closed (or stalled: the
+        push side then says closed), and after a poll that failed; while it
+        pushes, when the push side wants the next reconciliation, never
+        sooner. A throttled poll leaves it alone: its UpdateFailed's
+        retry_after holds the one poll until the account's gate opens.
+        """
+        if failed or not self.push_connected:
+            return self.options.poll_interval
+        return max(self.options.poll_interval, self.reconcile_interval)
 
     @callback
     def set_push_connected(self, *, connected: bool) -> None:
         """Poll rarely while the push channel is open, as usual otherwise."""
         self.push_connected = connected
-        self.update_interval = self._resting_interval()
+        self.update_interval = self._poll_interval()
         if connected and self._offline_recheck is None:
             self._recheck_offline(dt_util.utcnow())  # those offline already, too
         if not self.backing_off:
@@ -282,7 +292,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self._throttling_shown = False
         # Also one a setup that Amazon throttled left behind.
         async_withdraw(self.hass, self.throttled_issue)
-        self.update_interval = self._resting_interval()
+        self.update_interval = self._poll_interval()
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
         # Amazon hands out fresh tokens now and then; keeping them in the entry
