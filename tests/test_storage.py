@@ -158,12 +158,12 @@ async def test_cooldowns_survive_garbage_beside_them(
         }
     )
     await _set_up_with(hass, mock_config_entry, hass_storage, "resets", file)
-    resets = mock_config_entry.runtime_data.resets
-    assert [
-        key for key, at in resets.last_resets.items() if at.isoformat() == RESET_AT
-    ] == [KITCHEN]
-    assert BEDROOM not in resets.last_resets
-    assert KITCHEN_PLUG not in resets.last_resets
+    last_resets = mock_config_entry.runtime_data.reset_store.cooldowns.last_resets()
+    assert [key for key, at in last_resets.items() if at.isoformat() == RESET_AT] == [
+        KITCHEN
+    ]
+    assert BEDROOM not in last_resets
+    assert KITCHEN_PLUG not in last_resets
 
 
 @pytest.mark.parametrize(
