@@ -148,7 +148,7 @@ async def test_restart_in_the_middle_of_an_outage_keeps_its_grace_period(
     ).issue_id
 
     await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=8))
-    household = mock_config_entry.runtime_data.coordinator.health.household
+    household = mock_config_entry.runtime_data.health.household
     assert (household.outages_today, household.outage_minutes_today) == (1, 8.0)
     await next_poll(hass, freezer)
     assert _issues(hass) == []
@@ -164,10 +164,10 @@ async def test_restart_in_the_middle_of_an_outage_keeps_its_grace_period(
     await next_poll(hass, freezer)
     assert _issues(hass) == []
     assert (household.outages_today, household.outage_minutes_today) == (1, 23.0)
-    coordinator = mock_config_entry.runtime_data.coordinator
-    assert [coordinator.health.drop_offs(key) for key in coordinator.data.echos] == [
-        0
-    ] * 4
+    runtime = mock_config_entry.runtime_data
+    assert [
+        runtime.health.drop_offs(key) for key in runtime.coordinator.data.echos
+    ] == [0] * 4
 
 
 async def test_restart_in_an_outage_that_grew_push_by_push_keeps_it(
@@ -210,7 +210,7 @@ async def test_restart_in_an_outage_that_grew_push_by_push_keeps_it(
 
     await next_poll(hass, freezer, timedelta(minutes=1))
     assert _issues(hass) == [outage]
-    health = runtime.coordinator.health
+    health = runtime.health
     assert (health.household.outages_today, health.household.outage_minutes_today) == (
         1,
         15.0,
@@ -250,7 +250,7 @@ async def test_a_hung_echo_keeps_its_issues_across_restarts(
         assert _issues(hass) == expected
         issue = ir.async_get(hass).async_get_issue(DOMAIN, dropping)
         assert issue.translation_placeholders["drops"] == "3"
-    health = init_integration.runtime_data.coordinator.health
+    health = init_integration.runtime_data.health
     assert health.drop_offs(KITCHEN) == 3
 
     fake_amazon.set_online("Kitchen Echo", online=True, at=_at(dt_util.utcnow()))
@@ -312,7 +312,7 @@ async def test_an_outage_over_while_home_assistant_was_down(
     fake_amazon.set_all_online(online=True, at=_at(began + timedelta(minutes=10)))
 
     await _restart(hass, mock_config_entry, freezer, began + timedelta(minutes=40))
-    health = mock_config_entry.runtime_data.coordinator.health
+    health = mock_config_entry.runtime_data.health
     assert (health.household.outages_today, health.household.outage_minutes_today) == (
         1,
         6.0,

@@ -271,7 +271,7 @@ def household_counts(hass: HomeAssistant) -> tuple[str, str]:
 
 def device_counts(entry: MockConfigEntry, count: int) -> list[tuple[int, float]]:
     """Each Echo's drop-offs and offline minutes today."""
-    health = entry.runtime_data.coordinator.health
+    health = entry.runtime_data.health
     return [
         (health.drop_offs(serial(n)), health.offline_minutes(serial(n)))
         for n in range(count)
@@ -299,7 +299,7 @@ async def test_a_nightly_flap_is_the_households_not_the_devices(
     assert device_counts(mock_config_entry, 4) == [(0, 0.0)] * 4
     # From the first drop to the poll that saw them back.
     assert household_counts(hass) == ("1", "9.0")
-    household = mock_config_entry.runtime_data.coordinator.health.household
+    household = mock_config_entry.runtime_data.health.household
     assert (household.outages_today, household.outage_minutes_today) == (1, 9.0)
     assert our_issues(issue_registry) == set()
 

@@ -301,7 +301,7 @@ async def test_garbage_in_the_health_store(
 ) -> None:
     """Setup goes on with the counts that can be read, and warns once of the rest."""
     await _set_up_with(hass, mock_config_entry, hass_storage, "health", file)
-    health = mock_config_entry.runtime_data.coordinator.health
+    health = mock_config_entry.runtime_data.health
     assert health.drop_offs(BEDROOM) == bedroom_drops
     assert health.household.outages_today == outages
     key = _key(mock_config_entry, "health")

@@ -14,11 +14,13 @@ from homeassistant.helpers.typing import ConfigType
 from .amazon.client import AmazonAccount
 from .amazon.library import import_page_encodings
 from .amazon.models import LibraryMismatchError
+from .availability import AvailabilityIssues
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .dashboard import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
+from .health import DeviceHealth
 from .health_store import HealthStore, async_remove_health_store
 from .issues import (
     async_withdraw,
@@ -92,11 +94,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
             ),
         ) from err
     options = AlexaCareOptions.of(entry)
-    coordinator = AlexaCareCoordinator(hass, entry, account, options)
-    # Before the first poll, which reconciles the time Home Assistant was away.
-    health_store = HealthStore(
-        hass, entry.entry_id, coordinator.health, coordinator.availability
+    availability = AvailabilityIssues(hass, entry.entry_id, options.grace)
+    health = DeviceHealth(availability.household)
+    # Health counts what availability has made of the household, after it.
+    coordinator = AlexaCareCoordinator(
+        hass, entry, account, options, (availability, health)
     )
+    # Before the first poll, which reconciles the time Home Assistant was away.
+    health_store = HealthStore(hass, entry.entry_id, health, availability)
     await health_store.async_load()
     entry.async_on_unload(health_store.async_start())
     await coordinator.async_config_entry_first_refresh()
@@ -117,7 +122,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     )
     push = PushUpdates(hass, coordinator, voice_history)
     entry.runtime_data = AlexaCareData(
+        availability=availability,
         coordinator=coordinator,
+        health=health,
         network_identities=network_identities,
         options=options,
         power_links=power_links,

@@ -113,19 +113,18 @@ class HouseholdSensor(AccountSensor):
         """The account's count, beside its devices offline."""
         super().__init__(entry, description.key)
         self.entity_description = description
+        self._health = entry.runtime_data.health
         self.entity_id = f"sensor.{description.key}_today"
 
     @property
     @override
     def native_value(self) -> float:
-        return self.entity_description.value_fn(self.coordinator.health.household)
+        return self.entity_description.value_fn(self._health.household)
 
     @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         # An outage's minutes grow at updates that change no device's state.
         self.async_on_remove(
-            self.coordinator.health.async_add_household_listener(
-                self._handle_coordinator_update
-            )
+            self._health.async_add_household_listener(self._handle_coordinator_update)
         )

@@ -6,9 +6,9 @@ while it does, the polls rest and only reconcile.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, override
+from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL
@@ -29,7 +29,6 @@ from .amazon.models import (
     AmazonThrottledError,
     Device,
 )
-from .availability import AvailabilityIssues
 from .const import (
     CONF_LOGIN_DATA,
     DOMAIN,
@@ -40,7 +39,6 @@ from .const import (
     THROTTLED_POLL_MIN,
 )
 from .device_listeners import DeviceListeners
-from .health import DeviceHealth
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .log_privacy import SECRET_FILTER, secrets_of
 from .options import AlexaCareOptions
@@ -53,6 +51,16 @@ _REGISTRY_FIELDS = {
     "software_version": "sw_version",
 }
 type PollWatch = Callable[[AccountSnapshot | None, AccountSnapshot, datetime], None]
+
+
+class SnapshotListener(Protocol):
+    """Kept in step with every update of the account (availability, health)."""
+
+    def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
+        """Take in a poll, a pushed change, or the recheck while polls rest."""
+
+    def forget(self, device_key: str) -> None:
+        """The device, gone from the account, left the device registry."""
 
 
 def _auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
@@ -90,8 +98,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         entry: ConfigEntry,
         account: AmazonAccount,
         options: AlexaCareOptions,
+        snapshot_listeners: Sequence[SnapshotListener],
     ) -> None:
-        """Create the coordinator for one Amazon account."""
+        """Create the coordinator for one Amazon account.
+
+        `snapshot_listeners` take in each update in their order.
+        """
         # What the poll interval is derived from (_poll_interval). While
         # Amazon pushes changes, polls only reconcile, rarely, when the push
         # side says (push_updates.py, push_watch.py).
@@ -108,8 +120,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             always_update=False,
         )
         self.account = account
-        self.availability = AvailabilityIssues(hass, entry.entry_id, options.grace)
-        self.health = DeviceHealth()
+        self._snapshot_listeners = tuple(snapshot_listeners)
         # Each successful poll (the snapshot before, its own, when it
         # started) is judged against what was pushed (push_watch.py).
         self.poll_watch: PollWatch = lambda *_: None
@@ -205,8 +216,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self.async_update_listeners()
 
     def _observe(self, snapshot: AccountSnapshot, now: datetime) -> None:
-        self.availability.update(snapshot, now)
-        self.health.update(snapshot, now, self.availability.household)
+        for listener in self._snapshot_listeners:
+            listener.update(snapshot, now)
         if (
             self.push_connected
             and self._offline_recheck is None
@@ -328,7 +339,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 LOGGER.info("Removing %s: gone from the Amazon account", device.name)
                 registry.async_remove_device(device.id)
                 del self._missing_since[key]
-                self.availability.forget(key)
+                for listener in self._snapshot_listeners:
+                    listener.forget(key)
 
     def _rename_devices(self, before: AccountSnapshot, now: AccountSnapshot) -> None:
         """Show a new name, model or firmware in the device registry once read."""

@@ -184,7 +184,7 @@ async def async_get_device_diagnostics(
         "device": _device(polled) if polled else None,
         "last_reset": _time(runtime.reset_store.cooldowns.last_reset(key)),
         "powered_by": mask(runtime.power_links.plug_of(key)),
-        "offline_since": _time(runtime.coordinator.availability.offline_since(key)),
+        "offline_since": _time(runtime.availability.offline_since(key)),
         "network": _network(runtime.network_identities.get(key)),
         "repair_issues": _issues(hass, entry.entry_id, key),
     }

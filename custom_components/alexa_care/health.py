@@ -82,8 +82,13 @@ _ONLINE = _Today(online=True)
 class DeviceHealth:
     """Today's drop-offs and offline time of every device with reachability."""
 
-    def __init__(self) -> None:
-        """Start with nothing counted, as of now."""
+    def __init__(self, outage: HouseholdOutage) -> None:
+        """Start with nothing counted, as of now.
+
+        `outage` is the household's, which takes in each update first
+        (availability.py).
+        """
+        self._outage = outage
         self._devices: dict[str, _Today] = {}
         # As of the last update (or midnight), and the local day counted.
         self.as_of = dt_util.utcnow()
@@ -94,10 +99,9 @@ class DeviceHealth:
         # Until the first update after a restart: when it last looked.
         self._away_since: datetime | None = None
 
-    def update(
-        self, snapshot: AccountSnapshot, now: datetime, household: HouseholdOutage
-    ) -> None:
-        """Take in an update of the account; `household` has taken it in already."""
+    def update(self, snapshot: AccountSnapshot, now: datetime) -> None:
+        """Take in an update of the account, once the household's outage has."""
+        household = self._outage
         if (away_since := self._away_since) is not None:
             self._away_since = None
             self._advance(away_since)
@@ -268,6 +272,10 @@ class DeviceHealth:
             if today.online:
                 # Online when Home Assistant last looked.
                 today.seen_online_at = as_of
+
+    def forget(self, device_key: str) -> None:
+        """Forget a device removed from the registry (gone from the account)."""
+        self._devices.pop(device_key, None)
 
     @callback
     def async_add_listener(

@@ -129,9 +129,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         device_kind=Device,
         exists_fn=lambda device: device.online is not None,
-        value_fn=lambda runtime, device: runtime.coordinator.health.drop_offs(
-            device.key
-        ),
+        value_fn=lambda runtime, device: runtime.health.drop_offs(device.key),
     ),
     AlexaCareSensorEntityDescription(
         key=OFFLINE_MINUTES,
@@ -146,9 +144,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         device_kind=Device,
         exists_fn=lambda device: device.online is not None,
-        value_fn=lambda runtime, device: runtime.coordinator.health.offline_minutes(
-            device.key
-        ),
+        value_fn=lambda runtime, device: runtime.health.offline_minutes(device.key),
     ),
 )
 
@@ -203,9 +199,7 @@ async def async_setup_entry(
             ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, issues_changed, event_filter=ours
         )
     )
-    entry.async_on_unload(
-        entry.runtime_data.coordinator.health.async_track_midnight(hass)
-    )
+    entry.async_on_unload(entry.runtime_data.health.async_track_midnight(hass))
 
 
 class AlexaCareSensor(AlexaCareEntity, SensorEntity):
@@ -253,7 +247,7 @@ class AlexaCareHealthSensor(AlexaCareSensor):
         # Polls that change nothing else (every device offline) and midnight
         # wake no coordinator listener.
         self.async_on_remove(
-            self.coordinator.health.async_add_listener(
+            self.runtime.health.async_add_listener(
                 self._key, self._handle_coordinator_update
             )
         )
