@@ -99,7 +99,7 @@ class Household:
     @property
     def health(self) -> DeviceHealth:
         """The devices' and the household's counts of today."""
-        return self.entry.runtime_data.coordinator.health
+        return self.entry.runtime_data.health
 
     def issues(self) -> set[str]:
         """The ids of Alexa Care's issues in the registry."""

@@ -381,7 +381,7 @@ async def test_a_plug_is_read_again_when_the_household_is_back(
     await push_household(online=True)  # the fixtures' Bedroom Echo Show too
     await push_household(online=False)
     await coordinator.async_refresh()
-    assert coordinator.availability.household.since is not None
+    assert pushing.runtime_data.availability.household.since is not None
     assert hass.states.get("binary_sensor.kitchen_plug_connectivity").state == STATE_OFF
     await push_household(online=True)
     await settle(hass)

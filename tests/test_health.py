@@ -341,13 +341,13 @@ async def test_device_gone_from_the_account_is_forgotten(
 ) -> None:
     """A device the account no longer lists has no counts left."""
     await _drop_off(hass, fake_amazon, freezer)
-    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
+    health = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.health
     key = _key(hass, "Kitchen Echo")
-    assert coordinator.health.drop_offs(key) == 1
+    assert health.drop_offs(key) == 1
     fake_amazon.remove("Kitchen Echo")
     await next_poll(hass, freezer)
-    assert coordinator.health.drop_offs(key) == 0
-    assert coordinator.health.offline_minutes(key) == 0
+    assert health.drop_offs(key) == 0
+    assert health.offline_minutes(key) == 0
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")

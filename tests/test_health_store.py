@@ -206,7 +206,7 @@ async def test_a_hung_echo_keeps_its_issues_across_restarts(
         assert _issues(hass) == expected
         issue = ir.async_get(hass).async_get_issue(DOMAIN, dropping)
         assert issue.translation_placeholders["drops"] == "3"
-    health = init_integration.runtime_data.coordinator.health
+    health = init_integration.runtime_data.health
     assert health.drop_offs(KITCHEN) == 3
 
     fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))

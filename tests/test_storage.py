@@ -171,12 +171,12 @@ async def test_cooldowns_survive_garbage_beside_them(stores: Stores) -> None:
         }
     )
     await stores.set_up_with("resets", file)
-    resets = stores.entry.runtime_data.resets
-    assert [
-        key for key, at in resets.last_resets.items() if at.isoformat() == RESET_AT
-    ] == [KITCHEN]
-    assert BEDROOM not in resets.last_resets
-    assert KITCHEN_PLUG not in resets.last_resets
+    last_resets = stores.entry.runtime_data.reset_store.cooldowns.last_resets()
+    assert [key for key, at in last_resets.items() if at.isoformat() == RESET_AT] == [
+        KITCHEN
+    ]
+    assert BEDROOM not in last_resets
+    assert KITCHEN_PLUG not in last_resets
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ async def test_garbage_in_the_health_store(
 ) -> None:
     """Setup goes on with the counts that can be read, and warns once of the rest."""
     await stores.set_up_with("health", file)
-    health = stores.entry.runtime_data.coordinator.health
+    health = stores.entry.runtime_data.health
     assert health.drop_offs(BEDROOM) == bedroom_drops
     assert health.household.outages_today == outages
     assert len(stores.warnings("health")) == int(warned)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from homeassistant.const import CONF_EMAIL, EVENT_HOMEASSISTANT_STOP, Platform
@@ -15,11 +14,13 @@ from homeassistant.helpers.typing import ConfigType
 from .amazon.client import AmazonAccount
 from .amazon.library import import_page_encodings
 from .amazon.models import LibraryMismatchError
-from .const import CONF_COOLDOWN, CONF_LOGIN_DATA, DEFAULT_COOLDOWN, DOMAIN
+from .availability import AvailabilityIssues
+from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .dashboard import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
+from .health import DeviceHealth
 from .health_store import HealthStore, async_remove_health_store
 from .issues import (
     async_withdraw,
@@ -30,6 +31,7 @@ from .issues import (
 from .log_privacy import SECRET_FILTER, secrets_of
 from .log_repeats import REPEAT_FILTER
 from .network_identity import NetworkIdentities
+from .options import AlexaCareOptions
 from .plug_left_off import async_switch_on_at_setup
 from .power_links import PowerLinks
 from .push_updates import PushUpdates
@@ -91,20 +93,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
                 hass, err
             ),
         ) from err
-    coordinator = AlexaCareCoordinator(hass, entry, account)
-    # Before the first poll, which reconciles the time Home Assistant was away.
-    health_store = HealthStore(
-        hass, entry.entry_id, coordinator.health, coordinator.availability
+    options = AlexaCareOptions.of(entry)
+    availability = AvailabilityIssues(hass, entry.entry_id, options.grace)
+    health = DeviceHealth(availability.household)
+    # Health counts what availability has made of the household, after it.
+    coordinator = AlexaCareCoordinator(
+        hass, entry, account, options, (availability, health)
     )
+    # Before the first poll, which reconciles the time Home Assistant was away.
+    health_store = HealthStore(hass, entry.entry_id, health, availability)
     await health_store.async_load()
     entry.async_on_unload(health_store.async_start())
     await coordinator.async_config_entry_first_refresh()
     entry.async_on_unload(health_store.async_unload)
     power_links = PowerLinks(hass, entry.entry_id)
     await power_links.async_load()
-    cooldown = timedelta(
-        minutes=entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN.total_seconds() / 60)
-    )
     voice_history = VoiceHistoryCoordinator(coordinator)
     # The voice history is not needed to set up: a failed read is logged and
     # retried by the sensors, it does not hold up the devices.
@@ -113,14 +116,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
     await reset_store.async_load(coordinator.data.plugs)
     network_identities = NetworkIdentities(hass, entry.entry_id)
     await network_identities.async_load()
-    resets = Resets(hass, coordinator, power_links, reset_store, cooldown)
+    resets = Resets(hass, coordinator, power_links, reset_store, options.cooldown)
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, resets.async_restore_power)
     )
     push = PushUpdates(hass, coordinator, voice_history)
     entry.runtime_data = AlexaCareData(
+        availability=availability,
         coordinator=coordinator,
+        health=health,
         network_identities=network_identities,
+        options=options,
         power_links=power_links,
         push=push,
         resets=resets,

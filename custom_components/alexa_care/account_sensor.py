@@ -43,7 +43,7 @@ def _devices_offline(runtime: AlexaCareData) -> int:
 
 def _household_news(runtime: AlexaCareData, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
     # An outage's minutes grow at updates that change no device's state.
-    return runtime.coordinator.health.async_add_household_listener(update)
+    return runtime.health.async_add_household_listener(update)
 
 
 ACCOUNT_SENSORS = (
@@ -61,7 +61,7 @@ ACCOUNT_SENSORS = (
         translation_key="household_outages",
         state_class=SensorStateClass.TOTAL_INCREASING,
         object_id="household_outages_today",
-        value_fn=lambda runtime: runtime.coordinator.health.household.outages_today,
+        value_fn=lambda runtime: runtime.health.household.outages_today,
         listen_fn=_household_news,
     ),
     AccountSensorEntityDescription(
@@ -72,9 +72,7 @@ ACCOUNT_SENSORS = (
         suggested_display_precision=0,
         state_class=SensorStateClass.TOTAL_INCREASING,
         object_id="household_outage_minutes_today",
-        value_fn=lambda runtime: (
-            runtime.coordinator.health.household.outage_minutes_today
-        ),
+        value_fn=lambda runtime: runtime.health.household.outage_minutes_today,
         listen_fn=_household_news,
     ),
 )

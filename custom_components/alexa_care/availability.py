@@ -111,10 +111,12 @@ class AvailabilityIssues:
         }
         self._away_since = as_of
 
-    def update(self, snapshot: AccountSnapshot, now: datetime) -> set[str]:
+    def update(self, snapshot: AccountSnapshot, now: datetime) -> bool:
         """Take in an update: raise or withdraw issues.
 
-        Returns the devices a household outage that just ended left offline.
+        Returns whether a household outage just ended and left devices
+        offline: Amazon pushes the Echos' return, not a plug's, so the
+        update may be stale for them.
         """
         if (away_since := self._away_since) is not None:
             self._away_since = None
@@ -153,7 +155,7 @@ class AvailabilityIssues:
         for key in self._outages.keys() - snapshot.devices.keys():
             # Gone from the account, or its reachability unknown: no claim.
             self.forget(key)
-        return left_offline
+        return bool(left_offline)
 
     def _offline(
         self, device: Device, outages: _Outages, now: datetime, *, left_offline: bool

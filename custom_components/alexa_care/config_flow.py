@@ -14,7 +14,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD, CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
@@ -37,19 +37,10 @@ from .amazon.models import (
     LibraryMismatchError,
     LoginResult,
 )
-from .const import (
-    CONF_COOLDOWN,
-    CONF_GRACE,
-    CONF_LOGIN_DATA,
-    DEFAULT_COOLDOWN,
-    DEFAULT_GRACE,
-    DEFAULT_SCAN_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    MIN_SCAN_INTERVAL,
-)
+from .const import CONF_LOGIN_DATA, DOMAIN, LOGGER
 from .errors import async_library_mismatch_placeholders
 from .log_privacy import SECRET_FILTER, secrets_of
+from .options import OPTION_FIELDS
 
 _EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -223,19 +214,6 @@ class AlexaCareConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-# Each option: its default, its range and its unit, in the unit the form shows.
-_OPTION_RANGES: dict[str, tuple[float, float, float, str]] = {
-    CONF_SCAN_INTERVAL: (
-        DEFAULT_SCAN_INTERVAL.total_seconds(),
-        MIN_SCAN_INTERVAL.total_seconds(),
-        3600,
-        "s",
-    ),
-    CONF_GRACE: (DEFAULT_GRACE.total_seconds() / 60, 1, 1440, "min"),
-    CONF_COOLDOWN: (DEFAULT_COOLDOWN.total_seconds() / 60, 0, 1440, "min"),
-}
-
-
 class AlexaCareOptionsFlow(OptionsFlowWithReload):
     """How often Alexa Care polls Amazon; how long a reset blocks the next."""
 
@@ -246,16 +224,21 @@ class AlexaCareOptionsFlow(OptionsFlowWithReload):
         # The range is checked here, not by the selector, whose error the
         # frontend shows untranslated and without the range.
         errors = {
-            option: f"{option}_range"
-            for option, (_, low, high, _) in _OPTION_RANGES.items()
-            if user_input is not None and not low <= user_input[option] <= high
+            field.key: f"{field.key}_range"
+            for field in OPTION_FIELDS
+            if user_input is not None
+            and not field.low / field.unit
+            <= user_input[field.key]
+            <= field.high / field.unit
         }
         if user_input is not None and not errors:
             return self.async_create_entry(data=user_input)
         schema = probatio.Schema(
             {
-                probatio.Required(option, default=default): _number(unit)
-                for option, (default, _, _, unit) in _OPTION_RANGES.items()
+                probatio.Required(
+                    field.key, default=field.default / field.unit
+                ): _number(field.unit_label)
+                for field in OPTION_FIELDS
             }
         )
         return self.async_show_form(
@@ -265,8 +248,8 @@ class AlexaCareOptionsFlow(OptionsFlowWithReload):
             ),
             errors=errors,
             description_placeholders={
-                f"{option}_{end}": f"{limit:g}"
-                for option, (_, low, high, _) in _OPTION_RANGES.items()
-                for end, limit in (("min", low), ("max", high))
+                f"{field.key}_{end}": f"{limit / field.unit:g}"
+                for field in OPTION_FIELDS
+                for end, limit in (("min", field.low), ("max", field.high))
             },
         )

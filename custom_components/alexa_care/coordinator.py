@@ -6,12 +6,12 @@ while it does, the polls rest and only reconcile.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import override
+from typing import Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_EMAIL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers.event import async_call_later
@@ -28,12 +28,8 @@ from .amazon.models import (
     AmazonThrottledError,
 )
 from .amazon_clock import AmazonClock
-from .availability import AvailabilityIssues
 from .const import (
-    CONF_GRACE,
     CONF_LOGIN_DATA,
-    DEFAULT_GRACE,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     OFFLINE_RECHECK,
@@ -42,11 +38,25 @@ from .const import (
 )
 from .device_listeners import DeviceListeners
 from .device_registry_sync import DeviceRegistrySync
-from .health import DeviceHealth
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .log_privacy import SECRET_FILTER, secrets_of
+from .options import AlexaCareOptions
 
 type PollWatch = Callable[[AccountSnapshot | None, AccountSnapshot, datetime], None]
+
+
+class SnapshotListener(Protocol):
+    """Kept in step with every update of the account (availability, health)."""
+
+    def update(self, snapshot: AccountSnapshot, now: datetime) -> bool:
+        """Take in a poll, a pushed change, or the recheck while polls rest.
+
+        Returns whether what it was told may be stale: the account should
+        be read again now.
+        """
+
+    def forget(self, device_key: str) -> None:
+        """The device, gone from the account, left the device registry."""
 
 
 def _auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
@@ -79,40 +89,36 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     config_entry: ConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, account: AmazonAccount
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        account: AmazonAccount,
+        options: AlexaCareOptions,
+        snapshot_listeners: Sequence[SnapshotListener],
     ) -> None:
-        """Create the coordinator for one Amazon account."""
-        self.poll_interval = timedelta(
-            seconds=entry.options.get(
-                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
-            )
-        )
+        """Create the coordinator for one Amazon account.
+
+        `snapshot_listeners` take in each update in their order.
+        """
+        # What the poll interval is derived from (_poll_interval). While
+        # Amazon pushes changes, polls only reconcile, rarely, when the push
+        # side says (push_updates.py, push_watch.py).
+        self.options = options
+        self.push_connected = False
+        self.reconcile_interval = PUSH_RECONCILE_INTERVAL
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=self.poll_interval,
+            update_interval=self._poll_interval(),
             # A poll that changed nothing wakes no entity.
             always_update=False,
         )
         self.account = account
-        self.availability = AvailabilityIssues(
-            hass,
-            entry.entry_id,
-            timedelta(
-                minutes=entry.options.get(
-                    CONF_GRACE, DEFAULT_GRACE.total_seconds() / 60
-                )
-            ),
-        )
-        self.health = DeviceHealth()
-        self.amazon_clock = AmazonClock()
-        # While Amazon pushes changes, polls only reconcile, rarely; each
-        # successful poll (the snapshot before, its own, when it started) is
-        # judged against what was pushed (push_watch.py).
-        self.push_connected = False
-        self.reconcile_interval = PUSH_RECONCILE_INTERVAL
+        self._snapshot_listeners = tuple(snapshot_listeners)
+        # Each successful poll (the snapshot before, its own, when it
+        # started) is judged against what was pushed (push_watch.py).
         self.poll_watch: PollWatch = lambda *_: None
         # Whether the throttling issue is shown: the gate itself is the
         # account's (amazon/throttle.py), for every request, not polls only.
@@ -120,7 +126,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._offline_recheck: CALLBACK_TYPE | None = None
         # Who shows a device's last-seen time, which snapshots do not compare.
         self._sample_listeners = DeviceListeners()
-        self._registry = DeviceRegistrySync(hass, entry, self.availability.forget)
+        self.amazon_clock = AmazonClock()
+        self._registry = DeviceRegistrySync(hass, entry, self._forget)
 
     @property
     def throttled_issue(self) -> IssueRef:
@@ -156,7 +163,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         except AlexaCareError as err:
             # Resting or not, the entities are unavailable until a poll
             # works: the next one comes at the usual interval.
-            self.update_interval = self.poll_interval
+            self.update_interval = self._poll_interval(failed=True)
             raise _update_failed(err) from err
         self.poll_watch(self.data, snapshot, now)
         self._end_throttling()
@@ -200,15 +207,17 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self.amazon_clock.pushed(self.data, snapshot, now)
         self.data = snapshot
         if self._observe(snapshot, now):
-            # The pushed Echos are back, and the outage left devices offline
-            # whose return Amazon does not push (plugs): ask now, or they
-            # would count as offline on their own until the next poll.
+            # E.g. the pushed Echos are back and a household outage left
+            # devices offline whose return Amazon does not push (plugs): ask
+            # now, or they would count as offline on their own till the next poll.
             self.hass.async_create_task(self.async_request_refresh())
         self.async_update_listeners()
 
-    def _observe(self, snapshot: AccountSnapshot, now: datetime) -> set[str]:
-        left_offline = self.availability.update(snapshot, now)
-        self.health.update(snapshot, now, self.availability.household)
+    def _observe(self, snapshot: AccountSnapshot, now: datetime) -> bool:
+        """Tell the listeners; whether one wants the account read again now."""
+        stale = [
+            listener.update(snapshot, now) for listener in self._snapshot_listeners
+        ]
         if (
             self.push_connected
             and self._offline_recheck is None
@@ -218,7 +227,11 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self._offline_recheck = async_call_later(
                 self.hass, OFFLINE_RECHECK, self._recheck_offline
             )
-        return left_offline
+        return any(stale)
+
+    def _forget(self, device_key: str) -> None:
+        for listener in self._snapshot_listeners:
+            listener.forget(device_key)
 
     @callback
     def async_device_left(self, device_key: str) -> None:
@@ -251,16 +264,24 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """Whether Amazon throttles the account: nothing is asked until it stops."""
         return self.account.throttle.throttled
 
-    def _resting_interval(self) -> timedelta:
-        if self.push_connected:
-            return max(self.poll_interval, self.reconcile_interval)
-        return self.poll_interval
+    def _poll_interval(self, *, failed: bool = False) -> timedelta:
+        """How long until the next poll: every update_interval comes from here.
+
+        As the options say while the push channel is closed (or stalled: the
+        push side then says closed), and after a poll that failed; while it
+        pushes, when the push side wants the next reconciliation, never
+        sooner. A throttled poll leaves it alone: its UpdateFailed's
+        retry_after holds the one poll until the account's gate opens.
+        """
+        if failed or not self.push_connected:
+            return self.options.poll_interval
+        return max(self.options.poll_interval, self.reconcile_interval)
 
     @callback
     def set_push_connected(self, *, connected: bool) -> None:
         """Poll rarely while the push channel is open, as usual otherwise."""
         self.push_connected = connected
-        self.update_interval = self._resting_interval()
+        self.update_interval = self._poll_interval()
         if connected and self._offline_recheck is None:
             self._recheck_offline(dt_util.utcnow())  # those offline already, too
         if not self.backing_off:
@@ -287,7 +308,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self._throttling_shown = False
         # Also one a setup that Amazon throttled left behind.
         async_withdraw(self.hass, self.throttled_issue)
-        self.update_interval = self._resting_interval()
+        self.update_interval = self._poll_interval()
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
         # Amazon hands out fresh tokens now and then; keeping them in the entry

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 
+from .availability import AvailabilityIssues
 from .coordinator import AlexaCareCoordinator
 from .device_listeners import DeviceListeners
+from .health import DeviceHealth
 from .network_identity import NetworkIdentities
+from .options import AlexaCareOptions
 from .power_links import PowerLinks
 from .push_updates import PushUpdates
 from .reset import Resets
@@ -21,8 +24,12 @@ from .voice_history import VoiceHistoryCoordinator
 class AlexaCareData:
     """Everything the platforms, actions and repair flows of an entry use."""
 
+    # Its listeners, in step with every update of its snapshot.
+    availability: AvailabilityIssues
     coordinator: AlexaCareCoordinator
+    health: DeviceHealth
     network_identities: NetworkIdentities
+    options: AlexaCareOptions
     power_links: PowerLinks
     push: PushUpdates
     resets: Resets

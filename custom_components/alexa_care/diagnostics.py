@@ -132,7 +132,7 @@ async def async_get_config_entry_diagnostics(
             "last_exception": repr(coordinator.last_exception)
             if coordinator.last_exception
             else None,
-            "poll_interval": coordinator.poll_interval.total_seconds(),
+            "poll_interval": runtime.options.poll_interval.total_seconds(),
             "current_interval": (
                 coordinator.update_interval.total_seconds()
                 if coordinator.update_interval
@@ -148,7 +148,7 @@ async def async_get_config_entry_diagnostics(
         "plugs": [_device(plug) for plug in coordinator.data.plugs.values()],
         "last_resets": {
             mask(key): _time(moment)
-            for key, moment in runtime.resets.last_resets.items()
+            for key, moment in runtime.reset_store.cooldowns.last_resets().items()
         },
         "power_links": _masked_keys(
             {echo: mask(plug) for echo, plug in runtime.power_links.links.items()}
@@ -182,9 +182,9 @@ async def async_get_device_diagnostics(
     polled = runtime.coordinator.data.devices.get(key)
     return {
         "device": _device(polled) if polled else None,
-        "last_reset": _time(runtime.resets.last_resets.get(key)),
+        "last_reset": _time(runtime.reset_store.cooldowns.last_reset(key)),
         "powered_by": mask(runtime.power_links.plug_of(key)),
-        "offline_since": _time(runtime.coordinator.availability.offline_since(key)),
+        "offline_since": _time(runtime.availability.offline_since(key)),
         "network": _network(runtime.network_identities.get(key)),
         "repair_issues": _issues(hass, entry.entry_id, key),
     }

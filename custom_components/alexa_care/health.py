@@ -82,8 +82,9 @@ _ONLINE = _Today(online=True)
 class DeviceHealth:
     """Today's drop-offs and offline time of every device with reachability."""
 
-    def __init__(self) -> None:
-        """Start with nothing counted, as of now."""
+    def __init__(self, outage: HouseholdOutage) -> None:
+        """Start with nothing counted; `outage` (availability's) takes updates first."""
+        self._outage = outage
         self._devices: dict[str, _Today] = {}
         # As of the last update (or midnight), and the local day counted.
         self.as_of = dt_util.utcnow()
@@ -94,10 +95,9 @@ class DeviceHealth:
         # Until the first update after a restart: when it last looked.
         self._away_since: datetime | None = None
 
-    def update(
-        self, snapshot: AccountSnapshot, now: datetime, household: HouseholdOutage
-    ) -> None:
-        """Take in an update of the account; `household` has taken it in already."""
+    def update(self, snapshot: AccountSnapshot, now: datetime) -> bool:
+        """Take in an update, once the household's outage has (asks no new read)."""
+        household = self._outage
         if (away_since := self._away_since) is not None:
             self._away_since = None
             self._advance(away_since)
@@ -123,7 +123,12 @@ class DeviceHealth:
             del self._devices[key]
         if self.household.update(household.since, now):
             changed.add(_HOUSEHOLD)
-        self._listeners.notify(None if new_day else changed)
+        self._notify(None if new_day else changed)
+        return False
+
+    def _notify(self, changed: set[str] | None) -> None:
+        """Wake the entities of `changed` (None: all), then the update listeners."""
+        self._listeners.notify(changed)
         for update in list(self._update_listeners):
             update()
 
@@ -269,14 +274,15 @@ class DeviceHealth:
                 # Online when Home Assistant last looked.
                 today.seen_online_at = as_of
 
+    def forget(self, device_key: str) -> None:
+        """Forget a device removed from the registry (gone from the account)."""
+        self._devices.pop(device_key, None)
+
     @callback
     def async_add_listener(
         self, device_key: str, update: CALLBACK_TYPE
     ) -> CALLBACK_TYPE:
-        """Call `update` whenever the device's counts may have changed.
-
-        Returns the remover.
-        """
+        """Call `update` whenever the device's counts may have changed; the remover."""
         return self._listeners.add(device_key, update)
 
     @callback
@@ -292,10 +298,7 @@ class DeviceHealth:
 
     @callback
     def async_track_midnight(self, hass: HomeAssistant) -> CALLBACK_TYPE:
-        """Close the day a second before local midnight, start a new one at it.
-
-        Returns the remover of both timers.
-        """
+        """Close the day a second before midnight, start one at it; the remover."""
 
         @callback
         def day_ends(now: datetime) -> None:
@@ -307,9 +310,7 @@ class DeviceHealth:
         @callback
         def new_day(now: datetime) -> None:
             self._advance(now)
-            self._listeners.notify()
-            for update in list(self._update_listeners):
-                update()
+            self._notify(None)
 
         removers = (
             async_track_time_change(hass, day_ends, hour=23, minute=59, second=59),

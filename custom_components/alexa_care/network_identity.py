@@ -219,7 +219,7 @@ class NetworkIdentities:
                 )
                 if throttled:
                     # The next poll may find the account throttled and back off.
-                    await async_wait(self._hass, coordinator.poll_interval)
+                    await async_wait(self._hass, coordinator.options.poll_interval)
         finally:
             remove_listener()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NoReturn
 
 from homeassistant.core import Event, HomeAssistant
@@ -56,7 +56,7 @@ def _plug_failed(
 
 
 class Resets:
-    """Performs the resets of one config entry and keeps their cooldowns."""
+    """Performs the resets of one config entry, within their cooldowns."""
 
     def __init__(
         self,
@@ -72,10 +72,6 @@ class Resets:
         self._power_links = power_links
         self._store = store
         self._cooldown = cooldown
-        # Kept in the store: a restart of Home Assistant keeps the cooldowns.
-        self.last_resets = store.last_resets
-        # What last_resets held before a reset reserved the device.
-        self._before_reservation: dict[str, datetime | None] = {}
         # Devices a reset has reserved and not yet finished with. Apart from
         # the cooldown: with a cooldown of 0, two power cycles of one Echo
         # would otherwise run at once (off, off, on, on).
@@ -86,7 +82,7 @@ class Resets:
         self._waits: set[asyncio.Future[None]] = set()
 
     def _check_cooldown(self, device: Device) -> None:
-        if (last := self.last_resets.get(device.key)) is None:
+        if (last := self._store.cooldowns.last_reset(device.key)) is None:
             return
         until = last + self._cooldown
         if dt_util.utcnow() < until:
@@ -112,22 +108,15 @@ class Resets:
             self.check_not_in_progress(device)
             if device is not cooldown_over:
                 self._check_cooldown(device)
-        now = dt_util.utcnow()
-        for device in devices:
-            self._in_progress.add(device.key)
-            self._before_reservation[device.key] = self.last_resets.get(device.key)
-            self.last_resets[device.key] = now
+        self._in_progress.update(device.key for device in devices)
+        self._store.cooldowns.reserve(
+            (device.key for device in devices), dt_util.utcnow()
+        )
 
     def release(self, *devices: Device) -> None:
         """Undo a reservation: nothing was done to these devices."""
         self._finish(*devices)
-        for device in devices:
-            if device.key not in self._before_reservation:
-                continue
-            if (before := self._before_reservation.pop(device.key)) is None:
-                self.last_resets.pop(device.key, None)
-            else:
-                self.last_resets[device.key] = before
+        self._store.cooldowns.give_back(*(device.key for device in devices))
         self._store.save_soon()
 
     def _finish(self, *devices: Device) -> None:
@@ -193,7 +182,7 @@ class Resets:
         except AlexaCareError as err:
             self.release(echo)
             raise failed("restart_failed", device=echo.name, error=str(err)) from err
-        self._before_reservation.pop(echo.key, None)
+        self._store.cooldowns.keep(echo.key)
         try:
             outcome = OUTCOME_RESTART_REQUESTED
             if wait_online:
@@ -226,8 +215,7 @@ class Resets:
             await self._store.async_switched_on(plug.key)
             self.release(device, plug)
             raise _plug_failed("power_cycle_not_started", device, plug, err) from err
-        self._before_reservation.pop(device.key, None)
-        self._before_reservation.pop(plug.key, None)
+        self._store.cooldowns.keep(device.key, plug.key)
         try:
             await self._async_wait(device, off_time)
             await self._async_power_on(device, plug)
@@ -248,8 +236,7 @@ class Resets:
     ) -> NoReturn:
         """No answer to "off": Amazon may have switched the plug off all the same."""
         # The cooldown stays: the device may have lost power.
-        self._before_reservation.pop(device.key, None)
-        self._before_reservation.pop(plug.key, None)
+        self._store.cooldowns.keep(device.key, plug.key)
         try:
             await self._async_power_on(device, plug)
         finally:

@@ -10,7 +10,7 @@ restarts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -79,8 +79,58 @@ def _parse(stored: Any, plugs: Mapping[str, SmartPlug]) -> Parsed[StoredResets]:
     return StoredResets(switched_off=switched_off, last_resets=last_resets), left_out
 
 
+class Cooldowns:
+    """When each device's last reset started: the one owner of the cooldowns.
+
+    A reset reserves its devices before anything is sent (their cooldown
+    starts, so a second call is refused), then keeps the reservation once
+    the request went out, or gives it back when nothing was sent: the
+    device's cooldown is then what it was before.
+    """
+
+    def __init__(self) -> None:
+        """Start with no reset known."""
+        self._started: dict[str, datetime] = {}
+        # What each reservation replaced, until it is kept or given back.
+        self._before: dict[str, datetime | None] = {}
+
+    def last_reset(self, device_key: str) -> datetime | None:
+        """When the device's last reset started, if one is known."""
+        return self._started.get(device_key)
+
+    def last_resets(self) -> dict[str, datetime]:
+        """Device key → start of its last reset."""
+        return dict(self._started)
+
+    def reserve(self, device_keys: Iterable[str], now: datetime) -> None:
+        """Start the devices' cooldowns now, until kept or given back."""
+        for key in device_keys:
+            self._before[key] = self._started.get(key)
+            self._started[key] = now
+
+    def keep(self, *device_keys: str) -> None:
+        """A request went out: the cooldowns started by the reservation stay."""
+        for key in device_keys:
+            self._before.pop(key, None)
+
+    def give_back(self, *device_keys: str) -> None:
+        """Nothing was sent: each device's cooldown is what it was before."""
+        for key in device_keys:
+            if key not in self._before:
+                continue
+            if (before := self._before.pop(key)) is None:
+                self._started.pop(key, None)
+            else:
+                self._started[key] = before
+
+    def restore(self, started: Mapping[str, datetime]) -> None:
+        """Take up the cooldowns a previous run left on disk."""
+        self._started = dict(started)
+        self._before = {}
+
+
 class ResetStore:
-    """The plugs of one config entry that a power cycle switched off."""
+    """The plugs of one config entry that a power cycle switched off, and cooldowns."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Prepare the store of one config entry."""
@@ -92,8 +142,8 @@ class ResetStore:
             migrate=_migrate,
         )
         self._switched_off: dict[str, LeftOff] = {}
-        # Device key → start of its last reset; Resets changes it in place.
-        self.last_resets: dict[str, datetime] = {}
+        # Kept here: a restart of Home Assistant keeps the cooldowns.
+        self.cooldowns = Cooldowns()
 
     async def async_load(self, plugs: Mapping[str, SmartPlug]) -> None:
         """Read what a previous run left; `plugs` are the account's, by key."""
@@ -101,11 +151,13 @@ class ResetStore:
             lambda data: _parse(data, plugs)
         )
         self._switched_off = dict(stored["switched_off"])
-        self.last_resets = {
-            key: started
-            for key, text in stored["last_resets"].items()
-            if (started := dt_util.parse_datetime(text)) is not None
-        }
+        self.cooldowns.restore(
+            {
+                key: started
+                for key, text in stored["last_resets"].items()
+                if (started := dt_util.parse_datetime(text)) is not None
+            }
+        )
 
     @property
     def switched_off(self) -> dict[str, LeftOff]:
@@ -136,7 +188,8 @@ class ResetStore:
         return StoredResets(
             switched_off=self._switched_off,
             last_resets={
-                key: moment.isoformat() for key, moment in self.last_resets.items()
+                key: moment.isoformat()
+                for key, moment in self.cooldowns.last_resets().items()
             },
         )
 

@@ -69,7 +69,7 @@ def _health_news(
 ) -> CALLBACK_TYPE:
     # Polls that change nothing else (every device offline) and midnight
     # wake no coordinator listener.
-    return runtime.coordinator.health.async_add_listener(device_key, update)
+    return runtime.health.async_add_listener(device_key, update)
 
 
 # What most devices show, one object for all their sensors.
@@ -159,9 +159,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         device_kind=Device,
         exists_fn=lambda device: device.online is not None,
-        value_fn=lambda runtime, device: runtime.coordinator.health.drop_offs(
-            device.key
-        ),
+        value_fn=lambda runtime, device: runtime.health.drop_offs(device.key),
         listen_fn=_health_news,
     ),
     AlexaCareSensorEntityDescription(
@@ -177,9 +175,7 @@ HEALTH_SENSORS: tuple[AlexaCareSensorEntityDescription[Device], ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         device_kind=Device,
         exists_fn=lambda device: device.online is not None,
-        value_fn=lambda runtime, device: runtime.coordinator.health.offline_minutes(
-            device.key
-        ),
+        value_fn=lambda runtime, device: runtime.health.offline_minutes(device.key),
         listen_fn=_health_news,
     ),
 )
@@ -220,9 +216,7 @@ async def async_setup_entry(
         AccountSensor(entry, description) for description in ACCOUNT_SENSORS
     )
     entry.async_on_unload(async_track_issues(hass, entry))
-    entry.async_on_unload(
-        entry.runtime_data.coordinator.health.async_track_midnight(hass)
-    )
+    entry.async_on_unload(entry.runtime_data.health.async_track_midnight(hass))
 
 
 class AlexaCareSensor[DeviceT: Device](AlexaCareEntity[DeviceT], SensorEntity):
