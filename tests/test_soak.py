@@ -118,6 +118,7 @@ class Soak:
         self._runtime: object | None = None
         self._login_data = login_data
         self._secrets: dict[str, str] = {}
+        self._secrets_learnt = (0, 0)
         self.log_watch = LogWatch(
             self.timeline, self.invariants.violations, self.secrets
         )
@@ -465,9 +466,12 @@ class Soak:
 
     def secrets(self) -> dict[str, str]:
         """Every secret and transcript of the month so far, by what it is."""
-        if len(self._secrets) < 2 + len(self.amazon.access_tokens) + len(
-            self.transcripts
-        ):
+        # Built anew when Amazon handed out a token or someone spoke: the
+        # login's secrets alone outnumber both, so a count of the dict's
+        # entries would not tell.
+        learnt = (len(self.amazon.access_tokens), len(self.transcripts))
+        if not self._secrets or learnt != self._secrets_learnt:
+            self._secrets_learnt = learnt
             found = dict.fromkeys(
                 secrets_of(TEST_EMAIL, self._login_data), "a login secret"
             )
