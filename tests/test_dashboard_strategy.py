@@ -1,4 +1,4 @@
-"""Tests of serving the dashboard strategy (dashboard.py).
+"""Tests of serving the dashboard strategy (frontend/__init__.py).
 
 What the strategy generates is tested with node (tests_js/), the dashboard
 in a browser by tests_e2e.
@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.dashboard import STRATEGY_FILE, STRATEGY_URL
+from custom_components.alexa_care.frontend import STRATEGY_FILE, STRATEGY_URL
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component

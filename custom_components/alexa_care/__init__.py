@@ -17,7 +17,7 @@ from .amazon.models import LibraryMismatchError
 from .availability import AvailabilityIssues
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareCoordinator
-from .dashboard import async_register_strategy
+from .frontend import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
 from .errors import async_library_mismatch_placeholders
 from .health import DeviceHealth

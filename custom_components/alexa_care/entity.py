@@ -15,11 +15,12 @@ writes a state only when what it shows differs from what it last wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import Any, Concatenate, override
 
 from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -29,10 +30,11 @@ from homeassistant.helpers.entity_platform import (
 )
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .amazon.models import Device
+from .amazon.models import AlexaCareError, AmazonAuthError, Device
 from .const import DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
+from .errors import amazon_failure
 
 # What an unavailable entity shows, and what one not yet written has shown:
 # neither equals any value.
@@ -265,3 +267,21 @@ def async_add_described_entities[
 
     add_new_entities()
     entry.async_on_unload(coordinator.async_add_listener(add_new_entities))
+
+
+def amazon_action[EntityT: AlexaCareEntity[Any], **P](
+    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, None]]:
+    """Raise a translated HomeAssistantError when Amazon refuses an action."""
+
+    async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            await func(self, *args, **kwargs)
+        except AlexaCareError as err:
+            if isinstance(err, AmazonAuthError):
+                self.coordinator.config_entry.async_start_reauth(self.hass)
+            raise amazon_failure(
+                err, "action", HomeAssistantError, device=self.device.name
+            ) from err
+
+    return handler

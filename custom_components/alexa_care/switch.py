@@ -20,9 +20,9 @@ from .data import AlexaCareConfigEntry
 from .entity import (
     AlexaCareEntity,
     AlexaCareEntityDescription,
+    amazon_action,
     async_add_described_entities,
 )
-from .helpers import amazon_action
 
 PARALLEL_UPDATES = 1
 

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import DOMAIN
 
-STRATEGY_FILE = Path(__file__).parent / "frontend" / "alexa-care-strategy.js"
+STRATEGY_FILE = Path(__file__).parent / "alexa-care-strategy.js"
 STRATEGY_URL = f"/{DOMAIN}/alexa-care-strategy.js"
 
 
