@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.alexa_care import PLATFORMS
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
-from custom_components.alexa_care.network_identity import READ_PACE
+from custom_components.alexa_care.home_network.identity import READ_PACE
 from devtools.hass_log import is_report
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import ServiceValidationError

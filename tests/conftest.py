@@ -180,7 +180,7 @@ def fake_push() -> Generator[FakePush]:
     """
     fake = FakePush()
     with patch(
-        "custom_components.alexa_care.push_updates.get_async_client",
+        "custom_components.alexa_care.updates.push.get_async_client",
         lambda *_args, **_kwargs: httpx.AsyncClient(transport=fake),
     ):
         yield fake

@@ -14,7 +14,7 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.issues import IssueKind, IssueRef
+from custom_components.alexa_care.monitoring.issues import IssueKind, IssueRef
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util

@@ -13,7 +13,7 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL
-from custom_components.alexa_care.health import DeviceHealth
+from custom_components.alexa_care.monitoring.health import DeviceHealth
 from devtools.amazon_emulator import push_payloads
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util

@@ -27,7 +27,11 @@ from custom_components.alexa_care.const import (
     POWER_ON_ATTEMPTS,
     PUSH_RECONCILE_INTERVAL,
 )
-from custom_components.alexa_care.issues import IssueKind, IssueRef, issue_of_data
+from custom_components.alexa_care.monitoring.issues import (
+    IssueKind,
+    IssueRef,
+    issue_of_data,
+)
 from homeassistant.const import (
     EVENT_STATE_CHANGED,
     EVENT_STATE_REPORTED,

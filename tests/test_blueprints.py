@@ -16,8 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.voice_actions import DELETE_VOICE_HISTORY_SCHEMA
-from custom_components.alexa_care.voice_deletion import Scope
+from custom_components.alexa_care.voice.actions import DELETE_VOICE_HISTORY_SCHEMA
+from custom_components.alexa_care.voice.deletion import Scope
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from custom_components.alexa_care.device_listeners import DeviceListeners
+from custom_components.alexa_care.util.device_listeners import DeviceListeners
 
 
 def test_a_removed_listener_is_not_woken_and_its_device_is_forgotten() -> None:

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.health_store import SAVE_DELAY
+from custom_components.alexa_care.monitoring.health_store import SAVE_DELAY
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from custom_components.alexa_care.home_network import NetworkPresence, network_presence
+from custom_components.alexa_care.home_network.trackers import (
+    NetworkPresence,
+    network_presence,
+)
 from homeassistant.core import HomeAssistant
 
 MAC = "68:54:fd:3a:1b:2c"

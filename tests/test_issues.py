@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.issues import (
+from custom_components.alexa_care.monitoring.issues import (
     IssueKind,
     IssueRef,
     register_device_tag_key,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from custom_components.alexa_care.local_time import local_moment
+from custom_components.alexa_care.util.local_time import local_moment
 from homeassistant.core import HomeAssistant
 
 # 08:37 and 13:05 in US/Pacific, the tests' time zone.

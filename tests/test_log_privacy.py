@@ -13,7 +13,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.log_privacy import MARKER, SECRET_FILTER, secrets_of
+from custom_components.alexa_care.util.log_privacy import (
+    MARKER,
+    SECRET_FILTER,
+    secrets_of,
+)
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_CODE, CONF_EMAIL, CONF_PASSWORD
 from homeassistant.core import HomeAssistant

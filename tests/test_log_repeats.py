@@ -10,7 +10,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.alexa_care.log_repeats import REPEAT_FILTER
+from custom_components.alexa_care.util.log_repeats import REPEAT_FILTER
 from homeassistant.core import HomeAssistant
 
 LIBRARY = logging.getLogger("aioamazondevices")

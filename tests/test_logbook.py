@@ -17,23 +17,23 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
-from custom_components.alexa_care.deregister import (
+from custom_components.alexa_care.logbook import async_describe_events
+from custom_components.alexa_care.resets.deregister import (
     ACTION_DEREGISTER,
     OUTCOME_DEREGISTERED,
 )
-from custom_components.alexa_care.events import (
-    ACTION_OUTCOMES,
-    OUTCOME_FAILED,
-    logbook_key,
-)
-from custom_components.alexa_care.logbook import async_describe_events
-from custom_components.alexa_care.reset import (
+from custom_components.alexa_care.resets.procedures import (
     OUTCOME_BACK_ONLINE,
     OUTCOME_NOT_BACK_ONLINE,
     OUTCOME_POWER_CYCLED,
     OUTCOME_RESTART_REQUESTED,
 )
-from custom_components.alexa_care.voice_actions import SERVICE_DELETE_VOICE_HISTORY
+from custom_components.alexa_care.util.events import (
+    ACTION_OUTCOMES,
+    OUTCOME_FAILED,
+    logbook_key,
+)
+from custom_components.alexa_care.voice.actions import SERVICE_DELETE_VOICE_HISTORY
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.components.logbook import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.components.recorder import Recorder

@@ -8,7 +8,7 @@ import re
 from markdown_it import MarkdownIt
 import pytest
 
-from custom_components.alexa_care.markdown import escape_markdown
+from custom_components.alexa_care.util.markdown import escape_markdown
 
 # What a device name or an SSID could carry, and Home Assistant would render.
 HOSTILE = {

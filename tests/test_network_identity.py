@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.network_identity import (
+from custom_components.alexa_care.home_network.identity import (
     READ_PACE,
     REREAD_OFFLINE_AFTER,
     RETRY_AFTER,

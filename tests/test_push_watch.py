@@ -24,8 +24,8 @@ from custom_components.alexa_care.const import (
     VOICE_HISTORY_INTERVAL,
 )
 from custom_components.alexa_care.diagnostics import async_get_config_entry_diagnostics
-from custom_components.alexa_care.push_updates import STALL_RESTART_SPACING, PushStatus
-from custom_components.alexa_care.push_watch import (
+from custom_components.alexa_care.updates.push import STALL_RESTART_SPACING, PushStatus
+from custom_components.alexa_care.updates.push_watch import (
     PUSH_LATENCY,
     QUIET_RECONCILE_INTERVAL,
     USUAL_GAP_CEILING,

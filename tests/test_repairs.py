@@ -24,8 +24,8 @@ from custom_components.alexa_care.const import (
     OFFLINE_RECHECK,
     STALE_DEVICE_GRACE,
 )
+from custom_components.alexa_care.monitoring.suggested_fix import factory_reset_step
 from custom_components.alexa_care.repairs import async_create_fix_flow
-from custom_components.alexa_care.suggested_fix import factory_reset_step
 from devtools.amazon_emulator.push_payloads import dnd_change
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.helpers import device_registry as dr, issue_registry as ir

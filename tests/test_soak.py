@@ -36,8 +36,8 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.alexa_care.const import DOMAIN
-from custom_components.alexa_care.issues import IssueKind, IssueRef
-from custom_components.alexa_care.log_privacy import secrets_of
+from custom_components.alexa_care.monitoring.issues import IssueKind, IssueRef
+from custom_components.alexa_care.util.log_privacy import secrets_of
 from homeassistant.components.select import (
     DOMAIN as SELECT_DOMAIN,
     SERVICE_SELECT_OPTION,

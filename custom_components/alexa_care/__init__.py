@@ -14,32 +14,32 @@ from homeassistant.helpers.typing import ConfigType
 from .amazon.client import AmazonAccount
 from .amazon.library import import_page_encodings
 from .amazon.models import LibraryMismatchError
-from .availability import AvailabilityIssues
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareCoordinator
-from .frontend import async_register_strategy
 from .data import AlexaCareConfigEntry, AlexaCareData
-from .errors import async_library_mismatch_placeholders
-from .health import DeviceHealth
-from .health_store import HealthStore, async_remove_health_store
-from .issues import (
+from .frontend import async_register_strategy
+from .home_network.identity import NetworkIdentities
+from .monitoring.availability import AvailabilityIssues
+from .monitoring.health import DeviceHealth
+from .monitoring.health_store import HealthStore, async_remove_health_store
+from .monitoring.issues import (
     async_withdraw,
     async_withdraw_all,
     async_withdraw_untagged,
     register_device_tag_key,
 )
-from .log_privacy import SECRET_FILTER, secrets_of
-from .log_repeats import REPEAT_FILTER
-from .network_identity import NetworkIdentities
 from .options import AlexaCareOptions
-from .plug_left_off import async_switch_on_at_setup
-from .power_links import PowerLinks
-from .push_updates import PushUpdates
-from .reset import Resets
-from .reset_store import ResetStore
+from .resets.plug_left_off import async_switch_on_at_setup
+from .resets.power_links import PowerLinks
+from .resets.procedures import Resets
+from .resets.store import ResetStore
 from .services import async_setup_services
-from .voice_actions import async_setup_voice_services
-from .voice_history import VoiceHistoryCoordinator
+from .updates.push import PushUpdates
+from .util.errors import async_library_mismatch_placeholders
+from .util.log_privacy import SECRET_FILTER, secrets_of
+from .util.log_repeats import REPEAT_FILTER
+from .voice.actions import async_setup_voice_services
+from .voice.history import VoiceHistoryCoordinator
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,

@@ -25,7 +25,7 @@ from .entity import (
     AlexaCareEntityDescription,
     async_add_described_entities,
 )
-from .reset import ResetOutcome
+from .resets.procedures import ResetOutcome
 
 PARALLEL_UPDATES = 1
 

@@ -38,9 +38,9 @@ from .amazon.models import (
     LoginResult,
 )
 from .const import CONF_LOGIN_DATA, DOMAIN, LOGGER
-from .errors import async_library_mismatch_placeholders
-from .log_privacy import SECRET_FILTER, secrets_of
 from .options import OPTION_FIELDS
+from .util.errors import async_library_mismatch_placeholders
+from .util.log_privacy import SECRET_FILTER, secrets_of
 
 _EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")

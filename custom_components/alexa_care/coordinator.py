@@ -19,6 +19,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .amazon.client import AmazonAccount
+from .amazon.clock_offset import AmazonClock
 from .amazon.models import (
     AccountSnapshot,
     AlexaCareError,
@@ -27,7 +28,6 @@ from .amazon.models import (
     AmazonMissingCountryError,
     AmazonThrottledError,
 )
-from .amazon_clock import AmazonClock
 from .const import (
     CONF_LOGIN_DATA,
     DOMAIN,
@@ -36,11 +36,11 @@ from .const import (
     PUSH_RECONCILE_INTERVAL,
     THROTTLED_POLL_MIN,
 )
-from .device_listeners import DeviceListeners
-from .device_registry_sync import DeviceRegistrySync
-from .issues import IssueKind, IssueRef, async_raise, async_withdraw
-from .log_privacy import SECRET_FILTER, secrets_of
+from .monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .options import AlexaCareOptions
+from .updates.registry_sync import DeviceRegistrySync
+from .util.device_listeners import DeviceListeners
+from .util.log_privacy import SECRET_FILTER, secrets_of
 
 type PollWatch = Callable[[AccountSnapshot | None, AccountSnapshot, datetime], None]
 

@@ -7,17 +7,17 @@ from dataclasses import dataclass, field
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .availability import AvailabilityIssues
 from .coordinator import AlexaCareCoordinator
-from .device_listeners import DeviceListeners
-from .health import DeviceHealth
-from .network_identity import NetworkIdentities
+from .home_network.identity import NetworkIdentities
+from .monitoring.availability import AvailabilityIssues
+from .monitoring.health import DeviceHealth
 from .options import AlexaCareOptions
-from .power_links import PowerLinks
-from .push_updates import PushUpdates
-from .reset import Resets
-from .reset_store import ResetStore
-from .voice_history import VoiceHistoryCoordinator
+from .resets.power_links import PowerLinks
+from .resets.procedures import Resets
+from .resets.store import ResetStore
+from .updates.push import PushUpdates
+from .util.device_listeners import DeviceListeners
+from .voice.history import VoiceHistoryCoordinator
 
 
 @dataclass(kw_only=True)

@@ -22,10 +22,10 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from .amazon.models import Device
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .data import AlexaCareConfigEntry
-from .issues import open_issues
-from .network_identity import NetworkIdentity
-from .push_updates import PushStatus
-from .voice_history import VoiceHistoryCoordinator
+from .home_network.identity import NetworkIdentity
+from .monitoring.issues import open_issues
+from .updates.push import PushStatus
+from .voice.history import VoiceHistoryCoordinator
 
 TO_REDACT = {CONF_EMAIL, "password", "title", "unique_id"}
 # An Echo's Wi-Fi network and MAC address identify a home.

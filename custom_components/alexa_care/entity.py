@@ -34,7 +34,7 @@ from .amazon.models import AlexaCareError, AmazonAuthError, Device
 from .const import DOMAIN
 from .coordinator import AlexaCareCoordinator
 from .data import AlexaCareConfigEntry, AlexaCareData
-from .errors import amazon_failure
+from .util.errors import amazon_failure
 
 # What an unavailable entity shows, and what one not yet written has shown:
 # neither equals any value.

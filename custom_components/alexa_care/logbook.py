@@ -10,7 +10,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_ACTION
-from .events import logbook_key
+from .util.events import logbook_key
 
 
 @callback

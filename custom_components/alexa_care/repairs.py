@@ -5,10 +5,10 @@ from __future__ import annotations
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant
 
-from .device_repair import DeviceKeepsDroppingRepairFlow
-from .issues import IssueKind, issue_of_data
-from .offline_repair import DeviceUnavailableRepairFlow
-from .plug_left_off import PlugLeftOffRepairFlow
+from .monitoring.issues import IssueKind, issue_of_data
+from .repair_flows.device import DeviceKeepsDroppingRepairFlow
+from .repair_flows.offline import DeviceUnavailableRepairFlow
+from .resets.plug_left_off import PlugLeftOffRepairFlow
 
 
 async def async_create_fix_flow(

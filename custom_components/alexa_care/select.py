@@ -18,7 +18,7 @@ from .entity import (
     AlexaCareEntityDescription,
     async_add_described_entities,
 )
-from .power_links import NO_PLUG, plug_labels
+from .resets.power_links import NO_PLUG, plug_labels
 
 PARALLEL_UPDATES = 0
 

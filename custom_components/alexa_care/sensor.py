@@ -33,8 +33,13 @@ from .entity import (
     async_add_described_entities,
     last_poll_succeeded,
 )
-from .health import DROP_OFFS, OFFLINE_MINUTES
-from .suggested_fix import NOTHING_TO_DO, Suggestion, async_track_issues, device_advice
+from .monitoring.health import DROP_OFFS, OFFLINE_MINUTES
+from .monitoring.suggested_fix import (
+    NOTHING_TO_DO,
+    Suggestion,
+    async_track_issues,
+    device_advice,
+)
 
 PARALLEL_UPDATES = 0
 ATTR_SINCE = "since"

@@ -30,10 +30,10 @@ from .const import (
     MAX_OFF_SECONDS,
     MIN_OFF_SECONDS,
 )
-from .deregister import ACTION_DEREGISTER, async_deregister, validate_deregister
-from .errors import refused
-from .reset import ResetOutcome, Resets
-from .targets import Target, resolve_target
+from .resets.deregister import ACTION_DEREGISTER, async_deregister, validate_deregister
+from .resets.procedures import ResetOutcome, Resets
+from .util.errors import refused
+from .util.targets import Target, resolve_target
 
 type Step = Callable[[], Awaitable[dict[str, Any]]]
 

@@ -13,7 +13,7 @@ from homeassistant.components.frontend import add_extra_js_url
 from homeassistant.components.http import StaticPathConfig
 from homeassistant.core import HomeAssistant
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 STRATEGY_FILE = Path(__file__).parent / "alexa-care-strategy.js"
 STRATEGY_URL = f"/{DOMAIN}/alexa-care-strategy.js"

@@ -1,0 +1,119 @@
+"""A plug a power cycle left off: switched on at setup, or a repair issue.
+
+A power cycle that did not finish (Home Assistant crashed or was killed)
+leaves its plug recorded in the reset store. At setup the plug is switched on
+at once; if Amazon refuses, an issue says which plug is off, and its fix flow
+switches it on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import probatio
+
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+
+from ..const import LOGGER
+from ..data import AlexaCareConfigEntry
+from ..monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
+from ..util.markdown import escape_markdown
+
+
+def _issue(entry_id: str, plug_key: str) -> IssueRef:
+    return IssueRef(
+        kind=IssueKind.PLUG_LEFT_OFF, entry_id=entry_id, device_key=plug_key
+    )
+
+
+def _show_switched_on(entry: AlexaCareConfigEntry, plug_keys: Iterable[str]) -> None:
+    """The plugs' switches show them on at once.
+
+    Amazon's push of it went before the channel was open (at setup), and
+    the next poll may be half an hour away.
+    """
+    coordinator = entry.runtime_data.coordinator
+    data = coordinator.data
+    for key in plug_keys:
+        if (plug := data.plugs.get(key)) is not None:
+            data = data.with_changes(plug, power_on=True)
+    coordinator.async_set_pushed_data(data)
+
+
+async def async_switch_on_at_setup(
+    hass: HomeAssistant, entry: AlexaCareConfigEntry
+) -> None:
+    """Switch on every plug an unfinished power cycle left off."""
+    resets, store = entry.runtime_data.resets, entry.runtime_data.reset_store
+    left_off = store.switched_off
+    for left in left_off.values():
+        LOGGER.warning(
+            "%s was left off by a power cycle that did not finish; switching it on",
+            left["name"],
+        )
+    refused_on = await resets.async_switch_on_left_off()
+    _show_switched_on(entry, left_off.keys() - refused_on.keys())
+    for key, left in left_off.items():
+        if key not in refused_on:
+            async_withdraw(hass, _issue(entry.entry_id, key))
+            continue
+        async_raise(
+            hass,
+            _issue(entry.entry_id, key),
+            placeholders={
+                "plug": escape_markdown(left["name"]),
+                "error": escape_markdown(str(refused_on[key])),
+            },
+        )
+
+
+class PlugLeftOffRepairFlow(RepairsFlow):
+    """Switch on the plug an unfinished power cycle left off."""
+
+    def __init__(self, entry_id: str, plug_key: str) -> None:
+        """Remember which plug the issue is about."""
+        self._entry_id = entry_id
+        self._plug_key = plug_key
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Start with the confirmation: init receives the issue, not an answer."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Offer to switch the plug on now."""
+        entry: AlexaCareConfigEntry | None = self.hass.config_entries.async_get_entry(
+            self._entry_id
+        )
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="entry_not_loaded")
+        store = entry.runtime_data.reset_store
+        if (left := store.switched_off.get(self._plug_key)) is None:
+            # Switched on meanwhile, by a reload or a later setup.
+            return self.async_create_entry(data={})
+        placeholders = {"plug": escape_markdown(left["name"])}
+        if user_input is None:
+            return self.async_show_form(
+                step_id="confirm",
+                data_schema=probatio.Schema({}),
+                description_placeholders=placeholders,
+            )
+        resets = entry.runtime_data.resets
+        if err := (await resets.async_switch_on_left_off(self._plug_key)).get(
+            self._plug_key
+        ):
+            return self.async_abort(
+                reason="still_off",
+                description_placeholders={
+                    **placeholders,
+                    "error": escape_markdown(str(err)),
+                },
+            )
+        _show_switched_on(entry, [self._plug_key])
+        return self.async_create_entry(data={})

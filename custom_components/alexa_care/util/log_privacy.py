@@ -1,0 +1,154 @@
+"""Keeping Amazon secrets out of log lines, ours and the library's.
+
+Users paste their logs into public bug reports. aioamazondevices logs the
+tokens, the device's private key and cookies while signing in ("Register
+device: {…}" at INFO) and answers at DEBUG. While an entry is loaded, or a
+sign-in flow is open, a filter on both loggers rewrites every record: the
+secrets it was given (tokens, cookies, email, customer ids, the password
+during a flow) and whatever has the shape of one (Amazon's tokens, private
+keys, cookie and token fields) become a marker, in the message and its
+arguments, whatever the level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+import json
+import logging
+import re
+from typing import Any, override
+from urllib.parse import quote
+
+from ..const import LOGGER
+
+MARKER = "**REDACTED**"
+PROTECTED_LOGGERS = ("aioamazondevices", LOGGER.name)
+# Shorter values ("NA", "com") are not secrets, and replacing them would
+# garble every line.
+_MIN_SECRET_LENGTH = 6
+
+# Secrets the library hands out before we can know them (the first sign-in).
+# Every pattern starts where a word starts and repeats a bounded number of
+# times: a long answer in a debug line must not cost quadratic time.
+_SHAPE_PATTERNS = (
+    # Amazon's OAuth tokens and "at-main" cookies: Atna|…, Atnr|…, Atza|…
+    r"(?<![\w-])At[a-z]{2}\|[^\s'\",;}\]]+",
+    r"\{enc:[^}]*\}(?:\{[a-z]+:[^}]*\})*",  # the ADP token
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
+    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+",  # email addresses
+    # Who the account is, as the sign-in's answer says.
+    r"""(?<![\w-])['"]?customer_info['"]?\s*:\s*\{[^{}]*\}""",
+)
+_SHAPES = re.compile("|".join(_SHAPE_PATTERNS), re.DOTALL)
+# A quoted value, in JSON or in a dict's repr (x-main's value is itself quoted).
+_QUOTED = r"""(?P<value>'(?:[^'\\]|\\.){0,4096}'|"(?:[^"\\]|\\.){0,4096}")"""
+# Secrets whose field name says nothing, known by their neighbours. The
+# sign-in's register answer lists the website cookies (session-id,
+# ubid-main, x-main, at-main, sess-at-main, session-token) as
+# {"Name": …, "Value": …} pairs; users/me names the customer ("A" and 13
+# capitals or digits) as its plain "id", before we know it. Case matters:
+# GraphQL's lowercase "value" fields are no cookies.
+_NEIGHBOURS = re.compile(
+    r"""(?P<name>(?P<q1>['"])Name(?P=q1)\s*:\s*(?P<q2>['"])[\w.-]{1,64}(?P=q2)"""
+    r"""\s*,\s*(?P<q3>['"])Value(?P=q3)\s*:\s*)"""
+    + _QUOTED
+    + r"""|(?P<id>(?P<q4>['"])id(?P=q4)\s*:\s*)(?P<q5>['"])A[0-9A-Z]{13}(?P=q5)"""
+)
+# The value of a field whose name says it is secret, in a dict, JSON or header.
+_FIELDS = re.compile(
+    r"""(?P<name>(?<![\w-])['"]?(?:[\w-]{0,40}token|[\w-]{0,40}private_key|cookies?|csrf|"""
+    r"""session-id|ubid-main|x-main|at-main|sess-at-main|user_id|device_serial_number|"""
+    r"""[\w-]{0,40}customer_id|customerId|password|otp_?code)['"]?\s*[:=]\s*)"""
+    r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;}\]]+)""",
+    re.IGNORECASE,
+)
+
+
+def secrets_of(email: str | None, login_data: Mapping[str, Any]) -> set[str]:
+    """The secret values of an account's login: every token, cookie and id."""
+    found = {email} if email else set()
+    for key in ("adp_token", "device_private_key", "access_token", "refresh_token"):
+        found.add(str(login_data.get(key) or ""))
+    for cookies in ("website_cookies", "store_authentication_cookie"):
+        found.update(str(value) for value in (login_data.get(cookies) or {}).values())
+    customer = login_data.get("customer_info") or {}
+    found.update(str(customer.get(key) or "") for key in ("user_id", "name"))
+    found.add(str(login_data.get("account_customer_id") or ""))
+    device = login_data.get("device_info") or {}
+    found.add(str(device.get("device_serial_number") or ""))
+    return {value for value in found if len(value) >= _MIN_SECRET_LENGTH}
+
+
+def _written_forms(secret: str) -> set[str]:
+    # As written in a message, in repr() or JSON (escaped), or in a URL.
+    return {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], quote(secret)}
+
+
+class SecretFilter(logging.Filter):
+    """Rewrites log records so that no known or recognisable secret is left."""
+
+    def __init__(self) -> None:
+        """Start knowing no secret."""
+        super().__init__()
+        self._by_owner: dict[str, set[str]] = {}
+        self._known: list[str] = []
+
+    @property
+    def active(self) -> bool:
+        """Whether anyone needs the filter now."""
+        return bool(self._by_owner)
+
+    def protect(self, owner: str, secrets: Iterable[str]) -> None:
+        """Add the secrets of an entry or a flow; attach the filter if need be."""
+        if not self._by_owner:
+            for name in PROTECTED_LOGGERS:
+                logging.getLogger(name).addFilter(self)
+        self._by_owner.setdefault(owner, set()).update(secrets)
+        self._compile()
+
+    def release(self, owner: str) -> None:
+        """Forget an owner's secrets; detach the filter when none is left."""
+        if self._by_owner.pop(owner, None) is None:
+            return
+        self._compile()
+        if not self._by_owner:
+            for name in PROTECTED_LOGGERS:
+                logging.getLogger(name).removeFilter(self)
+
+    def _compile(self) -> None:
+        forms = {
+            form
+            for owned in self._by_owner.values()
+            for secret in owned
+            for form in _written_forms(secret)
+        }
+        # Longest first, so that a secret inside another goes with it.
+        self._known = sorted(forms, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """The text without any secret."""
+        for form in self._known:
+            if form in text:
+                text = text.replace(form, MARKER)
+        text = _SHAPES.sub(MARKER, text)
+        text = _NEIGHBOURS.sub(
+            lambda match: f"{match['name'] or match['id']}{MARKER}", text
+        )
+        return _FIELDS.sub(lambda match: f"{match['name']}{MARKER}", text)
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except TypeError, ValueError:  # a broken format string: keep it as it is
+            message = str(record.msg)
+        record.msg = self.redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        return True
+
+
+SECRET_FILTER = SecretFilter()

@@ -1,0 +1,60 @@
+"""Which Alexa Care device an action or a flow is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from ..amazon.models import Device
+from ..const import DOMAIN
+from ..data import AlexaCareConfigEntry
+from .errors import refused
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """A device an action was called for, and the entry it belongs to."""
+
+    device_id: str
+    entry: AlexaCareConfigEntry
+    device: Device
+
+
+def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
+    """Find the Alexa Care device behind a device id, or refuse."""
+    device_entry = dr.async_get(hass).async_get(device_id)
+    if device_entry is None:
+        raise refused("device_not_found", device_id=device_id)
+    name = device_entry.name_by_user or device_entry.name or device_id
+    # A device belongs to one config entry.
+    entry: AlexaCareConfigEntry | None = (
+        hass.config_entries.async_get_entry(device_entry.config_entry_id)
+        if device_entry.config_entry_id
+        else None
+    )
+    if entry is None or entry.domain != DOMAIN:
+        raise refused("not_alexa_care_device", device=name)
+    if getattr(device_entry, "entry_type", None) is dr.DeviceEntryType.SERVICE:
+        raise refused("account_device", device=name)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise refused("entry_not_loaded", device=name)
+    key = next(value for domain, value in device_entry.identifiers if domain == DOMAIN)
+    device = entry.runtime_data.coordinator.data.devices.get(key)
+    if device is None:
+        raise refused("device_not_on_account", device=name)
+    return Target(device_id=device_id, entry=entry, device=device)
+
+
+def target_of(
+    hass: HomeAssistant, entry: AlexaCareConfigEntry, device: Device
+) -> Target | None:
+    """The target of a device a flow already knows, if it is in the registry."""
+    registry_device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, device.key), entry.entry_id
+    )
+    if registry_device is None:
+        return None
+    return Target(device_id=registry_device.id, entry=entry, device=device)

@@ -1,0 +1,1 @@
+"""The voice history: reading it, the actions, and deletion by voice."""
