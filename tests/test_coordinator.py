@@ -51,7 +51,7 @@ HISTORY_READ = ("POST", "/alexa-privacy/apd/rah/alexa-history-records-v2")
 
 def _sent(fake_amazon: FakeAmazon, since: int) -> list[tuple[str, str]]:
     # The Echos' Wi-Fi details are read apart from the polls, on their own
-    # pace (tests/test_network_identity.py).
+    # pace (tests/test_home_network/identity.py).
     return [
         (method, path)
         for method, path, _ in fake_amazon.requests[since:]

@@ -1,6 +1,6 @@
 """The coordinator: one poll reads the whole account from Amazon.
 
-What Amazon pushes in between lands in the same snapshot (push_updates.py);
+What Amazon pushes in between lands in the same snapshot (updates/push.py);
 while it does, the polls rest and only reconcile.
 """
 
@@ -102,7 +102,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """
         # What the poll interval is derived from (_poll_interval). While
         # Amazon pushes changes, polls only reconcile, rarely, when the push
-        # side says (push_updates.py, push_watch.py).
+        # side says (updates/push.py, push_watch.py).
         self.options = options
         self.push_connected = False
         self.reconcile_interval = PUSH_RECONCILE_INTERVAL

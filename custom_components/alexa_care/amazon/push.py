@@ -8,8 +8,8 @@ nobody, and 16.3.2 drops smart-home changes), an odd payload raises out of
 its part handler and reconnects the stream, and a site change reconnects at
 once, without any delay. So its stream client is subclassed here, the one
 place that knows those private parts (CLIENT_PARTS and the STREAM_ ones
-below, checked when a channel is made; the README lists them): we read the
-parts ourselves, and space the reconnects, behind the account's throttle gate.
+below, checked when a channel is made; docs/architecture.md lists them): we
+read the parts ourselves, and space the reconnects, behind the account's throttle gate.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from .models import AmazonThrottledError, LibraryMismatchError, PushedChange
 from .push_parts import read_part
 from .throttle import ThrottleGate
 
-# The library's private parts the channel relies on (the README lists them).
+# The library's private parts the channel relies on (docs/architecture.md lists them).
 CLIENT_PARTS = ("_http_wrapper", "_session_state_data")
 STREAM_METHODS = (
     "_get_avs_directives",

@@ -3,8 +3,8 @@
 A release of the library may rename any of these without notice. Checked once
 before the first request, a missing one stops the setup with an error that
 names the installed version, instead of every poll failing later with an
-error that blames Amazon's answer. The README's development section lists
-the same parts.
+error that blames Amazon's answer. docs/architecture.md lists the same
+parts.
 """
 
 from __future__ import annotations

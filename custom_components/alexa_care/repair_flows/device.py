@@ -2,7 +2,7 @@
 
 Follow the factory-reset steps of the device's model, give it away
 (deregister it), or ignore the issue until the device has been back online
-once. The offline issue's flow (offline_repair.py) adds the resets.
+once. The offline issue's flow (repair_flows/offline.py) adds the resets.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The alexa_care_action event: what an action, button or flow did to a device.
 
-Fired by the code that does the work (reset.py, deregister.py,
-voice_actions.py), so that every way of starting it shows in the logbook.
+Fired by the code that does the work (resets/procedures.py, deregister.py,
+voice/actions.py), so that every way of starting it shows in the logbook.
 """
 
 from __future__ import annotations
