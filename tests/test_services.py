@@ -23,7 +23,11 @@ from homeassistant.components.select import (
     SERVICE_SELECT_OPTION,
 )
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import (
+    DOMAIN as HOMEASSISTANT_DOMAIN,
+    HomeAssistant,
+    ServiceResponse,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
@@ -243,10 +247,11 @@ async def test_restart_refusals(
 async def test_unknown_and_foreign_devices_are_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """A device id that is not ours says so."""
+    """A device id that is not ours says so, in Home Assistant's own words."""
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "restart", {"device_id": "not-a-device"})
-    assert refused.value.translation_key == "device_not_found"
+    assert refused.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert refused.value.translation_key == "service_device_not_found"
 
     other_entry = MockConfigEntry(domain="demo")
     other_entry.add_to_hass(hass)
@@ -255,7 +260,8 @@ async def test_unknown_and_foreign_devices_are_refused(
     )
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "restart", {"device_id": lamp.id})
-    assert refused.value.translation_key == "not_alexa_care_device"
+    assert refused.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert refused.value.translation_key == "service_device_wrong_domain"
 
 
 async def test_entry_not_loaded(
@@ -266,7 +272,8 @@ async def test_entry_not_loaded(
     await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "restart", {"device_id": kitchen})
-    assert refused.value.translation_key == "entry_not_loaded"
+    assert refused.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert refused.value.translation_key == "service_config_entry_not_loaded"
 
 
 async def test_restart_failure_and_partial_success(

@@ -18,7 +18,11 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 
 from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION, STALE_DEVICE_GRACE
 from custom_components.alexa_care.issues import IssueKind, IssueRef
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import (
+    DOMAIN as HOMEASSISTANT_DOMAIN,
+    HomeAssistant,
+    ServiceResponse,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
@@ -196,7 +200,8 @@ async def test_history_refusals(
     """Unknown or unloaded accounts, plugs, and start after end are refused."""
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "get_voice_history", {"config_entry_id": "nope"})
-    assert refused.value.translation_key == "account_not_found"
+    assert refused.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert refused.value.translation_key == "service_config_entry_not_found"
 
     plug = device_id(hass, init_integration, KITCHEN_PLUG)
     with pytest.raises(ServiceValidationError) as refused:
@@ -212,7 +217,8 @@ async def test_history_refusals(
     await hass.config_entries.async_unload(init_integration.entry_id)
     with pytest.raises(ServiceValidationError) as refused:
         await get_history(hass, init_integration)
-    assert refused.value.translation_key == "account_not_loaded"
+    assert refused.value.translation_domain == HOMEASSISTANT_DOMAIN
+    assert refused.value.translation_key == "service_config_entry_not_loaded"
 
 
 async def test_history_account_defaults(
@@ -424,8 +430,8 @@ async def test_delete_refusals(
     )
     plug = device_id(hass, init_integration, KITCHEN_PLUG)
     for device, key in (
-        ("not-a-device", "device_not_found"),
-        (everywhere.id, "not_alexa_care_device"),
+        ("not-a-device", "service_device_not_found"),
+        (everywhere.id, "service_device_wrong_domain"),
         (plug, "no_voice_history"),
     ):
         with pytest.raises(ServiceValidationError) as refused:
