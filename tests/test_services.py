@@ -83,10 +83,14 @@ async def _of_an_unloaded_entry(hass: HomeAssistant, entry: MockConfigEntry) -> 
     [
         pytest.param(_no_device, "no_device_id", id="null"),
         pytest.param(_no_devices, "no_device_id", id="empty"),
-        pytest.param(_unknown, "device_not_found", id="unknown"),
-        pytest.param(_another_integrations, "not_alexa_care_device", id="not ours"),
+        pytest.param(_unknown, "service_device_not_found", id="unknown"),
+        pytest.param(
+            _another_integrations, "service_device_wrong_domain", id="not ours"
+        ),
         pytest.param(_the_account, "account_device", id="the account"),
-        pytest.param(_of_an_unloaded_entry, "entry_not_loaded", id="not loaded"),
+        pytest.param(
+            _of_an_unloaded_entry, "service_config_entry_not_loaded", id="not loaded"
+        ),
     ],
 )
 async def test_a_target_that_is_no_device_of_a_loaded_account_is_refused(

@@ -112,7 +112,7 @@ DELETE_ALL = {"scope": "all", "confirm": True}
         pytest.param(
             "get_voice_history",
             {"config_entry_id": "nope"},
-            "account_not_found",
+            "service_config_entry_not_found",
             id="read an unknown account",
         ),
         pytest.param(
@@ -147,13 +147,13 @@ DELETE_ALL = {"scope": "all", "confirm": True}
         pytest.param(
             "delete_voice_history",
             {"device_id": "not-a-device", **DELETE_ALL},
-            "device_not_found",
+            "service_device_not_found",
             id="delete an unknown device's",
         ),
         pytest.param(
             "delete_voice_history",
             {"device_id": SPEAKER_GROUP, **DELETE_ALL},
-            "not_alexa_care_device",
+            "service_device_wrong_domain",
             id="delete a speaker group's",
         ),
         pytest.param(
@@ -191,19 +191,19 @@ async def test_refusals(
         pytest.param(
             "get_voice_history",
             {"config_entry_id": THIS_ACCOUNT},
-            "account_not_loaded",
+            "service_config_entry_not_loaded",
             id="read the account's",
         ),
         pytest.param(
             "get_voice_history",
             {"device_id": KITCHEN},
-            "entry_not_loaded",
+            "service_config_entry_not_loaded",
             id="read an Echo's",
         ),
         pytest.param(
             "delete_voice_history",
             {"device_id": KITCHEN, **DELETE_ALL},
-            "entry_not_loaded",
+            "service_config_entry_not_loaded",
             id="delete an Echo's",
         ),
     ],

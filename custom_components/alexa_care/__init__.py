@@ -144,12 +144,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, push.async_stop)
     )
     # After the platforms: the registry has the devices the MACs belong to.
-    # Cancelled when the entry unloads.
-    entry.async_create_background_task(
-        hass,
-        network_identities.async_run(coordinator),
-        f"{DOMAIN} network identities",
-    )
+    entry.async_on_unload(network_identities.async_start(coordinator))
     return True
 
 

@@ -40,8 +40,7 @@ DEREGISTER_CHECKS: Final = (timedelta(0), timedelta(seconds=5), timedelta(second
 POWER_ON_ATTEMPTS: Final = 3
 
 EVENT_ACTION: Final = "alexa_care_action"
-# The fields of the actions.
-ATTR_DEVICE_ID: Final = "device_id"
+# A field of the actions (device_id and config_entry_id are Home Assistant's).
 ATTR_CONFIRM: Final = "confirm"
 
 CONF_GRACE: Final = "grace"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .coordinator import AlexaCareCoordinator
@@ -42,3 +43,14 @@ class AlexaCareData:
 
 
 type AlexaCareConfigEntry = ConfigEntry[AlexaCareData]
+
+
+@callback
+def async_loaded_entry(
+    hass: HomeAssistant, entry_id: str
+) -> AlexaCareConfigEntry | None:
+    """The entry, if it is loaded: a repair flow outlives its entry's unload."""
+    entry: AlexaCareConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.state is not ConfigEntryState.LOADED:
+        return None
+    return entry

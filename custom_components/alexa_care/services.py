@@ -9,6 +9,7 @@ from typing import Any
 
 import probatio
 
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -24,7 +25,6 @@ from homeassistant.util.json import JsonValueType
 from .amazon.models import Device, Echo, SmartPlug
 from .const import (
     ATTR_CONFIRM,
-    ATTR_DEVICE_ID,
     DEFAULT_OFF_SECONDS,
     DOMAIN,
     MAX_OFF_SECONDS,
@@ -87,7 +87,7 @@ async def _async_run_each(prepared: list[tuple[Target, Step]]) -> ServiceRespons
             ) from err
         done.append(target.device.name)
         reported: dict[str, JsonValueType] = {
-            "device_id": target.device_id,
+            ATTR_DEVICE_ID: target.device_id,
             "device": target.device.name,
         }
         results.append(reported | result)

@@ -1,8 +1,8 @@
 """Each Echo's network identity (Wi-Fi network, MAC address), read once and kept.
 
 Amazon answers it for one Echo per request, so it never goes into the poll:
-a background loop reads one Echo at a time, at most one request every
-READ_PACE, and not while Amazon throttles the account. An answer is kept on
+a timer reads one Echo at a time, at most one request every READ_PACE, and
+not while Amazon throttles the account. An answer is kept on
 disk and read again only when the Echo was re-added to the account (gone
 from it, then back), or when it is offline a day after its last read (it may
 have joined another network). An Echo Amazon has no Wi-Fi details for (a
@@ -13,18 +13,20 @@ it to what router integrations see.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypedDict
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from ..amazon.models import AlexaCareError, AmazonThrottledError, Echo, WifiDetails
 from ..const import DOMAIN, LOGGER
 from ..coordinator import AlexaCareCoordinator
-from ..util.clock import async_wait
 from ..util.device_listeners import DeviceListeners
 from ..util.storage import LenientStore, Parsed, mapping, moment
 
@@ -124,6 +126,9 @@ class NetworkIdentities:
         # Echo key → when its last read failed: others go first meanwhile.
         self._failed_at: dict[str, datetime] = {}
         self._listeners = DeviceListeners()
+        self._reading: asyncio.Task[None] | None = None
+        # After Amazon throttled a read: none until a poll interval has passed.
+        self._resting_until: datetime | None = None
 
     @callback
     def async_add_listener(
@@ -201,50 +206,68 @@ class NetworkIdentities:
             # Amazon gave two of the account's Echos one MAC address.
             LOGGER.warning("%s: its MAC address is another Echo's", device.name)
 
-    async def async_run(self, coordinator: AlexaCareCoordinator) -> None:
-        """Read the Echos that are due, one at a time, until the entry unloads."""
+    @callback
+    def async_start(self, coordinator: AlexaCareCoordinator) -> CALLBACK_TYPE:
+        """Read the Echos that are due, one every READ_PACE; returns the remover."""
         for key in self._identities:
             self._link_to_device(key)
-        remove_listener = coordinator.async_add_listener(
-            lambda: self._forget_gone(coordinator)
+        removers = (
+            coordinator.async_add_listener(lambda: self._forget_gone(coordinator)),
+            async_track_time_interval(
+                self._hass,
+                partial(self._read_next, coordinator),
+                READ_PACE,
+                name=f"{DOMAIN} network identities",
+                cancel_on_shutdown=True,
+            ),
         )
-        try:
-            while True:
-                await async_wait(self._hass, READ_PACE)
-                # A task of the entry's: unloading waits for a read under way.
-                throttled = await coordinator.config_entry.async_create_task(
-                    self._hass,
-                    self._async_read_next(coordinator),
-                    f"{DOMAIN} network identity read",
-                )
-                if throttled:
-                    # The next poll may find the account throttled and back off.
-                    await async_wait(self._hass, coordinator.options.poll_interval)
-        finally:
-            remove_listener()
 
-    async def _async_read_next(self, coordinator: AlexaCareCoordinator) -> bool:
-        """Read the next Echo that is due, if any; True if Amazon throttled it."""
+        @callback
+        def stop() -> None:
+            for remove in removers:
+                remove()
+
+        return stop
+
+    @callback
+    def _read_next(self, coordinator: AlexaCareCoordinator, _now: datetime) -> None:
+        if (self._reading is not None and not self._reading.done()) or (
+            self._resting_until is not None and dt_util.utcnow() <= self._resting_until
+        ):
+            return
+        # A task of the entry's: unloading waits for a read under way. Not
+        # started at once: a poll due at the same moment asks Amazon first.
+        self._reading = coordinator.config_entry.async_create_task(
+            self._hass,
+            self._async_read_next(coordinator),
+            f"{DOMAIN} network identity read",
+            eager_start=False,
+        )
+
+    async def _async_read_next(self, coordinator: AlexaCareCoordinator) -> None:
+        """Read the next Echo that is due, if any."""
         # Only after a poll that worked, and not while backing off: Amazon
         # throttles the whole account.
         if not coordinator.last_update_success or coordinator.backing_off:
-            return False
+            return
         now = dt_util.utcnow()
         echo = next(
             (e for e in coordinator.data.echos.values() if self._is_due(e, now)), None
         )
         if echo is None:
-            return False
+            return
         try:
             wifi = await coordinator.account.async_get_wifi_details(echo)
         except AlexaCareError as err:
             self._failed_at[echo.key] = now
             LOGGER.debug("Could not read the network of %s: %s", echo.name, err)
-            return isinstance(err, AmazonThrottledError)
+            if isinstance(err, AmazonThrottledError):
+                # The next poll may find the account throttled and back off.
+                self._resting_until = now + coordinator.options.poll_interval
+            return
         self._failed_at.pop(echo.key, None)
         self._identities[echo.key] = NetworkIdentity(read_at=now, wifi=wifi)
         await self._store.async_save(self._data())
         self._link_to_device(echo.key)
         # Its Wi-Fi network sensor shows the answer.
         self._listeners.notify([echo.key])
-        return False

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from homeassistant.const import STATE_HOME, STATE_NOT_HOME
+from homeassistant.const import STATE_HOME, STATE_NOT_HOME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import format_mac
 
-# device_tracker's own names; reading states needs nothing of it loaded.
-TRACKER_DOMAIN = "device_tracker"
+# device_tracker's own name, which homeassistant.const lacks: reading
+# states needs nothing of device_tracker loaded.
 ATTR_MAC = "mac"
 
 
@@ -35,7 +35,7 @@ def network_presence(hass: HomeAssistant, mac_address: str) -> NetworkPresence |
     wanted = format_mac(mac_address)
     states = {
         state.state
-        for state in hass.states.async_all(TRACKER_DOMAIN)
+        for state in hass.states.async_all(Platform.DEVICE_TRACKER)
         if isinstance(mac := state.attributes.get(ATTR_MAC), str)
         and format_mac(mac) == wanted
     }

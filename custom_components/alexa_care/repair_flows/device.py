@@ -2,7 +2,7 @@
 
 Follow the factory-reset steps of the device's model, give it away
 (deregister it), or ignore the issue until the device has been back online
-once. The offline issue's flow (repair_flows/offline.py) adds the resets.
+once. The offline issue's flow (offline_repair.py) adds the resets.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ from typing import Any
 import probatio
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.selector import BooleanSelector
 
 from ..amazon.models import Device
 from ..const import DOMAIN
-from ..data import AlexaCareConfigEntry
+from ..data import AlexaCareConfigEntry, async_loaded_entry
 from ..monitoring.suggested_fix import factory_reset_step
 from ..resets.deregister import async_deregister, validate_deregister
 from ..util.markdown import escape_markdown
@@ -44,10 +43,7 @@ class DeviceRepairFlow(RepairsFlow):
     # Context
 
     def _entry(self) -> AlexaCareConfigEntry | None:
-        entry = self.hass.config_entries.async_get_entry(self._entry_id)
-        if entry is None or entry.state is not ConfigEntryState.LOADED:
-            return None
-        return entry
+        return async_loaded_entry(self.hass, self._entry_id)
 
     def _device(self) -> Device | None:
         if (entry := self._entry()) is None:

@@ -14,11 +14,10 @@ from typing import Any
 import probatio
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from ..const import LOGGER
-from ..data import AlexaCareConfigEntry
+from ..data import AlexaCareConfigEntry, async_loaded_entry
 from ..monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
 from ..util.markdown import escape_markdown
 
@@ -88,10 +87,7 @@ class PlugLeftOffRepairFlow(RepairsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         """Offer to switch the plug on now."""
-        entry: AlexaCareConfigEntry | None = self.hass.config_entries.async_get_entry(
-            self._entry_id
-        )
-        if entry is None or entry.state is not ConfigEntryState.LOADED:
+        if (entry := async_loaded_entry(self.hass, self._entry_id)) is None:
             return self.async_abort(reason="entry_not_loaded")
         store = entry.runtime_data.reset_store
         if (left := store.switched_off.get(self._plug_key)) is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -44,7 +45,7 @@ def fire_action_event(
     hass.bus.async_fire(
         EVENT_ACTION,
         {
-            "device_id": device_id,
+            ATTR_DEVICE_ID: device_id,
             "device_name": device.name,
             "action": action,
             "outcome": outcome,

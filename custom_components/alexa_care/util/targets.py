@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, service
 
 from ..amazon.models import Device
 from ..const import DOMAIN
@@ -24,23 +23,18 @@ class Target:
 
 
 def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
-    """Find the Alexa Care device behind a device id, or refuse."""
-    device_entry = dr.async_get(hass).async_get(device_id)
-    if device_entry is None:
-        raise refused("device_not_found", device_id=device_id)
-    name = device_entry.name_by_user or device_entry.name or device_id
-    # A device belongs to one config entry.
-    entry: AlexaCareConfigEntry | None = (
-        hass.config_entries.async_get_entry(device_entry.config_entry_id)
-        if device_entry.config_entry_id
-        else None
+    """Find the Alexa Care device behind a device id, or refuse.
+
+    Home Assistant's helper refuses an unknown device, another integration's,
+    and one whose entry is not loaded, in its own translated words.
+    """
+    device_entry, config_entry = service.async_get_device_and_config_entry(
+        hass, DOMAIN, device_id, include_child_devices=False
     )
-    if entry is None or entry.domain != DOMAIN:
-        raise refused("not_alexa_care_device", device=name)
-    if getattr(device_entry, "entry_type", None) is dr.DeviceEntryType.SERVICE:
+    entry: AlexaCareConfigEntry = config_entry
+    name = device_entry.name_by_user or device_entry.name or device_id
+    if device_entry.entry_type is dr.DeviceEntryType.SERVICE:
         raise refused("account_device", device=name)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise refused("entry_not_loaded", device=name)
     key = next(value for domain, value in device_entry.identifiers if domain == DOMAIN)
     device = entry.runtime_data.coordinator.data.devices.get(key)
     if device is None:

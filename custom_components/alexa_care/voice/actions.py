@@ -6,7 +6,7 @@ from datetime import datetime
 
 import probatio
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -14,13 +14,16 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    service,
+)
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from ..amazon.models import Echo, VoiceRecord
-from ..const import ATTR_CONFIRM, ATTR_DEVICE_ID, DOMAIN, VOICE_HISTORY_MAX_AGE
+from ..const import ATTR_CONFIRM, DOMAIN, VOICE_HISTORY_MAX_AGE
 from ..data import AlexaCareConfigEntry
 from ..util.errors import refused
 from ..util.events import OUTCOME_FAILED, fire_action_event
@@ -29,7 +32,6 @@ from .deletion import Scope, async_delete_voice_history
 
 SERVICE_GET_VOICE_HISTORY = "get_voice_history"
 SERVICE_DELETE_VOICE_HISTORY = "delete_voice_history"
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_START = "start"
 ATTR_END = "end"
 ATTR_LIMIT = "limit"
@@ -57,17 +59,12 @@ DELETE_VOICE_HISTORY_SCHEMA = probatio.Schema(
 )
 
 
-def _loaded_entry(hass: HomeAssistant, entry_id: str) -> AlexaCareConfigEntry:
-    entry: AlexaCareConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise refused("account_not_found", entry_id=entry_id)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise refused("account_not_loaded", account=entry.title)
-    return entry
-
-
 def _only_loaded_entry(hass: HomeAssistant) -> AlexaCareConfigEntry:
-    """The account to read when the call names none: there must be one."""
+    """The account to read when the call names none: there must be one.
+
+    Not Home Assistant's own fallback, which refuses as soon as a second
+    account is set up, loaded or not.
+    """
     loaded: list[AlexaCareConfigEntry] = hass.config_entries.async_loaded_entries(
         DOMAIN
     )
@@ -100,7 +97,7 @@ def _describe(
     )
     return {
         "time": record.time.isoformat(),
-        "device_id": device.id if device else None,
+        ATTR_DEVICE_ID: device.id if device else None,
         # An Echo deregistered since has left the registry, not the record.
         "device": (device.name_by_user or device.name)
         if device
@@ -117,8 +114,9 @@ async def _async_get_voice_history(call: ServiceCall) -> ServiceResponse:
     target = echo = None
     if device_id := call.data.get(ATTR_DEVICE_ID):
         target, echo = _echo_target(hass, device_id)
+    entry: AlexaCareConfigEntry
     if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
-        entry = _loaded_entry(hass, entry_id)
+        entry = service.async_get_config_entry(hass, DOMAIN, entry_id)
     else:
         # The Echo's own account, or the only one there is.
         entry = target.entry if target else _only_loaded_entry(hass)
@@ -174,7 +172,7 @@ async def _async_delete_voice_history(call: ServiceCall) -> ServiceResponse:
         call.hass, target.device_id, echo, SERVICE_DELETE_VOICE_HISTORY, outcome
     )
     return {
-        "device_id": target.device_id,
+        ATTR_DEVICE_ID: target.device_id,
         "device": echo.name,
         "scope": deletion.scope.value,
         "outcome": outcome,
@@ -190,7 +188,7 @@ def async_setup_voice_services(hass: HomeAssistant) -> None:
 
     Reading returns what everyone in the home said; deleting destroys it.
     """
-    async_register_admin_service(
+    service.async_register_admin_service(
         hass,
         DOMAIN,
         SERVICE_GET_VOICE_HISTORY,
@@ -198,7 +196,7 @@ def async_setup_voice_services(hass: HomeAssistant) -> None:
         schema=GET_VOICE_HISTORY_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
-    async_register_admin_service(
+    service.async_register_admin_service(
         hass,
         DOMAIN,
         SERVICE_DELETE_VOICE_HISTORY,
