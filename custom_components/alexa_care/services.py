@@ -22,7 +22,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util.json import JsonValueType
 
-from .amazon.models import Device, Echo, SmartPlug
+from .amazon.models import Device
 from .const import (
     ATTR_CONFIRM,
     DEFAULT_OFF_SECONDS,
@@ -117,48 +117,22 @@ def _describe(outcome: ResetOutcome) -> dict[str, Any]:
     return described
 
 
-async def _restart_one(resets: Resets, echo: Echo) -> dict[str, Any]:
-    return _describe(await resets.async_restart(echo))
+type Reserve = Callable[[Resets, Target], tuple[tuple[Device, ...], Step]]
 
 
-async def _power_cycle_one(
-    resets: Resets, device: Device, plug: SmartPlug, off_time: timedelta
-) -> dict[str, Any]:
-    return _describe(await resets.async_power_cycle(device, plug, off_time))
+async def _async_reset_each(call: ServiceCall, reserve: Reserve) -> ServiceResponse:
+    """Check and reserve every device before the first is reset, then reset each.
 
-
-async def _async_restart(call: ServiceCall) -> ServiceResponse:
-    # Every device is checked before the first is restarted.
+    `reserve` refuses a device or reserves it (and its plug), and returns the
+    devices reserved and the step that resets it.
+    """
     prepared: list[tuple[Target, Step]] = []
     reserved: list[tuple[Resets, tuple[Device, ...]]] = []
     try:
         for target in _targets(call):
             resets = target.entry.runtime_data.resets
-            echo = resets.validate_restart(target.device)
-            reserved.append((resets, (echo,)))
-            prepared.append((target, partial(_restart_one, resets, echo)))
-    except ServiceValidationError:
-        _release(reserved)
-        raise
-    try:
-        return await _async_run_each(prepared)
-    finally:
-        # The devices left alone after a failure were not reset after all.
-        _release(reserved)
-
-
-async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
-    off_time = timedelta(seconds=call.data[ATTR_OFF_SECONDS])
-    prepared: list[tuple[Target, Step]] = []
-    reserved: list[tuple[Resets, tuple[Device, ...]]] = []
-    try:
-        for target in _targets(call):
-            resets = target.entry.runtime_data.resets
-            plug = resets.validate_power_cycle(
-                target.device, confirm=call.data[ATTR_CONFIRM]
-            )
-            reserved.append((resets, (target.device, plug)))
-            step = partial(_power_cycle_one, resets, target.device, plug, off_time)
+            devices, step = reserve(resets, target)
+            reserved.append((resets, devices))
             prepared.append((target, step))
     except ServiceValidationError:
         _release(reserved)
@@ -168,6 +142,33 @@ async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
     finally:
         # The devices left alone after a failure were not reset after all.
         _release(reserved)
+
+
+async def _async_restart(call: ServiceCall) -> ServiceResponse:
+    def reserve(resets: Resets, target: Target) -> tuple[tuple[Device, ...], Step]:
+        echo = resets.validate_restart(target.device)
+
+        async def step() -> dict[str, Any]:
+            return _describe(await resets.async_restart(echo))
+
+        return (echo,), step
+
+    return await _async_reset_each(call, reserve)
+
+
+async def _async_power_cycle(call: ServiceCall) -> ServiceResponse:
+    off_time = timedelta(seconds=call.data[ATTR_OFF_SECONDS])
+
+    def reserve(resets: Resets, target: Target) -> tuple[tuple[Device, ...], Step]:
+        device = target.device
+        plug = resets.validate_power_cycle(device, confirm=call.data[ATTR_CONFIRM])
+
+        async def step() -> dict[str, Any]:
+            return _describe(await resets.async_power_cycle(device, plug, off_time))
+
+        return (device, plug), step
+
+    return await _async_reset_each(call, reserve)
 
 
 async def _async_deregister(call: ServiceCall) -> ServiceResponse:

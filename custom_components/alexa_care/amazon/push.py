@@ -93,8 +93,11 @@ class ReconnectBackoff:
             self._attempts = 1
 
 
-class _DirectiveStream(AmazonHTTP2Client):
-    """The library's stream client, handing on the events we read."""
+class PushChannel(AmazonHTTP2Client):
+    """Amazon's push channel for one account: opened, read, and closed.
+
+    The library's stream client itself, handing on the events we read.
+    """
 
     def __init__(
         self,
@@ -103,15 +106,46 @@ class _DirectiveStream(AmazonHTTP2Client):
         listener: PushListener,
         gate: ThrottleGate,
     ) -> None:
-        super().__init__(
-            http_wrapper=client._http_wrapper,  # noqa: SLF001
-            session_state_data=client._session_state_data,  # noqa: SLF001
-            httpx_client=httpx_client,
-            on_reauth_required=listener.async_login_refused,
-        )
+        """Prepare the channel; nothing is sent until it starts.
+
+        Raises LibraryMismatchError if the library lacks a part it needs.
+        """
+        version = aioamazondevices.__version__
+        if missing := [
+            *(part for part in CLIENT_PARTS if not hasattr(client, part)),
+            *(
+                f"AmazonHTTP2Client.{part}"
+                for part in STREAM_METHODS
+                if not hasattr(AmazonHTTP2Client, part)
+            ),
+        ]:
+            raise LibraryMismatchError(version, missing)
+        try:
+            super().__init__(
+                http_wrapper=client._http_wrapper,  # noqa: SLF001
+                session_state_data=client._session_state_data,  # noqa: SLF001
+                httpx_client=httpx_client,
+                on_reauth_required=listener.async_login_refused,
+            )
+        except TypeError as err:
+            raise LibraryMismatchError(version, ["AmazonHTTP2Client()"]) from err
+        if missing := [
+            f"AmazonHTTP2Client.{part}"
+            for part in STREAM_ATTRIBUTES
+            if not hasattr(self, part)
+        ]:
+            raise LibraryMismatchError(version, missing)
         self._listener = listener
         self._gate = gate
         self._reconnects = ReconnectBackoff()
+
+    async def async_start(self) -> None:
+        """Open the channel; it reconnects by itself until stopped."""
+        await self.start_processing()
+
+    async def async_stop(self) -> None:
+        """Close the channel and wait until it is closed."""
+        await self.stop_processing()
 
     @override
     async def _get_avs_directives(self) -> None:
@@ -163,47 +197,3 @@ class _DirectiveStream(AmazonHTTP2Client):
             self._listener.pushed(change)
         for kind in unreadable:
             self._listener.unreadable(kind)
-
-
-class PushChannel:
-    """Amazon's push channel for one account: opened, read, and closed."""
-
-    def __init__(
-        self,
-        client: AmazonEchoApi,
-        httpx_client: httpx.AsyncClient,
-        listener: PushListener,
-        gate: ThrottleGate,
-    ) -> None:
-        """Prepare the channel; nothing is sent until it starts.
-
-        Raises LibraryMismatchError if the library lacks a part it needs.
-        """
-        version = aioamazondevices.__version__
-        if missing := [
-            *(part for part in CLIENT_PARTS if not hasattr(client, part)),
-            *(
-                f"AmazonHTTP2Client.{part}"
-                for part in STREAM_METHODS
-                if not hasattr(AmazonHTTP2Client, part)
-            ),
-        ]:
-            raise LibraryMismatchError(version, missing)
-        try:
-            self._stream = _DirectiveStream(client, httpx_client, listener, gate)
-        except TypeError as err:
-            raise LibraryMismatchError(version, ["AmazonHTTP2Client()"]) from err
-        if missing := [
-            f"AmazonHTTP2Client.{part}"
-            for part in STREAM_ATTRIBUTES
-            if not hasattr(self._stream, part)
-        ]:
-            raise LibraryMismatchError(version, missing)
-
-    async def async_start(self) -> None:
-        """Open the channel; it reconnects by itself until stopped."""
-        await self._stream.start_processing()
-
-    async def async_stop(self) -> None:
-        """Close the channel and wait until it is closed."""
-        await self._stream.stop_processing()

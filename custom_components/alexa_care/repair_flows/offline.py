@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate
 
 import probatio
 
@@ -34,6 +35,38 @@ from .device import DeviceRepairFlow
 CONF_PLUG = "plug"
 
 type ResetStart = Callable[[], Coroutine[Any, Any, ResetOutcome]]
+type _Input = dict[str, Any] | None
+type _Result = Coroutine[Any, Any, RepairsFlowResult]
+
+
+def _device_step[FlowT: DeviceUnavailableRepairFlow, **P](
+    resumes: str | None = None, progress: str = "wait_power_cycle"
+) -> Callable[
+    [Callable[Concatenate[FlowT, Device, AlexaCareConfigEntry, P], _Result]],
+    Callable[Concatenate[FlowT, P], _Result],
+]:
+    """A step given the device and its entry; the flow ends if either is gone.
+
+    `resumes`: the step id of the reset the step starts, whose progress
+    comes back to it (with `progress` shown) and then to the outcome.
+    """
+
+    def decorate(
+        step: Callable[Concatenate[FlowT, Device, AlexaCareConfigEntry, P], _Result],
+    ) -> Callable[Concatenate[FlowT, P], _Result]:
+        @wraps(step)
+        async def run(
+            self: FlowT, /, *args: P.args, **kwargs: P.kwargs
+        ) -> RepairsFlowResult:
+            if resumes is not None and self._task is not None:
+                return await self._async_reset_step(resumes, progress=progress)
+            if (device := self._device()) is None or (entry := self._entry()) is None:
+                return self._gone()
+            return await step(self, device, entry, *args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 class DeviceUnavailableRepairFlow(DeviceRepairFlow):
@@ -67,12 +100,11 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             "ssid": escape_markdown((known and known.ssid) or "-"),
         }
 
+    @_device_step()
     async def async_step_init(
-        self, user_input: dict[str, str] | None = None
+        self, device: Device, entry: AlexaCareConfigEntry, user_input: _Input = None
     ) -> RepairsFlowResult:
         """Offer what this device supports, in the order its case calls for."""
-        if (device := self._device()) is None or (entry := self._entry()) is None:
-            return self._gone()
         options, presence = offline_menu(entry, device)
         return self.async_show_menu(
             step_id=presence or "init",
@@ -139,14 +171,11 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             )
         return self.async_show_progress_done(next_step_id="outcome")
 
+    @_device_step(resumes="restart", progress="wait_online")
     async def async_step_restart(
-        self, user_input: dict[str, Any] | None = None
+        self, device: Device, entry: AlexaCareConfigEntry, user_input: _Input = None
     ) -> RepairsFlowResult:
         """Reboot the Echo, then wait for it to come back."""
-        if self._task is not None:  # back from the progress
-            return await self._async_reset_step("restart", progress="wait_online")
-        if (device := self._device()) is None or (entry := self._entry()) is None:
-            return self._gone()
         resets = entry.runtime_data.resets
 
         def start() -> Coroutine[Any, Any, ResetOutcome]:
@@ -171,14 +200,11 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
 
         return start
 
+    @_device_step(resumes="power_cycle")
     async def async_step_power_cycle(
-        self, user_input: dict[str, Any] | None = None
+        self, device: Device, entry: AlexaCareConfigEntry, user_input: _Input = None
     ) -> RepairsFlowResult:
         """Power-cycle the Echo through its plug, linking one first if needed."""
-        if self._task is not None:  # back from the progress
-            return await self._async_reset_step("power_cycle")
-        if (device := self._device()) is None or (entry := self._entry()) is None:
-            return self._gone()
         if entry.runtime_data.power_links.plug_of(device.key) is None:
             return await self.async_step_link_plug()
         start = self._power_cycle_start(entry, device)
@@ -195,14 +221,11 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         )
         return ", ".join(others)
 
+    @_device_step(resumes="link_plug")
     async def async_step_link_plug(
-        self, user_input: dict[str, Any] | None = None
+        self, device: Device, entry: AlexaCareConfigEntry, user_input: _Input = None
     ) -> RepairsFlowResult:
         """Ask which plug powers the Echo; none is chosen before the user does."""
-        if self._task is not None:  # back from the progress
-            return await self._async_reset_step("link_plug")
-        if (device := self._device()) is None or (entry := self._entry()) is None:
-            return self._gone()
         snapshot = entry.runtime_data.coordinator.data
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -212,7 +235,9 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             elif self._others_on_plug(entry, device):
                 return await self.async_step_shared_plug()
             else:
-                return await self._async_link_and_power_cycle("link_plug")
+                return await self._async_link_and_power_cycle(
+                    "link_plug", device, entry
+                )
         choices = await async_plug_choices(
             self.hass, snapshot, entry.runtime_data.power_links, device.key
         )
@@ -230,12 +255,11 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             description_placeholders=self._placeholders(device),
         )
 
+    @_device_step()
     async def async_step_shared_plug(
-        self, user_input: dict[str, Any] | None = None
+        self, device: Device, entry: AlexaCareConfigEntry, user_input: _Input = None
     ) -> RepairsFlowResult:
         """The plug powers another Echo: ask once more before cutting its power."""
-        if (device := self._device()) is None or (entry := self._entry()) is None:
-            return self._gone()
         if not (others := self._others_on_plug(entry, device)):
             return await self.async_step_link_plug()
         labels = plug_labels(entry.runtime_data.coordinator.data)
@@ -250,18 +274,17 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
             },
         )
 
+    @_device_step(resumes="link_shared_plug")
     async def async_step_link_shared_plug(
-        self, user_input: dict[str, Any] | None = None
+        self, device: Device, entry: AlexaCareConfigEntry, user_input: _Input = None
     ) -> RepairsFlowResult:
         """Confirmed: the plug powers this Echo too."""
-        return await self._async_link_and_power_cycle("link_shared_plug")
+        return await self._async_link_and_power_cycle("link_shared_plug", device, entry)
 
-    async def _async_link_and_power_cycle(self, step_id: str) -> RepairsFlowResult:
+    async def _async_link_and_power_cycle(
+        self, step_id: str, device: Device, entry: AlexaCareConfigEntry
+    ) -> RepairsFlowResult:
         """Remember the chosen plug as the Echo's, then power-cycle through it."""
-        if self._task is not None:  # back from the progress
-            return await self._async_reset_step(step_id)
-        if (device := self._device()) is None or (entry := self._entry()) is None:
-            return self._gone()
         runtime = entry.runtime_data
         plug_key = self._chosen_plug
         if plug_key is None or plug_key not in runtime.coordinator.data.plugs:

@@ -262,14 +262,7 @@ class Resets:
         for waiting in self._waits:
             if not waiting.done():
                 waiting.set_result(None)
-        for key, err in (await self.async_switch_on_left_off()).items():
-            # Still recorded: the next setup tries again, or raises an issue.
-            LOGGER.error(
-                "%s was switched off for a power cycle and could not be "
-                "switched on again while Alexa Care unloaded: %s",
-                self._store.switched_off[key]["name"],
-                err,
-            )
+        await self._async_switch_on_or_log("while Alexa Care unloaded")
 
     async def async_restore_power(self, _event: Event | None = None) -> None:
         """Home Assistant stops mid power cycle: switch the plugs on now.
@@ -277,12 +270,17 @@ class Resets:
         The power cycles will not live to do it; a plug left off may power
         an Echo, the router, or the machine Home Assistant runs on.
         """
+        await self._async_switch_on_or_log("before Home Assistant stopped")
+
+    async def _async_switch_on_or_log(self, when: str) -> None:
         for key, err in (await self.async_switch_on_left_off()).items():
-            # Still recorded: the next start tries again.
+            # Still recorded: the next setup or start tries again, or raises
+            # an issue.
             LOGGER.error(
                 "%s was switched off for a power cycle and could not be "
-                "switched on again before Home Assistant stopped: %s",
+                "switched on again %s: %s",
                 self._store.switched_off[key]["name"],
+                when,
                 err,
             )
 
