@@ -16,11 +16,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.alexa_care.const import EVENT_ACTION
+from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
 from devtools.amazon_emulator.failures import Fault
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import HomeAssistant
+from homeassistant.core import DOMAIN as HA, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
@@ -79,17 +79,20 @@ async def _of_an_unloaded_entry(hass: HomeAssistant, entry: MockConfigEntry) -> 
 
 @pytest.mark.parametrize("service", ["restart", "power_cycle", "deregister"])
 @pytest.mark.parametrize(
-    ("target", "translation_key"),
+    ("target", "translation_domain", "translation_key"),
     [
-        pytest.param(_no_device, "no_device_id", id="null"),
-        pytest.param(_no_devices, "no_device_id", id="empty"),
-        pytest.param(_unknown, "service_device_not_found", id="unknown"),
+        pytest.param(_no_device, DOMAIN, "no_device_id", id="null"),
+        pytest.param(_no_devices, DOMAIN, "no_device_id", id="empty"),
+        pytest.param(_unknown, HA, "service_device_not_found", id="unknown"),
         pytest.param(
-            _another_integrations, "service_device_wrong_domain", id="not ours"
+            _another_integrations, HA, "service_device_wrong_domain", id="not ours"
         ),
-        pytest.param(_the_account, "account_device", id="the account"),
+        pytest.param(_the_account, DOMAIN, "account_device", id="the account"),
         pytest.param(
-            _of_an_unloaded_entry, "service_config_entry_not_loaded", id="not loaded"
+            _of_an_unloaded_entry,
+            HA,
+            "service_config_entry_not_loaded",
+            id="not loaded",
         ),
     ],
 )
@@ -99,17 +102,22 @@ async def test_a_target_that_is_no_device_of_a_loaded_account_is_refused(
     fake_amazon: FakeAmazon,
     service: str,
     target: Target,
+    translation_domain: str,
     translation_key: str,
 ) -> None:
     """Said as such, nothing sent; the actions stay registered after an unload.
 
-    An empty target is refused, not a call that does nothing.
+    An empty target is refused, not a call that does nothing. What Home
+    Assistant's own helper refuses, it says in its own words.
     """
     data = {"device_id": await target(hass, init_integration)}
     if service != "restart":
         data["confirm"] = True
     refusal = await refused_before_sending(hass, fake_amazon, service, data)
-    assert refusal.translation_key == translation_key
+    assert (refusal.translation_domain, refusal.translation_key) == (
+        translation_domain,
+        translation_key,
+    )
 
 
 @pytest.mark.parametrize(
