@@ -38,6 +38,9 @@ KITCHEN = "G090XG1234567KIT"  # an Echo Dot Amazon can reboot
 BEDROOM = "G0B1Q90987654BED"  # an Echo Show 8, offline since before setup
 KITCHEN_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000003"
 DESK_PLUG = "amzn1.alexa.endpoint.FAKE0000000000000000000000000004"
+# An Echo Dot added to the account (`FakeAmazon.add_echos`): Amazon does not
+# let it be deregistered.
+ADDED_ECHO = "G0FAKE0000000000"
 # The access token the push channel's fake checks, once a test sets it.
 ACCESS_TOKEN = "Atna|FAKE-REFRESHED-ACCESS-TOKEN"
 # Home Assistant runs an admin action as a task it tracks: one that waits on

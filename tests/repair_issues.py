@@ -1,7 +1,9 @@
 """The repair issues the tests expect, and Settings → Repairs opening their flows.
 
 An issue is known by its id; the ids are the integration's own (`IssueRef`).
-The dashboard drives a fix flow over HTTP, as the frontend does.
+The dashboard drives a fix flow over HTTP, as the frontend does; the steps
+several fix flow tests take (an Echo back online, a restart that does not
+help, a give-away) are here, with the flow's texts as the dashboard shows them.
 """
 
 from __future__ import annotations
@@ -19,13 +21,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import KITCHEN, iso, next_poll
+from .common import BEDROOM, KITCHEN, iso, next_poll, run_while_time_passes
 from .fake_amazon import FakeAmazon
+from .integration_files import load_integration_file
 
 # How long a device may be offline before its issue is raised (the default).
 GRACE = timedelta(minutes=15)
 # The Kitchen Echo's MAC address, as Amazon gives it.
 KITCHEN_MAC = "68:54:FD:3A:1B:2C"
+# The English texts of the offline issue's fix flow, as the dashboard shows them.
+FIX_FLOW_TEXTS = load_integration_file("translations/en.json")["issues"][
+    "device_unavailable"
+]["fix_flow"]
 
 
 def unavailable(entry: MockConfigEntry, key: str) -> str:
@@ -143,3 +150,81 @@ class Dashboard:
         response = await self._client.get(f"/api/repairs/issues/fix/{flow_id}")
         assert response.status == HTTPStatus.OK
         return await response.json()
+
+
+def shown_menu(flow: dict[str, Any]) -> str:
+    """A menu as the dashboard shows it: its text, its choices and what they do."""
+    step = FIX_FLOW_TEXTS["step"][flow["step_id"]]
+    option_texts = step.get("menu_option_descriptions", {})
+    return " ".join(
+        [
+            step["description"],
+            *(step["menu_options"][option] for option in flow["menu_options"]),
+            *(option_texts.get(option, "") for option in flow["menu_options"]),
+        ]
+    )
+
+
+def plug_choice(flow: dict[str, Any]) -> dict[str, Any]:
+    """The plug field of the link_plug form, as the dashboard receives it."""
+    assert flow["type"] == "form"
+    assert flow["step_id"] == "link_plug"
+    (field,) = flow["data_schema"]
+    assert field["name"] == "plug"
+    return field
+
+
+async def back_online_and_fixed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    flow: dict[str, Any],
+    issue_id: str,
+) -> None:
+    """The Kitchen Echo comes back: the flow shows the outcome, the issue goes."""
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["type"] == "form"
+    assert flow["step_id"] == "outcome"
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "create_entry"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def bedroom_plug_choice(
+    dashboard: Dashboard, entry: MockConfigEntry
+) -> dict[str, Any]:
+    """The Bedroom Echo Show's fix flow, power cycle chosen: which plug powers it?"""
+    flow = await dashboard.start(unavailable(entry, BEDROOM))
+    return await dashboard.choose(flow, "power_cycle")
+
+
+async def restart_that_does_not_help(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    dashboard: Dashboard,
+    flow: dict[str, Any],
+) -> dict[str, Any]:
+    """The menu's restart, and five minutes without the Echo: what comes next."""
+    flow = await dashboard.choose(flow, "restart")
+    for _ in range(10):
+        await next_poll(hass, freezer, timedelta(seconds=30))
+    flow = await dashboard.current(flow["flow_id"])
+    assert flow["step_id"] == "restart_not_back"
+    return flow
+
+
+async def factory_reset_and_give_away(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    dashboard: Dashboard,
+    issue_id: str,
+) -> dict[str, Any]:
+    """An Echo Show's guided factory reset, then "give it away": deregister it."""
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.choose(flow, "factory_reset_action_button")
+    flow = await dashboard.send(flow["flow_id"], {})
+    give_away = dashboard.send(flow["flow_id"], {"deregister": True})
+    return await run_while_time_passes(hass, freezer, give_away)

@@ -1,0 +1,101 @@
+"""Tests of the deregister action: removed once Amazon confirms it, kept if not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.alexa_care.const import EVENT_ACTION
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+
+from .common import KITCHEN, KITCHEN_PLUG, call, device_id, run_while_time_passes
+from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
+
+
+@pytest.mark.parametrize(
+    ("key", "request_path"),
+    [
+        (KITCHEN, f"/api/devices/device/{KITCHEN}"),
+        (
+            KITCHEN_PLUG,
+            "/api/phoenix/appliance/AAA_SonarCloudService_00FF0FAKEPLUG0KITCHEN",
+        ),
+    ],
+    ids=["echo", "plug"],
+)
+async def test_deregister(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    key: str,
+    request_path: str,
+) -> None:
+    """Deregistered, checked gone from the account, removed from Home Assistant."""
+    events = async_capture_events(hass, EVENT_ACTION)
+    target = device_id(hass, init_integration, key)
+    response = await run_while_time_passes(
+        hass, freezer, call(hass, "deregister", {"device_id": target, "confirm": True})
+    )
+    assert ("DELETE", request_path) in [(m, p) for m, p, _ in fake_amazon.requests]
+    (result,) = response["results"]
+    assert result["outcome"] == "deregistered"
+    assert "voice recordings and transcripts in the cloud" in result["not_deleted"]
+    assert dr.async_get(hass).async_get(target) is None
+    assert events[-1].data["outcome"] == "deregistered"
+
+
+def _keeps_listing_it(fake_amazon: FakeAmazon) -> None:
+    fake_amazon.keeps_deleted_devices = True
+
+
+def _refuses(fake_amazon: FakeAmazon) -> None:
+    fake_amazon.fail_next(SERVER_ERROR, 3)
+
+
+def _times_out(fake_amazon: FakeAmazon) -> None:
+    fake_amazon.fail_next(TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("amazon", "translation_key", "error"),
+    [
+        pytest.param(
+            _keeps_listing_it, "deregister_not_verified", "", id="still listed"
+        ),
+        # Refused, and not carried out: the error says why.
+        pytest.param(
+            _refuses, "deregister_not_verified", "Internal Server Error", id="refused"
+        ),
+        pytest.param(_times_out, "deregister_failed", "", id="timeout"),
+    ],
+)
+async def test_a_deregistration_amazon_does_not_confirm_keeps_the_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    amazon: Callable[[FakeAmazon], None],
+    translation_key: str,
+    error: str,
+) -> None:
+    """Amazon still listing the device, refusing, or silent: kept, and said so."""
+    target = device_id(hass, init_integration, KITCHEN)
+    amazon(fake_amazon)
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(
+            hass,
+            freezer,
+            call(hass, "deregister", {"device_id": target, "confirm": True}),
+        )
+    assert failed.value.translation_key == translation_key
+    assert error in failed.value.translation_placeholders.get("error", "")
+    assert dr.async_get(hass).async_get(target) is not None
