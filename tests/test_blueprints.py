@@ -15,9 +15,8 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.const import DOMAIN, DeletionScope
 from custom_components.alexa_care.voice.actions import DELETE_VOICE_HISTORY_SCHEMA
-from custom_components.alexa_care.voice.deletion import Scope
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -180,5 +179,5 @@ async def test_nightly_voice_history_deletion(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert [call.data for call in deletions] == [
-        {"device_id": ECHO, "scope": Scope.TODAY, "confirm": True}
+        {"device_id": ECHO, "scope": DeletionScope.TODAY, "confirm": True}
     ]

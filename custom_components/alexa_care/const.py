@@ -1,6 +1,7 @@
 """Constants for Alexa Care."""
 
 from datetime import timedelta
+from enum import StrEnum
 import logging
 from typing import Final
 
@@ -69,3 +70,11 @@ VOICE_DELETION_CHECKS: Final = (
     timedelta(seconds=10),
     timedelta(seconds=20),
 )
+
+
+class DeletionScope(StrEnum):
+    """What a voice-history deletion asks Amazon to delete: the action's scope."""
+
+    LAST = "last"
+    TODAY = "today"
+    ALL = "all"

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.importlib import async_import_module
 
 from .monitoring.issues import IssueKind, issue_of_data
-from .repair_flows.device import DeviceKeepsDroppingRepairFlow
-from .repair_flows.offline import DeviceUnavailableRepairFlow
 from .resets.plug_left_off import PlugLeftOffRepairFlow
+
+if TYPE_CHECKING:
+    from .repair_flows.device import DeviceRepairFlow
+
+# Home Assistant loads this module with the integration; the devices' fix
+# flows are imported when one is first opened, off the event loop, so that a
+# home that never opens one does not keep them in memory.
+DEVICE_FLOWS = f"{__package__}.repair_flows"
 
 
 async def async_create_fix_flow(
@@ -17,12 +26,13 @@ async def async_create_fix_flow(
     """Create the fix flow of one of our issues, chosen by the kind in its data."""
     issue = issue_of_data(data)
     if issue is not None and (key := issue.device_key) is not None:
-        match issue.kind:
-            case IssueKind.DEVICE_UNAVAILABLE:
-                return DeviceUnavailableRepairFlow(issue_id, issue.entry_id, key)
-            case IssueKind.DEVICE_KEEPS_DROPPING:
-                return DeviceKeepsDroppingRepairFlow(issue_id, issue.entry_id, key)
-            case IssueKind.PLUG_LEFT_OFF:
-                return PlugLeftOffRepairFlow(issue.entry_id, key)
+        if issue.kind is IssueKind.PLUG_LEFT_OFF:
+            return PlugLeftOffRepairFlow(issue.entry_id, key)
+        flows = await async_import_module(hass, DEVICE_FLOWS)
+        flow_of_kind = cast(
+            "dict[IssueKind, type[DeviceRepairFlow]]", flows.FLOW_OF_KIND
+        )
+        if (flow := flow_of_kind.get(issue.kind)) is not None:
+            return flow(issue_id, issue.entry_id, key)
     # Only fixable issues reach here, and each of ours has its flow.
     raise ValueError(f"No fix flow for repair issue {issue_id}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 import probatio
 
@@ -19,16 +21,28 @@ from homeassistant.helpers import (
     device_registry as dr,
     service,
 )
+from homeassistant.helpers.importlib import async_import_module
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from ..amazon.models import Echo, VoiceRecord
-from ..const import ATTR_CONFIRM, DOMAIN, VOICE_HISTORY_MAX_AGE
+from ..const import ATTR_CONFIRM, DOMAIN, VOICE_HISTORY_MAX_AGE, DeletionScope
 from ..data import AlexaCareConfigEntry
 from ..util.errors import refused
 from ..util.events import OUTCOME_FAILED, fire_action_event
 from ..util.targets import Target, resolve_target
-from .deletion import Scope, async_delete_voice_history
+
+if TYPE_CHECKING:
+    from .deletion import VoiceDeletion
+
+type DeleteVoiceHistory = Callable[
+    [HomeAssistant, AlexaCareConfigEntry, Echo, DeletionScope],
+    Awaitable["VoiceDeletion"],
+]
+
+# Imported at the first deletion, off the event loop: few homes ever ask for
+# one, and this module is loaded with the integration.
+DELETION = f"{__package__}.deletion"
 
 SERVICE_GET_VOICE_HISTORY = "get_voice_history"
 SERVICE_DELETE_VOICE_HISTORY = "delete_voice_history"
@@ -53,7 +67,7 @@ GET_VOICE_HISTORY_SCHEMA = probatio.Schema(
 DELETE_VOICE_HISTORY_SCHEMA = probatio.Schema(
     {
         probatio.Required(ATTR_DEVICE_ID): cv.string,
-        probatio.Required(ATTR_SCOPE): probatio.Coerce(Scope),
+        probatio.Required(ATTR_SCOPE): probatio.Coerce(DeletionScope),
         probatio.Optional(ATTR_CONFIRM, default=False): cv.boolean,
     }
 )
@@ -154,10 +168,10 @@ async def _async_delete_voice_history(call: ServiceCall) -> ServiceResponse:
     target, echo = _echo_target(call.hass, call.data[ATTR_DEVICE_ID])
     if not call.data[ATTR_CONFIRM]:
         raise refused("voice_confirmation_required")
+    deletion_module = await async_import_module(call.hass, DELETION)
+    delete = cast("DeleteVoiceHistory", deletion_module.async_delete_voice_history)
     try:
-        deletion = await async_delete_voice_history(
-            call.hass, target.entry, echo, call.data[ATTR_SCOPE]
-        )
+        deletion = await delete(call.hass, target.entry, echo, call.data[ATTR_SCOPE])
     except Exception:
         fire_action_event(
             call.hass,

@@ -12,51 +12,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from ..amazon.models import AlexaCareError, Echo, VoiceRecord
-from ..const import VOICE_DELETION_CHECKS
+from ..const import VOICE_DELETION_CHECKS, DeletionScope
 from ..data import AlexaCareConfigEntry
 from ..monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
 from ..util.clock import async_wait
 from ..util.errors import failed
 from ..util.markdown import escape_markdown
 
-
-class Scope(StrEnum):
-    """What a deletion asks Amazon to delete."""
-
-    LAST = "last"
-    TODAY = "today"
-    ALL = "all"
-
-
 # Amazon's documented sentences, in the marketplaces' languages: the text
 # command is read in the account's language. Other marketplaces get English.
-UTTERANCES: dict[str, dict[Scope, str]] = {
+UTTERANCES: dict[str, dict[DeletionScope, str]] = {
     "en": {
-        Scope.LAST: "delete what I just said",
-        Scope.TODAY: "delete everything I said today",
-        Scope.ALL: "delete everything I said",
+        DeletionScope.LAST: "delete what I just said",
+        DeletionScope.TODAY: "delete everything I said today",
+        DeletionScope.ALL: "delete everything I said",
     },
     "de": {
-        Scope.LAST: "lösche, was ich gerade gesagt habe",
-        Scope.TODAY: "lösche alles, was ich heute gesagt habe",
-        Scope.ALL: "lösche alles, was ich gesagt habe",
+        DeletionScope.LAST: "lösche, was ich gerade gesagt habe",
+        DeletionScope.TODAY: "lösche alles, was ich heute gesagt habe",
+        DeletionScope.ALL: "lösche alles, was ich gesagt habe",
     },
     "fr": {
-        Scope.LAST: "supprime ce que je viens de dire",
-        Scope.TODAY: "supprime tout ce que j'ai dit aujourd'hui",
-        Scope.ALL: "supprime tout ce que j'ai dit",
+        DeletionScope.LAST: "supprime ce que je viens de dire",
+        DeletionScope.TODAY: "supprime tout ce que j'ai dit aujourd'hui",
+        DeletionScope.ALL: "supprime tout ce que j'ai dit",
     },
     "es": {
-        Scope.LAST: "borra lo que acabo de decir",
-        Scope.TODAY: "borra todo lo que he dicho hoy",
-        Scope.ALL: "borra todo lo que he dicho",
+        DeletionScope.LAST: "borra lo que acabo de decir",
+        DeletionScope.TODAY: "borra todo lo que he dicho hoy",
+        DeletionScope.ALL: "borra todo lo que he dicho",
     },
 }
 LANGUAGE_OF_DOMAIN = {"de": "de", "fr": "fr", "es": "es", "com.mx": "es"}
@@ -66,7 +56,7 @@ LANGUAGE_OF_DOMAIN = {"de": "de", "fr": "fr", "es": "es", "com.mx": "es"}
 class VoiceDeletion:
     """How many records in scope there were before, and how many remain."""
 
-    scope: Scope
+    scope: DeletionScope
     before: int
     after: int
 
@@ -83,24 +73,24 @@ def privacy_settings_url(entry: AlexaCareConfigEntry) -> str:
 
 
 def records_in_scope(
-    records: Sequence[VoiceRecord], scope: Scope, echo: Echo
+    records: Sequence[VoiceRecord], scope: DeletionScope, echo: Echo
 ) -> list[VoiceRecord]:
     """The records a deletion of `scope` asked to `echo` should delete.
 
     "What I just said" is the last thing the Echo heard; "today" starts at
     midnight in Home Assistant's time zone; "everything" is all we can read.
     """
-    if scope is Scope.LAST:
+    if scope is DeletionScope.LAST:
         own = [record for record in records if record.serial_number == echo.key]
         return own[:1]
-    if scope is Scope.TODAY:
+    if scope is DeletionScope.TODAY:
         midnight = dt_util.start_of_local_day()
         return [record for record in records if record.time >= midnight]
     return list(records)
 
 
 async def async_delete_voice_history(
-    hass: HomeAssistant, entry: AlexaCareConfigEntry, echo: Echo, scope: Scope
+    hass: HomeAssistant, entry: AlexaCareConfigEntry, echo: Echo, scope: DeletionScope
 ) -> VoiceDeletion:
     """Ask `echo` to delete, then count what Amazon deleted.
 
@@ -112,7 +102,7 @@ async def async_delete_voice_history(
 
 
 async def _async_delete(
-    hass: HomeAssistant, entry: AlexaCareConfigEntry, echo: Echo, scope: Scope
+    hass: HomeAssistant, entry: AlexaCareConfigEntry, echo: Echo, scope: DeletionScope
 ) -> VoiceDeletion:
     history = entry.runtime_data.voice_history
     account = entry.runtime_data.coordinator.account
