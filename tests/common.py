@@ -163,8 +163,9 @@ async def setup_with_echos(
     entry: MockConfigEntry,
     fake_amazon: FakeAmazon,
     count: int,
+    plugs: int = 0,
 ) -> float:
-    """Set up an account of `count` Echos; return the seconds setup took.
+    """Set up an account of `count` Echos and `plugs` plugs; the seconds setup took.
 
     The seconds are real only where the clock runs (tests_live): the unit
     tests' frozen clock stops `time.perf_counter` as well.
@@ -173,6 +174,7 @@ async def setup_with_echos(
     fake_amazon.endpoints.clear()
     fake_amazon.dnd.clear()
     fake_amazon.add_echos(count)
+    fake_amazon.add_plugs(plugs)
     started = time.perf_counter()
     await set_up(hass, entry)
     return time.perf_counter() - started

@@ -29,8 +29,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from yarl import URL
 
 from devtools.amazon_emulator import payloads
-from devtools.amazon_emulator.account import Echo
-from devtools.amazon_emulator.catalog import ECHO_DOT, echo_identity
+from devtools.amazon_emulator.account import Echo, Plug
+from devtools.amazon_emulator.catalog import ECHO_DOT, echo_identity, plug_identity
 from devtools.amazon_emulator.failures import Fault, failure_answer
 from devtools.amazon_emulator.payloads import Json
 from devtools.amazon_emulator.voice_history import VoiceHistory, text_commands
@@ -275,6 +275,13 @@ class FakeAmazon:
                     identity.serial, ADDED_ECHO_MODEL.device_type, enabled=False
                 )
             )
+
+    def add_plugs(self, count: int) -> None:
+        """Add `count` Amazon Smart Plugs called "Plug 0", …, feeding no Echo."""
+        now = time.time()
+        for number in range(count):
+            plug = Plug(identity=plug_identity(number, f"Plug {number}"))
+            self.endpoints.append(payloads.plug_endpoint(plug, now))
 
     def wifi_reads(self) -> list[str]:
         """The serial numbers whose Wi-Fi details were asked for, in order."""

@@ -1,7 +1,8 @@
 """A household of Echos dropping off and coming back, as the outage tests play it.
 
-The account holds only added Echos, "Echo 0", "Echo 1", …; a test says which
-of them Amazon sees offline, and since when, and moves the clock poll by poll.
+The account holds only added Echos, "Echo 0", "Echo 1", …, and maybe added
+plugs, "Plug 0", …; a test says which of them Amazon sees offline, and since
+when, and moves the clock poll by poll.
 """
 
 from __future__ import annotations
@@ -47,11 +48,16 @@ class Household:
         self.freezer = freezer
         self._push = fake_push
 
-    async def set_up(self, echos: int, *, pushing: bool = False) -> None:
-        """Alexa Care set up with `echos` Echos, the push channel open if `pushing`."""
+    async def set_up(
+        self, echos: int, *, plugs: int = 0, pushing: bool = False
+    ) -> None:
+        """Alexa Care set up with `echos` Echos and `plugs` plugs.
+
+        The push channel open if `pushing`.
+        """
         if pushing:
             self._push.serving = True
-        await setup_with_echos(self.hass, self.entry, self.amazon, echos)
+        await setup_with_echos(self.hass, self.entry, self.amazon, echos, plugs)
         if pushing:
             await self.until_pushing()
 
@@ -66,6 +72,15 @@ class Household:
         for number in numbers:
             self.amazon.set_online(
                 f"Echo {number}", online=online, at=iso(at or dt_util.utcnow())
+            )
+
+    def set_plugs_online(
+        self, numbers: Iterable[int], *, online: bool, at: datetime | None = None
+    ) -> None:
+        """The plugs change state, as Amazon saw it at `at`; pushed by no one."""
+        for number in numbers:
+            self.amazon.set_online(
+                f"Plug {number}", online=online, at=iso(at or dt_util.utcnow())
             )
 
     def set_all_online(self, *, online: bool, at: datetime | None = None) -> None:

@@ -22,7 +22,9 @@ Events:
 - flap (the home's internet down for a few minutes: every device offline),
   household_outage (the same for hours);
 - hang (an Echo stops answering; a reboot brings it back), unreachable (only
-  a power cycle brings it back), drop (offline for a while, back by itself);
+  a power cycle brings it back), drop (offline for a while, back by itself),
+  unplug (an Echo without a plug pulled from the wall: offline, and nothing
+  brings it back until it is plugged in again);
 - throttle (429 to everything), flaky (a share of requests answered 503 or
   never), html_page (one answer is a web page);
 - push_drop, push_refuse (the stream's request answered 503), push_silent
@@ -55,6 +57,9 @@ day     time      event              arguments
 1-30    22:30     dnd                Bedroom Echo Show: on
 1-30    23:30     switch             Living Room Plug: off
 1       03:31     flap               4 min
+1       12:00     unplug             Garage Echo: 7 d
+1       12:05     unplug             Bathroom Echo Show: 7 d
+1       12:10     unplug             Hallway Echo: 7 d
 2       03:29     flap               2 min
 2       14:10     hang               Office Echo
 3       03:33     flap               6 min
@@ -126,7 +131,8 @@ DAYS = 30
 # The share of requests that fail on the flaky day.
 FLAKY_SHARE = 0.2
 
-_DURATION = re.compile(r"^(?P<sign>[+-]?)(?P<amount>\d+) (?P<unit>min|h)$")
+_DURATION = re.compile(r"^(?P<sign>[+-]?)(?P<amount>\d+) (?P<unit>min|h|d)$")
+_UNITS = {"min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 
 
 @dataclass(frozen=True)
@@ -145,13 +151,11 @@ class Event:
 
 
 def duration(text: str) -> timedelta:
-    """A duration as the schedule writes it ("4 min", "2 h", "-3 min")."""
+    """A duration as the schedule writes it ("4 min", "2 h", "7 d", "-3 min")."""
     match = _DURATION.match(text)
     assert match, f"not a duration: {text!r}"
     amount = int(match["amount"]) * (-1 if match["sign"] == "-" else 1)
-    return (
-        timedelta(minutes=amount) if match["unit"] == "min" else timedelta(hours=amount)
-    )
+    return amount * _UNITS[match["unit"]]
 
 
 def events() -> list[Event]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,8 +48,9 @@ async def _restart(
     entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     back_at: datetime,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> None:
-    """Home Assistant stops now and is back at `back_at`.
+    """Home Assistant stops now and is back at `back_at`; `meanwhile` runs between.
 
     Its repair issues are not: Home Assistant keeps only persistent ones
     across a restart, and ours are not.
@@ -58,6 +60,7 @@ async def _restart(
     for domain, issue_id in list(ir.async_get(hass).issues):
         if domain == DOMAIN:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
+    meanwhile()
     freezer.move_to(back_at)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)
@@ -180,6 +183,63 @@ async def test_restart_in_an_outage_that_grew_push_by_push_keeps_it(
     assert (counts.outages_today, counts.outage_minutes_today) == (1, 15.0)
     echos = household.entry.runtime_data.coordinator.data.echos
     assert [household.health.drop_offs(key) for key in echos] == [0] * 5
+
+
+@pytest.mark.parametrize("written_by", ["this version", "the version before"])
+async def test_restart_in_an_outage_with_echos_unplugged_for_weeks(
+    hass: HomeAssistant,
+    household: Household,
+    hass_storage: dict[str, Any],
+    written_by: str,
+) -> None:
+    """The outage is judged against the devices online when it began, as before it.
+
+    Eight Echos and three plugs, three Echos unplugged for weeks. The plugs
+    are back first: five Echos offline are most of the eight devices that
+    were online. The version before kept no such devices: they are made up
+    from those online as of its file and those in the outage.
+    """
+    await household.set_up(8, plugs=3)
+    weeks_ago = dt_util.utcnow() - timedelta(weeks=3)
+    for number in (5, 6, 7):
+        at = weeks_ago + timedelta(days=number)
+        household.set_online([number], online=False, at=at)
+    await household.poll()
+    unplugged = [household.unavailable(number) for number in (5, 6, 7)]
+    began = dt_util.utcnow() + timedelta(minutes=1)
+    household.set_online(range(5), online=False, at=began)
+    household.set_plugs_online(range(3), online=False, at=began)
+    await household.poll()
+    household.set_plugs_online(range(3), online=True, at=began + timedelta(minutes=3))
+    await household.poll()  # 9 minutes after it began
+
+    def older_file() -> None:
+        if written_by == "the version before":
+            file = _file(hass_storage, household.entry)
+            del file["data"]["outage"]["baseline"]
+            file["minor_version"] = 1
+
+    await _restart(
+        hass,
+        household.entry,
+        household.freezer,
+        began + timedelta(minutes=12),
+        older_file,
+    )
+    outage = household.entry.runtime_data.availability.household
+    stored = outage.stored()
+    assert stored is not None
+    assert len(stored["devices"]) == 5
+    assert len(stored["baseline"]) == 8
+    await household.poll()  # 17 minutes after it began
+    assert _issues(hass) == sorted([*unplugged, household.outage])
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, household.outage)
+    assert issue.translation_placeholders["since"] == local(began)
+
+    household.set_online(range(5), online=True)
+    await household.poll()
+    assert _issues(hass) == sorted(unplugged)
+    assert [household.health.drop_offs(serial(n)) for n in range(5)] == [0] * 5
 
 
 async def test_a_hung_echo_keeps_its_issues_across_restarts(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.const import DOMAIN, PUSH_RECONCILE_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -285,3 +285,51 @@ async def test_an_outage_across_midnight_counts_on_the_day_it_began(
     await household.poll()
     assert household_counts(hass) == ("0", "25.0")
     assert device_counts(household, 4) == [(0, 0.0)] * 4
+
+
+async def test_devices_offline_for_weeks_are_not_counted_in_an_outage(
+    hass: HomeAssistant, household: Household
+) -> None:
+    """A nightly flap is the household's, though three Echos are unplugged for weeks.
+
+    Eight Echos and three plugs. Amazon pushes the five online Echos' drops,
+    not the plugs': a flap over before the next poll shows five devices
+    offline of eleven, and five of the eight that were online.
+    """
+    await household.set_up(8, plugs=3, pushing=True)
+    for number in (5, 6, 7):  # unplugged a week apart
+        await household.push(number, online=False)
+        await household.poll(timedelta(weeks=1))
+    unplugged = {household.unavailable(number) for number in (5, 6, 7)}
+    assert household.issues() == unplugged
+
+    async def internet(*, online: bool) -> None:
+        """The home's internet goes down or is back: only the Echos' changes pushed."""
+        household.set_plugs_online(range(3), online=online)
+        for number in range(5):
+            await household.push(number, online=online)
+            household.freezer.tick(timedelta(seconds=10))
+
+    async def minutes(count: int) -> None:
+        for _ in range(count):
+            await household.poll(timedelta(minutes=1))  # the recheck
+
+    await internet(online=False)
+    await minutes(4)
+    await internet(online=True)
+    assert device_counts(household, 8)[:5] == [(0, 0.0)] * 5
+    # From the first drop to the first Echo back: 4 of 8 are not most.
+    assert household_counts(hass) == ("1", "4.8")
+    assert household.issues() == unplugged
+
+    # Longer than the grace period: the household's one notice, no Echo's.
+    await household.poll(timedelta(hours=1))
+    await internet(online=False)
+    await minutes(16)
+    assert household.issues() == unplugged | {household.outage}
+    await household.poll(PUSH_RECONCILE_INTERVAL)  # the plugs seen offline
+    assert household.issues() == unplugged | {household.outage}
+    await internet(online=True)
+    assert household.issues() == unplugged
+    assert device_counts(household, 8)[:5] == [(0, 0.0)] * 5
+    assert household_counts(hass)[0] == "2"

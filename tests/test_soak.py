@@ -354,6 +354,14 @@ class Soak:
             now + duration(length), lambda at: self.household.come_back(echo, at)
         )
 
+    def _on_unplug(self, now: datetime, echo: str, length: str) -> None:
+        # Without power no restart reaches it; it has no plug to power-cycle.
+        assert echo not in self._links, echo
+        self.household.drop(echo, now, reboot_cures=False)
+        self.later(
+            now + duration(length), lambda at: self.household.come_back(echo, at)
+        )
+
     def _trouble(
         self, now: datetime, how: str, length: timedelta, end: Callable[[], None]
     ) -> None:

@@ -249,6 +249,17 @@ HEALTH = {
     },
     "outage": None,
 }
+# A household outage under way when it was written, as the version before
+# baselines wrote it.
+OUTAGE_BEGAN = "2026-11-22T19:50:00+00:00"
+OUTAGE = {
+    "since": OUTAGE_BEGAN,
+    "latest": OUTAGE_BEGAN,
+    "devices": [KITCHEN, KITCHEN_PLUG, BEDROOM],
+}
+IN_AN_OUTAGE = HEALTH | {
+    "household": {"outages": 1, "outage_seconds": 300.0, "since": OUTAGE_BEGAN}
+}
 
 
 @pytest.mark.parametrize(
@@ -273,6 +284,10 @@ HEALTH = {
         ),
         (_v(HEALTH | {"household": {"outages": None}}, minor=1), 2, 0, True),
         (_v(HEALTH | {"devices": {BEDROOM: {"online": "no"}}}, minor=1), 0, 1, True),
+        # The outage under way: the version before kept no baseline.
+        (_v(IN_AN_OUTAGE | {"outage": OUTAGE}, minor=1), 2, 1, False),
+        (_v(IN_AN_OUTAGE | {"outage": OUTAGE | {"baseline": "all"}}), 2, 1, True),
+        (_v(IN_AN_OUTAGE | {"outage": OUTAGE | {"baseline": [KITCHEN]}}), 2, 1, False),
         # A newer Alexa Care's file: what fits is kept.
         (_v(HEALTH | {"new": 1}, version=2, minor=7), 2, 1, False),
         # Without its day and moment nothing in it can be placed in time.

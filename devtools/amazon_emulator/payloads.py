@@ -189,7 +189,8 @@ def echo_endpoint(echo: Echo, now: float) -> Json:
     }
 
 
-def _plug_endpoint(plug: Plug, now: float) -> Json:
+def plug_endpoint(plug: Plug, now: float) -> Json:
+    """An Amazon Smart Plug as GraphQL listEndpoints lists it."""
     identity = plug.identity
     return {
         "endpointId": identity.endpoint_id,
@@ -215,7 +216,7 @@ def endpoints(account: Account, now: float) -> list[Json]:
     """GraphQL listEndpoints: every Echo and plug."""
     return [
         *(echo_endpoint(echo, now) for echo in account.echos.values()),
-        *(_plug_endpoint(plug, now) for plug in account.plugs.values()),
+        *(plug_endpoint(plug, now) for plug in account.plugs.values()),
     ]
 
 

@@ -34,7 +34,8 @@ from .household_health import StoredHousehold
 from .outage import StoredOutage
 
 STORAGE_VERSION = 1
-STORAGE_MINOR_VERSION = 1
+# 1.2: the household outage keeps its baseline (1.1's is made up when read).
+STORAGE_MINOR_VERSION = 2
 SAVE_DELAY = timedelta(seconds=30)
 _DAY = timedelta(days=1)
 
@@ -148,22 +149,34 @@ def _outages(key: str, value: object) -> StoredOutages | None:
     )
 
 
-def _outage(value: object, left_out: list[str]) -> StoredOutage | None:
+def _keys(value: object) -> list[str] | None:
+    if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+        return None
+    return value
+
+
+def _outage(
+    value: object, online: set[str], left_out: list[str]
+) -> StoredOutage | None:
+    """The household outage under way; `online`: the devices online as of the file."""
     if value is None:
         return None
     record = mapping(value, "the household outage", left_out)
     bad: list[bool] = []
     since, latest = _time(record, "since", bad), _time(record, "latest", bad)
-    devices = record.get("devices")
-    if (
-        since is None
-        or latest is None
-        or not isinstance(devices, list)
-        or not all(isinstance(key, str) for key in devices)
-    ):
+    devices = _keys(record.get("devices"))
+    if since is None or latest is None or devices is None:
         left_out.append("the household outage")
         return None
-    return StoredOutage(since=since, latest=latest, devices=devices)
+    baseline = _keys(record.get("baseline"))
+    if baseline is None:
+        if "baseline" in record:
+            left_out.append("the devices online when the household outage began")
+        # Written by the version before baselines: the devices online as of
+        # the file and those in it, as when it began but for those that came
+        # back or dropped on their own since.
+        baseline = sorted(online | set(devices))
+    return StoredOutage(since=since, latest=latest, devices=devices, baseline=baseline)
 
 
 def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
@@ -192,8 +205,7 @@ def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
             left_out.append(f"the counts of {key!r}")
         else:
             devices[key] = device
-    online = stored.get("online")
-    if not isinstance(online, list) or not all(isinstance(key, str) for key in online):
+    if (online := _keys(stored.get("online"))) is None:
         left_out.append("the devices online")
         online = []
     availability: dict[str, StoredOutages] = {}
@@ -209,7 +221,11 @@ def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
         online=[key for key in online if key not in devices],
         household=_household(stored.get("household"), limit, left_out),
         availability=availability,
-        outage=_outage(stored.get("outage"), left_out),
+        outage=_outage(
+            stored.get("outage"),
+            {key for key, device in devices.items() if device["online"]} | set(online),
+            left_out,
+        ),
     ), left_out
 
 

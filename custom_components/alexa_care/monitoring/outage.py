@@ -2,9 +2,12 @@
 
 When the home's internet or Amazon is down, every device drops at once: one
 repair issue per device, each suggesting a reset, would be noise. When most
-of the account's devices (at least OUTAGE_MIN_DEVICES, and more than half of
-those whose reachability Amazon reports) drop within the same minute, one
-issue covers them all, after the same grace period as a single device.
+of the devices that were online drop within the same minute (at least
+OUTAGE_MIN_DEVICES, and more than half of the outage's baseline: the devices
+still online and those dropping), one issue covers them all, after the same
+grace period as a single device. Devices offline since before (an Echo
+unplugged for weeks) are not in the baseline: else a home with a few of them
+would take a nightly flap of the others for drops one by one.
 
 "Within the same minute", with polls minutes apart or drops pushed one at
 a time: among the devices offline and in no outage, those whose offline
@@ -15,11 +18,13 @@ mistaken for one of them; a device we already knew offline counts from when
 we first saw it so. A device Amazon gives no such time for counts with the
 update in which we first saw it offline.
 
-The outage lasts while its devices still offline are "most devices" by the
-same measure; then it is over, and those still offline are left to the
-per-device issues. An outage under way is kept across a restart of Home
-Assistant (health_store.py): its one issue still comes a grace period after
-it began, not after the restart.
+The outage lasts while its devices still offline are more than half of its
+baseline (and at least OUTAGE_MIN_DEVICES); then it is over, and those still
+offline are left to the per-device issues. A device whose drop Amazon does
+not push (a plug, seen offline at the next poll) joins it if it dropped
+within a minute of its last one. An outage under way, with its baseline, is
+kept across a restart of Home Assistant (health_store.py): its one issue
+still comes a grace period after it began, not after the restart.
 """
 
 from __future__ import annotations
@@ -41,8 +46,8 @@ from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 LEARN_MORE_URL = "https://github.com/alexa-care/alexa_care#repairs"
 
 
-def _is_most(offline: int, known: int) -> bool:
-    return offline >= OUTAGE_MIN_DEVICES and offline * 2 > known
+def _is_most(offline: int, baseline: int) -> bool:
+    return offline >= OUTAGE_MIN_DEVICES and offline * 2 > baseline
 
 
 def _same_minute(
@@ -71,6 +76,9 @@ class StoredOutage(TypedDict):
     since: str
     latest: str
     devices: list[str]
+    # The devices online when it began (or dropping with it). A file of
+    # the previous version has none: health_store.py makes one up.
+    baseline: list[str]
 
 
 @dataclass
@@ -79,6 +87,9 @@ class _Outage:
     # When its last device dropped: one dropping within a minute of that joins.
     latest: datetime
     devices: set[str]
+    # The devices online when it began, or in it: "most" is judged
+    # against them, not against devices offline since before.
+    baseline: set[str]
 
 
 class HouseholdOutage:
@@ -108,6 +119,7 @@ class HouseholdOutage:
             since=outage.since.isoformat(),
             latest=outage.latest.isoformat(),
             devices=sorted(outage.devices),
+            baseline=sorted(outage.baseline),
         )
 
     def restore(self, stored: StoredOutage | None) -> None:
@@ -120,6 +132,7 @@ class HouseholdOutage:
             since=datetime.fromisoformat(stored["since"]),
             latest=datetime.fromisoformat(stored["latest"]),
             devices=set(stored["devices"]),
+            baseline=set(stored["baseline"]) | set(stored["devices"]),
         )
 
     def update(
@@ -133,25 +146,33 @@ class HouseholdOutage:
         `dropped` holds the devices offline and in no outage, with the
         moment each went offline (None: unknown, offline since this update).
         """
-        known = sum(device.online is not None for device in snapshot.devices.values())
+        known = {
+            key for key, device in snapshot.devices.items() if device.online is not None
+        }
         if self._outage is None:
             devices, since, latest = _same_minute(dropped, now)
-            if not _is_most(len(devices), known):
+            online = {key for key, device in snapshot.devices.items() if device.online}
+            if not _is_most(len(devices), len(online | devices)):
                 async_withdraw(self._hass, self._issue)
                 return set()
-            self._outage = _Outage(since=since, latest=latest, devices=devices)
+            self._outage = _Outage(
+                since=since, latest=latest, devices=devices, baseline=online | devices
+            )
         outage = self._outage
         for key, seen in dropped.items():
             # Pushed drops come one at a time: the stragglers of the minute.
             if abs((seen or now) - outage.latest) <= OUTAGE_SAME_MINUTE:
                 outage.devices.add(key)
+                outage.baseline.add(key)
                 outage.latest = max(outage.latest, seen or now)
         outage.devices = {
             key
             for key in outage.devices
             if (device := snapshot.devices.get(key)) and device.online is False
         }
-        if not _is_most(len(outage.devices), known):
+        # A device gone from the account (or its reachability) is in neither.
+        outage.baseline &= known
+        if not _is_most(len(outage.devices), len(outage.baseline)):
             self._outage = None
             async_withdraw(self._hass, self._issue)
             return outage.devices
@@ -162,7 +183,7 @@ class HouseholdOutage:
                 learn_more_url=LEARN_MORE_URL,
                 placeholders={
                     "count": str(len(outage.devices)),
-                    "total": str(known),
+                    "total": str(len(known)),
                     "since": local_moment(self._hass, outage.since),
                 },
             )
