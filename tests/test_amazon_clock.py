@@ -26,6 +26,27 @@ def amazon_stamp(moment: datetime) -> str:
     return (moment - AMAZON_BEHIND).isoformat().replace("+00:00", "Z")
 
 
+async def pushed_drop(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    echo: int,
+) -> None:
+    """Echo `echo` drops: Amazon stamps it by its slow clock and pushes it."""
+    coordinator = entry.runtime_data.coordinator
+    serial = f"G0FAKE000000000{echo}"
+    fake_amazon.set_online(
+        f"Echo {echo}", online=False, at=amazon_stamp(dt_util.utcnow())
+    )
+    fake_push.push(
+        push_payloads.connection_change(
+            serial, ADDED_ECHO_MODEL.device_type, CUSTOMER_ID, online=False
+        )
+    )
+    await until(hass, lambda: coordinator.data.echos[serial].online is False)
+
+
 def offline_issues(registry: ir.IssueRegistry) -> list[str]:
     return [
         issue.translation_placeholders["device"]
@@ -56,17 +77,9 @@ async def test_a_slow_amazon_clock_does_not_shorten_the_grace_period(
     coordinator = mock_config_entry.runtime_data.coordinator
     await until(hass, lambda: mock_config_entry.runtime_data.push.status.connected)
 
-    fake_amazon.set_online("Echo 0", online=False, at=amazon_stamp(dt_util.utcnow()))
-    fake_push.push(
-        push_payloads.connection_change(
-            "G0FAKE0000000000", ADDED_ECHO_MODEL.device_type, CUSTOMER_ID, online=False
-        )
-    )
-    await until(
-        hass, lambda: coordinator.data.echos["G0FAKE0000000000"].online is False
-    )
+    await pushed_drop(hass, mock_config_entry, fake_amazon, fake_push, 0)
     await coordinator.async_refresh()
-    assert coordinator.amazon_clock.offset == -AMAZON_BEHIND
+    assert coordinator.account.clock.offset == -AMAZON_BEHIND
 
     # Echo 1 drops later; the channel says nothing, a poll finds it.
     freezer.tick(timedelta(minutes=10))
@@ -80,3 +93,35 @@ async def test_a_slow_amazon_clock_does_not_shorten_the_grace_period(
     freezer.tick(timedelta(seconds=1))
     await coordinator.async_refresh()
     assert "Echo 1" in offline_issues(issue_registry)
+
+
+async def test_what_was_learnt_holds_over_later_drops(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Each later pushed drop confirms the offset, and its stamp reads true.
+
+    The polls read the stamps with the offset taken off: a pair compares the
+    stamp Amazon sent, not the one read, or the second pair would measure
+    no offset at all and the median would fall back to none.
+    """
+    fake_push.serving = True
+    await setup_with_echos(hass, mock_config_entry, fake_amazon, 4)
+    coordinator = mock_config_entry.runtime_data.coordinator
+    await until(hass, lambda: mock_config_entry.runtime_data.push.status.connected)
+
+    dropped_at: dict[str, datetime] = {}
+    for echo in range(4):
+        freezer.tick(timedelta(minutes=20))
+        dropped_at[f"G0FAKE000000000{echo}"] = dt_util.utcnow()
+        await pushed_drop(hass, mock_config_entry, fake_amazon, fake_push, echo)
+        await coordinator.async_refresh()
+        assert coordinator.account.clock.offset == -AMAZON_BEHIND
+        # Every drop so far as our clock saw it, the one this poll taught by too.
+        assert {
+            serial: coordinator.data.echos[serial].last_seen_online
+            for serial in dropped_at
+        } == dropped_at

@@ -19,7 +19,6 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .amazon.client import AmazonAccount
-from .amazon.clock_offset import AmazonClock
 from .amazon.models import (
     AccountSnapshot,
     AlexaCareError,
@@ -126,7 +125,6 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         self._offline_recheck: CALLBACK_TYPE | None = None
         # Who shows a device's last-seen time, which snapshots do not compare.
         self._sample_listeners = DeviceListeners()
-        self.amazon_clock = AmazonClock()
         self._registry = DeviceRegistrySync(hass, entry, self._forget)
 
     @property
@@ -155,7 +153,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """Read the account; an expired login starts reauthentication."""
         now = dt_util.utcnow()
         try:
-            snapshot = self.amazon_clock.polled(await self.account.async_get_snapshot())
+            snapshot = await self.account.async_get_snapshot()
         except AmazonAuthError as err:
             raise _auth_failed(err) from err
         except AmazonThrottledError as err:
@@ -204,7 +202,6 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if snapshot == self.data:
             return
         now = dt_util.utcnow()
-        self.amazon_clock.pushed(self.data, snapshot, now)
         self.data = snapshot
         if self._observe(snapshot, now):
             # E.g. the pushed Echos are back and a household outage left

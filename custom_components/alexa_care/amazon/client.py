@@ -25,8 +25,9 @@ from aiohttp import ClientSession
 import httpx
 
 from . import graphql
+from .clock_offset import AmazonClock
 from .device_list import DeviceList
-from .endpoint_queries import EndpointQueries
+from .endpoint_queries import Endpoint, EndpointQueries
 from .history import VoiceHistoryPage
 from .library import (
     URI_GRAPHQL,
@@ -124,6 +125,8 @@ class AmazonAccount:
         self._dnd_states: dict[str, bool] = {}
         # Only the push channel tells: kept for the snapshots of later polls.
         self._microphones_on: dict[str, bool] = {}
+        # Amazon's last-seen stamps are read on our clock, by what it learns.
+        self.clock = AmazonClock()
         self._client.on_dnd_event.append(self._on_dnd_states)
         self._client.on_dnd_event.freeze()
 
@@ -179,29 +182,25 @@ class AmazonAccount:
                 force=refresh_device_list
             )
             await self._client.sync_dnd_state()
-        with reading_answer():
-            return AccountSnapshot(
-                echos=self._echos(states),
-                plugs={
-                    plug.key: plug
-                    for endpoint_id, state in states.items()
-                    if (description := self._device_list.descriptions.get(endpoint_id))
-                    and (plug := graphql.smart_plug(description, state)) is not None
-                },
-            )
+        ahead = self.clock.offset
+        snapshot = self._snapshot(states, ahead)
+        self.clock.polled(snapshot, read_with=ahead)
+        if self.clock.offset != ahead:
+            # What this poll taught reads its own stamps too (rarely: once
+            # learnt, the offset stays unless Amazon's clock moves).
+            snapshot = self._snapshot(states, self.clock.offset)
+        return snapshot
 
-    def _echos(self, states: Mapping[str, Mapping[str, Any]]) -> dict[str, Echo]:
-        echos: dict[str, Echo] = {}
-        for serial, record in self._device_list.records.items():
-            description = self._device_list.descriptions_by_serial.get(serial)
-            echos[serial] = graphql.echo(
-                record,
-                description,
-                states.get(description.endpoint_id) if description else None,
-                do_not_disturb=self._dnd_states.get(serial),
-                microphones_on=self._microphones_on.get(serial),
+    def _snapshot(
+        self, states: Mapping[str, Endpoint], amazon_ahead: timedelta
+    ) -> AccountSnapshot:
+        with reading_answer():
+            return self._device_list.snapshot(
+                states,
+                do_not_disturb=self._dnd_states,
+                microphones_on=self._microphones_on,
+                amazon_ahead=amazon_ahead,
             )
-        return echos
 
     async def async_restart(self, echo: Echo) -> None:
         """Reboot an Echo (Amazon's soft reset)."""

@@ -18,8 +18,9 @@ from typing import Any
 from aioamazondevices.const import devices as library_devices
 
 from .endpoint_queries import COMBINED, Endpoint, EndpointQueries
-from .graphql import Description, describe
+from .graphql import Description, describe, echo, smart_plug
 from .library import LibraryRequests, reading_answer
+from .models import AccountSnapshot, Echo
 
 URI_DEVICES = "api/devices-v2/device"
 # The Echo list (capabilities included) changes rarely; a device Amazon shows
@@ -65,6 +66,42 @@ class DeviceList:
     def descriptions_by_serial(self) -> Mapping[str, Description]:
         """What each endpoint with a serial number is, by serial number."""
         return self._descriptions_by_serial
+
+    def snapshot(
+        self,
+        states: Mapping[str, Endpoint],
+        *,
+        do_not_disturb: Mapping[str, bool],
+        microphones_on: Mapping[str, bool],
+        amazon_ahead: timedelta,
+    ) -> AccountSnapshot:
+        """The account's devices in the states a poll read, stamps on our clock.
+
+        `amazon_ahead`: how far Amazon's clock runs ahead of ours.
+        """
+        descriptions, by_serial = self._descriptions, self._descriptions_by_serial
+        echos: dict[str, Echo] = {}
+        for serial, record in self.records.items():
+            description = by_serial.get(serial)
+            echos[serial] = echo(
+                record,
+                (description, states.get(description.endpoint_id))
+                if description
+                else None,
+                do_not_disturb=do_not_disturb.get(serial),
+                microphones_on=microphones_on.get(serial),
+                amazon_ahead=amazon_ahead,
+            )
+        return AccountSnapshot(
+            echos=echos,
+            plugs={
+                plug.key: plug
+                for endpoint_id, state in states.items()
+                if (description := descriptions.get(endpoint_id))
+                and (plug := smart_plug(description, state, amazon_ahead=amazon_ahead))
+                is not None
+            },
+        )
 
     def _is_due(self, now: datetime) -> bool:
         return (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from .models import (
@@ -175,26 +175,37 @@ class _Reachability(NamedTuple):
     last_seen_online: datetime | None
 
 
-def _reachability(endpoint: Mapping[str, Any] | None) -> _Reachability | None:
+def _reachability(
+    endpoint: Mapping[str, Any] | None, amazon_ahead: timedelta
+) -> _Reachability | None:
+    """Whether the endpoint is online, and when it last was on our clock.
+
+    `amazon_ahead`: how far Amazon's clock runs ahead of ours (clock_offset.py).
+    """
     if not endpoint or not (prop := _property(endpoint, "reachability")):
         return None
     online = prop.get("reachabilityStatusValue") == "OK"
     # Online: seen at the last sample. Offline: last seen when that changed.
-    seen = prop.get("timeOfSample") if online else prop.get("timeOfLastChange")
-    return _Reachability(online, _time(seen))
+    seen = _time(prop.get("timeOfSample") if online else prop.get("timeOfLastChange"))
+    return _Reachability(online, None if seen is None else seen - amazon_ahead)
 
 
 def echo(
     record: Mapping[str, Any],
-    description: Description | None,
-    state: Mapping[str, Any] | None,
+    endpoint: tuple[Description, Mapping[str, Any] | None] | None,
     *,
     do_not_disturb: bool | None,
     microphones_on: bool | None = None,
+    amazon_ahead: timedelta,
 ) -> Echo:
-    """An Echo from its devices-v2 record and, if Amazon lists one, its endpoint."""
+    """An Echo from its devices-v2 record and, if Amazon lists one, its endpoint.
+
+    The endpoint: its description and, if this poll read one, its state. The
+    last-seen stamp on our clock: `amazon_ahead` taken off.
+    """
+    description, state = endpoint or (None, None)
     serial = str(record["serialNumber"])
-    reachability = _reachability(state)
+    reachability = _reachability(state, amazon_ahead)
     return Echo(
         key=serial,
         name=text(state, "friendlyNameObject") or record["accountName"],
@@ -214,14 +225,19 @@ def echo(
     )
 
 
-def smart_plug(description: Description, state: Mapping[str, Any]) -> SmartPlug | None:
-    """A plug is an endpoint of the smart-plug category with a power feature."""
+def smart_plug(
+    description: Description, state: Mapping[str, Any], *, amazon_ahead: timedelta
+) -> SmartPlug | None:
+    """A plug is an endpoint of the smart-plug category with a power feature.
+
+    Its last-seen stamp on our clock: `amazon_ahead` taken off.
+    """
     # Echos are most of the endpoints: their category settles it first.
     if not description.is_smart_plug:
         return None
     if (power := _property(state, "powerState")) is None:
         return None
-    reachability = _reachability(state)
+    reachability = _reachability(state, amazon_ahead)
     power_value = power.get("powerStateValue")
     return SmartPlug(
         key=description.endpoint_id,
@@ -245,7 +261,8 @@ def pushed_plug(endpoint_id: str, state: Mapping[str, Any]) -> PlugPushed | None
     """
     power = _property(state, "powerState")
     power_value = power.get("powerStateValue") if power else None
-    reachability = _reachability(state)
+    # Only whether it is online: the stamp is not read.
+    reachability = _reachability(state, timedelta(0))
     if power_value is None and reachability is None:
         return None
     return PlugPushed(

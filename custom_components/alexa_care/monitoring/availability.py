@@ -28,6 +28,7 @@ from ..amazon.models import AccountSnapshot, Device
 from ..const import DROPS_FOR_ISSUE, DROPS_WINDOW
 from ..util.local_time import local_moment
 from ..util.markdown import escape_markdown
+from ..util.storage import restored_moment, stored_moment
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw, entry_issue_ids
 from .outage import HouseholdOutage
 
@@ -39,10 +40,6 @@ class StoredOutages(TypedDict):
     grace_from: str | None
     drops: list[str]
     dropped: str | None
-
-
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when else None
 
 
 @dataclass
@@ -89,10 +86,10 @@ class AvailabilityIssues:
         """The devices offline or with recent drops, to keep across a restart."""
         return {
             key: StoredOutages(
-                offline_since=_iso(outages.offline_since),
-                grace_from=_iso(outages.grace_from),
+                offline_since=stored_moment(outages.offline_since),
+                grace_from=stored_moment(outages.grace_from),
                 drops=[when.isoformat() for when in outages.drops],
-                dropped=_iso(outages.dropped),
+                dropped=stored_moment(outages.dropped),
             )
             for key, outages in self._outages.items()
             if outages.offline_since or outages.drops
@@ -102,10 +99,10 @@ class AvailabilityIssues:
         """Take up what was known at `as_of`, before Home Assistant restarted."""
         self._outages = {
             key: _Outages(
-                offline_since=_moment(record["offline_since"]),
-                grace_from=_moment(record["grace_from"]),
+                offline_since=restored_moment(record["offline_since"]),
+                grace_from=restored_moment(record["grace_from"]),
                 drops=[datetime.fromisoformat(text) for text in record["drops"]],
-                dropped=_moment(record["dropped"]),
+                dropped=restored_moment(record["dropped"]),
             )
             for key, record in stored.items()
         }
@@ -233,8 +230,3 @@ class AvailabilityIssues:
         ):
             self._open.discard(issue.issue_id)
             async_withdraw(self._hass, issue)
-
-
-def _moment(text: str | None) -> datetime | None:
-    # Read by health_store.py already: a valid moment or None.
-    return datetime.fromisoformat(text) if text else None

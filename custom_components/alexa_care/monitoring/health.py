@@ -37,6 +37,7 @@ from ..amazon.models import AccountSnapshot, Device
 from ..const import OUTAGE_SAME_MINUTE
 from ..util.device_listeners import DeviceListeners
 from ..util.local_time import local_day, midnight_before
+from ..util.storage import restored_moment, stored_moment
 from .household_health import HouseholdHealth
 from .outage import HouseholdOutage
 
@@ -237,9 +238,9 @@ class DeviceHealth:
                 continue
             devices[key] = StoredDevice(
                 online=today.online,
-                offline_since=_iso(today.offline_since),
-                held=_iso(today.held),
-                left=_iso(today.left),
+                offline_since=stored_moment(today.offline_since),
+                held=stored_moment(today.held),
+                left=stored_moment(today.left),
                 drop_offs=today.drop_offs,
                 offline_seconds=today.offline.total_seconds(),
             )
@@ -261,10 +262,10 @@ class DeviceHealth:
                 _Today(
                     drop_offs=stored["drop_offs"],
                     offline=timedelta(seconds=stored["offline_seconds"]),
-                    offline_since=_moment(stored["offline_since"]),
+                    offline_since=restored_moment(stored["offline_since"]),
                     online=stored["online"],
-                    held=_moment(stored["held"]),
-                    left=_moment(stored["left"]),
+                    held=restored_moment(stored["held"]),
+                    left=restored_moment(stored["left"]),
                 ),
             )
             for key, stored in devices.items()
@@ -338,12 +339,3 @@ class DeviceHealth:
             self.day = day
         self.as_of = self.household.as_of = now
         return new_day
-
-
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when else None
-
-
-def _moment(text: str | None) -> datetime | None:
-    # Read by health_store.py already: a valid moment or None.
-    return datetime.fromisoformat(text) if text else None

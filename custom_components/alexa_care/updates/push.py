@@ -180,6 +180,8 @@ class PushUpdates:
             )
             return
         if (snapshot := self._coordinator.data) is not None:
+            # A drop's moment on our clock, for Amazon's stamp in the next poll.
+            self._coordinator.account.clock.pushed(change, snapshot, now)
             self._coordinator.async_set_pushed_data(
                 pushed_snapshot(snapshot, change, now)
             )

@@ -120,3 +120,16 @@ def moment(value: object) -> datetime | None:
         return None
     # A time without a zone cannot be compared with any of ours.
     return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def stored_moment(when: datetime | None) -> str | None:
+    """A moment as a store writes it (ISO 8601), or None."""
+    return when.isoformat() if when else None
+
+
+def restored_moment(text: str | None) -> datetime | None:
+    """A moment a store's parser kept, read back.
+
+    The parser let only a valid moment (see moment()) or None through.
+    """
+    return datetime.fromisoformat(text) if text else None
