@@ -28,9 +28,16 @@ from custom_components.alexa_care.const import (
     VOICE_HISTORY_INTERVAL,
 )
 from devtools.amazon_emulator import push_payloads
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    EVENT_STATE_CHANGED,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
 from .common import ACCESS_TOKEN, KITCHEN, next_poll, set_up, settle, until
 from .conftest import TEST_EMAIL
@@ -48,6 +55,7 @@ KITCHEN_DND = "switch.kitchen_echo_do_not_disturb"
 KITCHEN_PLUG = "switch.kitchen_plug_power"
 KITCHEN_LAST_REQUEST = "sensor.kitchen_echo_last_voice_request"
 PUSH_CHANNEL = "binary_sensor.push_channel"
+KITCHEN_OFFLINE_TIME = "sensor.kitchen_echo_offline_time_today"
 
 
 async def let_the_grace_period_pass(
@@ -201,6 +209,45 @@ async def test_a_flicker_raises_nothing_and_an_outage_its_issue_without_a_poll(
     assert issues.async_get_issue(DOMAIN, issue_id) is not None
     # Polls rest: the grace period was judged without asking Amazon.
     assert polls() == before
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_an_echo_offline_for_hours_is_brought_up_to_date_at_the_polls(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Once its issue is up, nothing waits on the clock: no write every minute."""
+    issue_id = unavailable(pushing, KITCHEN)
+    fake_amazon.set_online(
+        "Kitchen Echo", online=False, at=dt_util.utcnow().isoformat()
+    )
+    fake_push.push(kitchen("connection_change", online=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF)
+    await let_the_grace_period_pass(hass, freezer)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    writes: list[str] = []
+
+    @callback
+    def written(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == KITCHEN_OFFLINE_TIME:
+            writes.append(event.data["new_state"].state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, written)
+    before = float(hass.states.get(KITCHEN_OFFLINE_TIME).state)
+
+    hours = 2
+    for _ in range(hours * 60):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await settle(hass)
+
+    # One write per reconciling poll, up to date as of the last one.
+    assert len(writes) == hours * (timedelta(hours=1) // PUSH_RECONCILE_INTERVAL)
+    minutes = (timedelta(hours=hours) - PUSH_RECONCILE_INTERVAL) / timedelta(minutes=1)
+    assert float(writes[-1]) > before + minutes
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

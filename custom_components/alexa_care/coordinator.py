@@ -54,6 +54,14 @@ class SnapshotListener(Protocol):
         be read again now.
         """
 
+    def waiting(self, now: datetime) -> bool:
+        """Whether a judgement waits on the clock alone (a grace period).
+
+        While one does and polls rest, the account is looked at again every
+        minute; otherwise what grows with time (offline minutes) is brought
+        up to date at the next update, not written every minute.
+        """
+
     def forget(self, device_key: str) -> None:
         """The device, gone from the account, left the device registry."""
 
@@ -218,7 +226,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if (
             self.push_connected
             and self._offline_recheck is None
-            and any(device.online is False for device in snapshot.devices.values())
+            and any(listener.waiting(now) for listener in self._snapshot_listeners)
         ):
             # Polls rest: else a grace period would end only at the next one.
             self._offline_recheck = async_call_later(

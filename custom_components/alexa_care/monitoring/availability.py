@@ -154,6 +154,15 @@ class AvailabilityIssues:
             self.forget(key)
         return bool(left_offline)
 
+    def waiting(self, now: datetime) -> bool:
+        """Whether a device's offline issue, or the household's, waits on its grace."""
+        return self._household.waiting(now) or any(
+            outages.offline_since is not None
+            and key not in self._household
+            and now - (outages.grace_from or outages.offline_since) < self._grace
+            for key, outages in self._outages.items()
+        )
+
     def _offline(
         self, device: Device, outages: _Outages, now: datetime, *, left_offline: bool
     ) -> None:

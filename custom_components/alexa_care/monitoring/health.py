@@ -275,6 +275,13 @@ class DeviceHealth:
                 # Online when Home Assistant last looked.
                 today.seen_online_at = as_of
 
+    def waiting(self, now: datetime) -> bool:  # the listeners' signature
+        """Whether a drop waits a minute to tell the device's from the household's."""
+        return any(
+            today.held is not None or today.left is not None
+            for today in self._devices.values()
+        )
+
     def forget(self, device_key: str) -> None:
         """Forget a device removed from the registry (gone from the account)."""
         self._devices.pop(device_key, None)

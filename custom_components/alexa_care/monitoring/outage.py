@@ -111,6 +111,10 @@ class HouseholdOutage:
         """When the outage under way began, if one is."""
         return self._outage.since if self._outage else None
 
+    def waiting(self, now: datetime) -> bool:
+        """Whether an outage is under way and its grace period not yet over."""
+        return self._outage is not None and now - self._outage.since < self._grace
+
     def stored(self) -> StoredOutage | None:
         """The outage under way, to keep across a restart."""
         if (outage := self._outage) is None:
