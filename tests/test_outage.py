@@ -287,6 +287,14 @@ async def test_an_outage_across_midnight_counts_on_the_day_it_began(
     assert device_counts(household, 4) == [(0, 0.0)] * 4
 
 
+def told(hass: HomeAssistant, household: Household) -> tuple[str, str]:
+    """How many devices the outage's notice says are offline, and of how many."""
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, household.outage)
+    assert issue is not None
+    placeholders = issue.translation_placeholders or {}
+    return placeholders["count"], placeholders["total"]
+
+
 async def test_devices_offline_for_weeks_are_not_counted_in_an_outage(
     hass: HomeAssistant, household: Household
 ) -> None:
@@ -327,8 +335,10 @@ async def test_devices_offline_for_weeks_are_not_counted_in_an_outage(
     await internet(online=False)
     await minutes(16)
     assert household.issues() == unplugged | {household.outage}
+    assert told(hass, household) == ("5", "8")  # of those online, not of 11
     await household.poll(PUSH_RECONCILE_INTERVAL)  # the plugs seen offline
     assert household.issues() == unplugged | {household.outage}
+    assert told(hass, household) == ("8", "8")
     await internet(online=True)
     assert household.issues() == unplugged
     assert device_counts(household, 8)[:5] == [(0, 0.0)] * 5

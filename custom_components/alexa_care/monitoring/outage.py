@@ -187,7 +187,8 @@ class HouseholdOutage:
                 learn_more_url=LEARN_MORE_URL,
                 placeholders={
                     "count": str(len(outage.devices)),
-                    "total": str(len(known)),
+                    # Of the devices it is judged against: "most" shows.
+                    "total": str(len(outage.baseline)),
                     "since": local_moment(self._hass, outage.since),
                 },
             )
