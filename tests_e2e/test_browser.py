@@ -231,7 +231,8 @@ def outage_raises_one_issue(
     issue.click()
     expect(
         page.get_by_text(
-            f"Amazon has reported {devices} of your {devices} devices offline since"
+            f"Amazon reports {devices} of the {devices} devices that were online "
+            "as offline since"
         )
     ).to_be_visible()
     shot("outage-issue")
