@@ -185,6 +185,56 @@ async def test_offline_time_split_at_midnight(
     assert _state(hass, KITCHEN_DROPS) == "0"
 
 
+@pytest.mark.parametrize(
+    ("midnight", "next_midnight", "minutes"),
+    [
+        # US/Pacific springs forward on 14 March 2027: a day of 23 hours.
+        ("2027-03-14T08:00:00+00:00", "2027-03-15T07:00:00+00:00", "1380.0"),
+        # And falls back on 7 November 2027: a day of 25 hours.
+        ("2027-11-07T07:00:00+00:00", "2027-11-08T08:00:00+00:00", "1500.0"),
+    ],
+    ids=["spring_forward", "fall_back"],
+)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_a_day_of_daylight_saving_change_counts_its_own_length(
+    hass: HomeAssistant,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    midnight: str,
+    next_midnight: str,
+    minutes: str,
+) -> None:
+    """Offline all day: the day's minutes are its length, reset at local midnight."""
+    start, end = datetime.fromisoformat(midnight), datetime.fromisoformat(next_midnight)
+    freezer.move_to(start - timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)
+    freezer.move_to(start)
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert _state(hass, KITCHEN_OFFLINE) == "0.0"
+    written: list[str] = []
+
+    @callback
+    def keep(event: Event) -> None:
+        if event.data["entity_id"] == KITCHEN_OFFLINE:
+            written.append(event.data["new_state"].state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, keep)
+    freezer.move_to(end - timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    # The day's final minutes, by the timer a second before midnight and
+    # by the poll due then: 23 hours of them, or 25.
+    assert set(written) == {minutes}
+    freezer.move_to(end)
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert _state(hass, KITCHEN_OFFLINE) == "0.0"
+
+
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_midnight_between_polls_is_caught_up_at_next_poll(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory

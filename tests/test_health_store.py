@@ -67,6 +67,34 @@ async def _restart(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_restart_on_a_day_of_25_hours_keeps_its_minutes(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Offline from midnight to 23:50 the day the clocks fall back: 1,490 minutes."""
+    midnight = datetime.fromisoformat("2027-11-07T07:00:00+00:00")  # still PDT
+    back_online = midnight + timedelta(hours=24, minutes=50)
+    freezer.move_to(midnight - timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    fake_amazon.set_online("Kitchen Echo", online=False, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+    for moment in (midnight, back_online - timedelta(minutes=5)):
+        freezer.move_to(moment)
+        async_fire_time_changed(hass)
+        await settle(hass)
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(back_online))
+    await next_poll(hass, freezer)
+    assert _state(hass, "sensor.kitchen_echo_offline_time_today") == "1490.0"
+
+    await _restart(hass, init_integration, freezer, back_online + timedelta(minutes=5))
+
+    assert _state(hass, "sensor.kitchen_echo_offline_time_today") == "1490.0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_restart_across_midnight_reconciles_from_amazons_stamps(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

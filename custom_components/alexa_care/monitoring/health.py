@@ -308,16 +308,18 @@ class DeviceHealth:
     def async_track_midnight(self, hass: HomeAssistant) -> CALLBACK_TYPE:
         """Close the day a second before midnight, start one at it; the remover."""
 
+        # Home Assistant calls both with local time; moments here are in UTC
+        # (local_time.local_midnight says why).
         @callback
         def day_ends(now: datetime) -> None:
             # The day's final offline time, stamped within the day, so that
             # the daily statistics count it on the day it grew.
-            self.as_of = self.household.as_of = now
+            self.as_of = self.household.as_of = dt_util.as_utc(now)
             self._listeners.notify()
 
         @callback
         def new_day(now: datetime) -> None:
-            self._advance(now)
+            self._advance(dt_util.as_utc(now))
             self._notify(None)
 
         removers = (

@@ -27,6 +27,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
+from ..util.local_time import local_midnight
 from ..util.storage import LenientStore, Parsed, mapping, moment
 from .availability import AvailabilityIssues, StoredOutages
 from .health import DeviceHealth, StoredDevice
@@ -37,7 +38,6 @@ STORAGE_VERSION = 1
 # 1.2: the household outage keeps its baseline (1.1's is made up when read).
 STORAGE_MINOR_VERSION = 2
 SAVE_DELAY = timedelta(seconds=30)
-_DAY = timedelta(days=1)
 
 
 class StoredHealth(TypedDict):
@@ -197,8 +197,10 @@ def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
         if stored.get("as_of") is not None or stored.get("day") is not None:
             left_out.append("when it was written (nothing in it was used)")
         return _empty(), left_out
-    midnight = dt_util.start_of_local_day(counted)
-    limit = min(max(as_of - midnight, timedelta(0)), _DAY).total_seconds()
+    # Within the day counted: 23 to 25 hours long.
+    midnight = local_midnight(counted)
+    day_ends = local_midnight(counted + timedelta(days=1))
+    limit = max(min(as_of, day_ends) - midnight, timedelta(0)).total_seconds()
     devices: dict[str, StoredDevice] = {}
     for key, value in mapping(stored.get("devices"), "devices", left_out).items():
         if (device := _device(key, value, limit)) is None:

@@ -60,7 +60,16 @@ def local_day(moment: datetime) -> date:
     return dt_util.as_local(moment).date()
 
 
+def local_midnight(day: date) -> datetime:
+    """The moment, in UTC, a day begins in Home Assistant's time zone.
+
+    In UTC because Python subtracts two moments of one time zone by their
+    wall clocks: a day of a daylight-saving change would last 24 hours.
+    """
+    return dt_util.as_utc(dt_util.start_of_local_day(day))
+
+
 def midnight_before(moment: datetime) -> datetime:
-    """The local midnight that began the moment's day."""
+    """The local midnight that began the moment's day, in UTC."""
     # start_of_local_day takes a UTC moment's date as it is, not the local one.
-    return dt_util.start_of_local_day(local_day(moment))
+    return local_midnight(local_day(moment))
