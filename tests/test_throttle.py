@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.alexa_care.amazon.throttle import FIRST_BACKOFF, MAX_RETRY_AFTER
 from custom_components.alexa_care.const import DOMAIN, PUSH_RECONCILE_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -18,6 +19,10 @@ from .fake_push import FakePush
 from .repair_issues import throttled_issue_id
 
 STEP = timedelta(seconds=10)
+
+
+def _minutes(wait: timedelta) -> str:
+    return str(round(wait / timedelta(minutes=1)))
 
 
 def _asked(fake_amazon: FakeAmazon, fake_push: FakePush) -> int:
@@ -112,3 +117,34 @@ async def test_retry_after_is_honoured(
     await _let_pass(hass, freezer, timedelta(minutes=2))
     assert coordinator.last_update_success
     assert not coordinator.backing_off
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "minutes"),
+    [
+        # Beyond what a timedelta holds: the longest wait we honour.
+        ("9" * 20, _minutes(MAX_RETRY_AFTER)),
+        # A digit to str.isdigit, not to int(): as if there were none.
+        ("\N{SUPERSCRIPT TWO}", _minutes(FIRST_BACKOFF)),
+    ],
+    ids=["out_of_range", "not_a_number"],
+)
+async def test_a_retry_after_that_is_no_wait_throttles_as_usual(
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    retry_after: str,
+    minutes: str,
+) -> None:
+    """Whatever the header holds, the poll is throttled, not failed unexpectedly."""
+    coordinator = init_integration.runtime_data.coordinator
+    fake_amazon.throttling = True
+    fake_amazon.retry_after = retry_after
+    await coordinator.async_refresh()
+
+    assert coordinator.backing_off
+    issue = issue_registry.async_get_issue(
+        DOMAIN, throttled_issue_id(init_integration.entry_id)
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {"minutes": minutes}

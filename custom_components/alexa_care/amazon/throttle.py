@@ -42,8 +42,10 @@ def retry_after(value: str | None, now: datetime) -> timedelta | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        wait = timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():
+        # Bounded before it becomes a timedelta, which holds no more than
+        # a billion days (str.isdigit alone also takes "²", which int refuses).
+        wait = timedelta(seconds=min(int(value), MAX_RETRY_AFTER.total_seconds()))
     else:
         try:
             wait = parsedate_to_datetime(value) - now
