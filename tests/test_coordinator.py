@@ -22,12 +22,13 @@ from homeassistant.const import (
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import next_poll, settle, setup_with_echos, until
+from .common import KITCHEN, next_poll, settle, setup_with_echos, until
 from .fake_amazon import (
     CUSTOMER_ID,
     EXPIRED_LOGIN,
@@ -39,11 +40,12 @@ from .fake_amazon import (
     FakeAmazon,
 )
 from .fake_push import FakePush
-from .repair_issues import throttled_issue_id
+from .repair_issues import throttled_issue_id, unavailable
 
 KITCHEN_CONNECTIVITY = "binary_sensor.kitchen_echo_connectivity"
 KITCHEN_RESTART = "button.kitchen_echo_restart"
 KITCHEN_PLUG = "switch.kitchen_plug_power"
+KITCHEN_LAST_SEEN = "sensor.kitchen_echo_last_seen_online"
 GRAPHQL = "/nexus/v1/graphql"
 STEADY_POLL = [("POST", GRAPHQL), ("GET", "/api/dnd/device-status-list")]
 HISTORY_READ = ("POST", "/alexa-privacy/apd/rah/alexa-history-records-v2")
@@ -386,3 +388,38 @@ async def test_a_plug_is_read_again_when_the_household_is_back(
     await push_household(online=True)
     await settle(hass)
     assert hass.states.get("binary_sensor.kitchen_plug_connectivity").state == STATE_ON
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2026-11-22T19:00:00",  # without its time zone
+        "0001-01-01T00:00:00+00:00",  # before any Echo was sold
+        "9999-12-31T23:59:59+00:00",  # ages ahead of our clock
+    ],
+    ids=["no_time_zone", "year_1", "year_9999"],
+)
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_last_seen_stamp_that_cannot_be_placed_is_unknown(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    stamp: str,
+) -> None:
+    """The poll goes on; the Echo's drop counts from when it was seen offline."""
+    fake_amazon.set_online("Kitchen Echo", online=False, at=stamp)
+    await next_poll(hass, freezer)
+    await next_poll(hass, freezer)
+
+    assert init_integration.runtime_data.coordinator.last_update_success
+    assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF
+    assert hass.states.get(KITCHEN_LAST_SEEN).state == STATE_UNKNOWN
+    # Not offline for ages: its grace period has only begun.
+    assert not ir.async_get(hass).async_get_issue(
+        DOMAIN, unavailable(init_integration, KITCHEN)
+    )
+    # Once: the next poll's line is a repeat within the hour.
+    unplaced = [r for r in caplog.records if "cannot be placed" in r.getMessage()]
+    assert [r.levelno for r in unplaced] == [logging.WARNING, logging.DEBUG]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+import logging
 from typing import Any, NamedTuple
 
 from .models import (
@@ -46,6 +47,13 @@ query %s {
   }
 }
 """
+# The integration's own logger: the log privacy filter sits on it.
+_LOGGER = logging.getLogger(__name__.partition(".amazon.")[0])
+# Amazon shipped the first Echo on 6 November 2014.
+_FIRST_ECHO = datetime(2014, 11, 6, tzinfo=UTC)
+# Beyond Amazon's clock running minutes ahead (clock_offset.py).
+_AHEAD_AT_MOST = timedelta(days=1)
+
 # What the library's own device query (const/queries.py) reads besides.
 _DESCRIPTION_FIELDS = """
       manufacturer { value { text } }
@@ -127,8 +135,23 @@ def text(container: Mapping[str, Any] | None, key: str) -> str | None:
     return str(found) if found is not None else None
 
 
-def _time(raw: str | None) -> datetime | None:
-    return datetime.fromisoformat(raw) if raw else None
+def _time(raw: str | None, amazon_ahead: timedelta) -> datetime | None:
+    """Amazon's stamp on our clock; None if it has none or it cannot be placed.
+
+    A stamp without its time zone, from before the first Echo, or more than
+    a day ahead of our clock is no moment a device was seen: read as unknown,
+    as Amazon's missing ones are (and kept from the date arithmetic it would
+    overflow).
+    """
+    if not raw:
+        return None
+    stamp = datetime.fromisoformat(raw)
+    if stamp.tzinfo is None or not (
+        _FIRST_ECHO <= stamp - amazon_ahead <= datetime.now(UTC) + _AHEAD_AT_MOST
+    ):
+        _LOGGER.warning("Amazon sent a last-seen time that cannot be placed: %s", raw)
+        return None
+    return stamp - amazon_ahead
 
 
 def _property(endpoint: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
@@ -186,8 +209,8 @@ def _reachability(
         return None
     online = prop.get("reachabilityStatusValue") == "OK"
     # Online: seen at the last sample. Offline: last seen when that changed.
-    seen = _time(prop.get("timeOfSample") if online else prop.get("timeOfLastChange"))
-    return _Reachability(online, None if seen is None else seen - amazon_ahead)
+    seen = prop.get("timeOfSample") if online else prop.get("timeOfLastChange")
+    return _Reachability(online, _time(seen, amazon_ahead))
 
 
 def echo(
