@@ -196,6 +196,24 @@ async def test_history_throttled(
     assert failed.value.translation_key == "history_throttled"
 
 
+async def test_a_record_of_no_moment_in_time_is_an_unreadable_answer(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stamp no datetime holds fails the read in words, not with a stack trace."""
+    freezer.tick(timedelta(minutes=2))
+    fake_amazon.add_voice_record("Kitchen Echo", "what time is it", "2026-11-22T20:05Z")
+    record = fake_amazon.history[-1] | {"timestamp": 1e300}
+    # Amazon lists it within the hour asked for, whatever its stamp says.
+    monkeypatch.setattr(fake_amazon.voice_history, "between", lambda *_: [record])
+    with pytest.raises(HomeAssistantError) as failed:
+        await get_history(hass, init_integration)
+    assert failed.value.translation_key == "history_failed"
+
+
 async def test_last_voice_request_sensor(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

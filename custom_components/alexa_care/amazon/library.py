@@ -90,13 +90,21 @@ def reading_answer() -> Iterator[None]:
     """Around code that reads Amazon's answer, and only there.
 
     An answer that lacks a field, or holds one of another type, raises these
-    while it is read: Amazon changed it. Around a call into the library the
+    while it is read: Amazon changed it. (ArithmeticError: a number no date
+    holds, as a stamp of 1e300 milliseconds.) Around a call into the library the
     same errors would mean the library changed, which the setup's check of
     the library names instead (touchpoints.py).
     """
     try:
         yield
-    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as err:
+    except (
+        KeyError,
+        TypeError,
+        AttributeError,
+        ValueError,
+        IndexError,
+        ArithmeticError,
+    ) as err:
         raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
 
 
