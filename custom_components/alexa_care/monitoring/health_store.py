@@ -179,27 +179,33 @@ def _outage(
     return StoredOutage(since=since, latest=latest, devices=devices, baseline=baseline)
 
 
+def _day(value: object) -> tuple[date, datetime, datetime] | None:
+    """The day counted, and the moments it began and ended; None if no day."""
+    if not isinstance(value, str):
+        return None
+    try:
+        day = date.fromisoformat(value)
+        # 23 to 25 hours long, as the clocks change.
+        return day, local_midnight(day), local_midnight(day + timedelta(days=1))
+    except ValueError, OverflowError:  # no date, or one at the calendar's edge
+        return None
+
+
 def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
     """Keep what can be read; a file without its day and moment gives nothing."""
     left_out: list[str] = []
     if stored is None:
         return _empty(), left_out
     stored = mapping(stored, "the file", left_out, required=True)
-    as_of, day = moment(stored.get("as_of")), stored.get("day")
-    try:
-        counted = date.fromisoformat(day) if isinstance(day, str) else None
-    except ValueError:
-        counted = None
-    if as_of is None or counted is None or as_of > now:
+    as_of, day = moment(stored.get("as_of")), _day(stored.get("day"))
+    if as_of is None or day is None or as_of > now:
         # Without them nothing in it can be placed in time (or it is from
         # a clock that ran ahead). Neither: the file is empty, as written
         # after one that could not be read.
         if stored.get("as_of") is not None or stored.get("day") is not None:
             left_out.append("when it was written (nothing in it was used)")
         return _empty(), left_out
-    # Within the day counted: 23 to 25 hours long.
-    midnight = local_midnight(counted)
-    day_ends = local_midnight(counted + timedelta(days=1))
+    counted, midnight, day_ends = day
     limit = max(min(as_of, day_ends) - midnight, timedelta(0)).total_seconds()
     devices: dict[str, StoredDevice] = {}
     for key, value in mapping(stored.get("devices"), "devices", left_out).items():
