@@ -292,6 +292,26 @@ IN_AN_OUTAGE = HEALTH | {
         (_v(HEALTH | {"new": 1}, version=2, minor=7), 2, 1, False),
         # Without its day and moment nothing in it can be placed in time.
         (_v(HEALTH | {"day": "Sunday"}, minor=1), 0, 0, True),
+        # Moments no Echo was offline at: before the first one, at the end of time.
+        (
+            _v(
+                HEALTH
+                | {
+                    "availability": {
+                        BEDROOM: HEALTH["availability"][BEDROOM]
+                        | {"offline_since": "0001-01-01T00:00:00+00:00"}
+                    },
+                    "devices": {
+                        BEDROOM: HEALTH["devices"][BEDROOM]
+                        | {"offline_since": "9999-12-31T23:59:59+00:00"}
+                    },
+                },
+                minor=1,
+            ),
+            0,
+            1,
+            True,
+        ),
         # A day at the calendar's end, whose next midnight no date holds.
         (_v(HEALTH | {"day": "9999-12-31"}, minor=1), 0, 0, True),
         (_v(HEALTH | {"as_of": "2026-11-22T19:55:00"}, minor=1), 0, 0, True),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 import logging
 from typing import Any, NamedTuple
 
@@ -20,6 +20,7 @@ from .models import (
     Echo,
     PlugPushed,
     SmartPlug,
+    placeable,
 )
 
 _LIST_ENDPOINTS = """
@@ -49,10 +50,6 @@ query %s {
 """
 # The integration's own logger: the log privacy filter sits on it.
 _LOGGER = logging.getLogger(__name__.partition(".amazon.")[0])
-# Amazon shipped the first Echo on 6 November 2014.
-_FIRST_ECHO = datetime(2014, 11, 6, tzinfo=UTC)
-# Beyond Amazon's clock running minutes ahead (clock_offset.py).
-_AHEAD_AT_MOST = timedelta(days=1)
 
 # What the library's own device query (const/queries.py) reads besides.
 _DESCRIPTION_FIELDS = """
@@ -138,17 +135,13 @@ def text(container: Mapping[str, Any] | None, key: str) -> str | None:
 def _time(raw: str | None, amazon_ahead: timedelta) -> datetime | None:
     """Amazon's stamp on our clock; None if it has none or it cannot be placed.
 
-    A stamp without its time zone, from before the first Echo, or more than
-    a day ahead of our clock is no moment a device was seen: read as unknown,
-    as Amazon's missing ones are (and kept from the date arithmetic it would
-    overflow).
+    A stamp without its time zone, or not placeable (models.py), is no
+    moment a device was seen: read as unknown, as a missing one is.
     """
     if not raw:
         return None
     stamp = datetime.fromisoformat(raw)
-    if stamp.tzinfo is None or not (
-        _FIRST_ECHO <= stamp - amazon_ahead <= datetime.now(UTC) + _AHEAD_AT_MOST
-    ):
+    if stamp.tzinfo is None or not placeable(stamp - amazon_ahead):
         _LOGGER.warning("Amazon sent a last-seen time that cannot be placed: %s", raw)
         return None
     return stamp - amazon_ahead

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -17,6 +17,22 @@ CAPABILITY_MICROPHONE = "MICROPHONE"
 NOT_A_REQUEST = frozenset(
     {"ASR_TIMEOUT", "DEVICE_ARBITRATION", "NO_EXPRESSED_INTENT", "WAKE_WORD_ONLY"}
 )
+
+
+# Amazon shipped the first Echo on 6 November 2014.
+_FIRST_ECHO = datetime(2014, 11, 6, tzinfo=UTC)
+# Beyond Amazon's clock running minutes ahead of ours (clock_offset.py).
+_AHEAD_AT_MOST = timedelta(days=1)
+
+
+def placeable(moment: datetime) -> bool:
+    """Whether a moment (with its time zone) is one a device can have lived.
+
+    Since the first Echo shipped, and not a day ahead of our clock. Others,
+    from Amazon or a stored file, are no moment in time for us, and would
+    overflow the date arithmetic they meet (local time, cooldowns).
+    """
+    return _FIRST_ECHO <= moment <= datetime.now(UTC) + _AHEAD_AT_MOST
 
 
 class AlexaCareError(Exception):

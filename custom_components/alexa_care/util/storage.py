@@ -19,6 +19,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from ..amazon.models import placeable
 from ..const import LOGGER
 
 # What a store's parser gives back: the data it kept, and what it left out.
@@ -111,7 +112,11 @@ def mapping(
 
 
 def moment(value: object) -> datetime | None:
-    """A stored time with its time zone, or None if it is not one."""
+    """A stored time with its time zone, or None if it is not one.
+
+    Nor is a moment no device can have lived (amazon/models.py, placeable):
+    year 1 would overflow in local time, year 9999 in a cooldown.
+    """
     if not isinstance(value, str):
         return None
     try:
@@ -119,7 +124,9 @@ def moment(value: object) -> datetime | None:
     except ValueError, OverflowError:
         return None
     # A time without a zone cannot be compared with any of ours.
-    return parsed if parsed is not None and parsed.tzinfo is not None else None
+    if parsed is None or parsed.tzinfo is None or not placeable(parsed):
+        return None
+    return parsed
 
 
 def stored_moment(when: datetime | None) -> str | None:
