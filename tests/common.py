@@ -23,7 +23,14 @@ from custom_components.alexa_care import PLATFORMS
 from custom_components.alexa_care.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from custom_components.alexa_care.home_network.identity import READ_PACE
 from devtools.hass_log import is_report
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import (
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    ServiceResponse,
+    callback,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
@@ -219,6 +226,19 @@ async def refused_before_sending(
         await call(hass, service, data)
     assert len(fake_amazon.requests) == sent
     return refused.value
+
+
+def states_written(hass: HomeAssistant, entity_id: str) -> list[str]:
+    """The states written for the entity from now on, in order (filled as they come)."""
+    written: list[str] = []
+
+    @callback
+    def keep(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == entity_id and (new := event.data["new_state"]):
+            written.append(new.state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, keep)
+    return written
 
 
 def iso(moment: datetime) -> str:

@@ -15,8 +15,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.alexa_care.const import DOMAIN
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
-from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
@@ -24,7 +24,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.util import dt as dt_util
 
-from .common import BEDROOM, KITCHEN, KITCHEN_PLUG, next_poll, settle
+from .common import BEDROOM, KITCHEN, KITCHEN_PLUG, next_poll, settle, states_written
 from .fake_amazon import FakeAmazon
 
 KITCHEN_DROPS = "sensor.kitchen_echo_drop_offs_today"
@@ -158,14 +158,7 @@ async def test_offline_time_split_at_midnight(
     await next_poll(hass, freezer)  # 23:53, offline since 23:48
     assert _state(hass, KITCHEN_DROPS) == "1"
     assert _state(hass, KITCHEN_OFFLINE) == "5.0"
-    written: list[str] = []
-
-    @callback
-    def keep(event: Event) -> None:
-        if event.data["entity_id"] == KITCHEN_OFFLINE:
-            written.append(event.data["new_state"].state)
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, keep)
+    written = states_written(hass, KITCHEN_OFFLINE)
     freezer.move_to(MIDNIGHT - timedelta(seconds=1))
     async_fire_time_changed(hass)
     await settle(hass)
@@ -215,14 +208,7 @@ async def test_a_day_of_daylight_saving_change_counts_its_own_length(
     async_fire_time_changed(hass)
     await settle(hass)
     assert _state(hass, KITCHEN_OFFLINE) == "0.0"
-    written: list[str] = []
-
-    @callback
-    def keep(event: Event) -> None:
-        if event.data["entity_id"] == KITCHEN_OFFLINE:
-            written.append(event.data["new_state"].state)
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, keep)
+    written = states_written(hass, KITCHEN_OFFLINE)
     freezer.move_to(end - timedelta(seconds=1))
     async_fire_time_changed(hass)
     await settle(hass)

@@ -28,18 +28,20 @@ from custom_components.alexa_care.const import (
     VOICE_HISTORY_INTERVAL,
 )
 from devtools.amazon_emulator import push_payloads
-from homeassistant.const import (
-    EVENT_STATE_CHANGED,
-    STATE_OFF,
-    STATE_ON,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
-)
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import ACCESS_TOKEN, KITCHEN, next_poll, set_up, settle, until
+from .common import (
+    ACCESS_TOKEN,
+    KITCHEN,
+    next_poll,
+    set_up,
+    settle,
+    states_written,
+    until,
+)
 from .conftest import TEST_EMAIL
 from .fake_amazon import CUSTOMER_ID, SERVER_ERROR, FakeAmazon
 from .fake_push import FakePush
@@ -228,14 +230,7 @@ async def test_an_echo_offline_for_hours_is_brought_up_to_date_at_the_polls(
     await until(hass, lambda: hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF)
     await let_the_grace_period_pass(hass, freezer)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
-    writes: list[str] = []
-
-    @callback
-    def written(event: Event[EventStateChangedData]) -> None:
-        if event.data["entity_id"] == KITCHEN_OFFLINE_TIME:
-            writes.append(event.data["new_state"].state)
-
-    hass.bus.async_listen(EVENT_STATE_CHANGED, written)
+    writes = states_written(hass, KITCHEN_OFFLINE_TIME)
     before = float(hass.states.get(KITCHEN_OFFLINE_TIME).state)
 
     hours = 2
