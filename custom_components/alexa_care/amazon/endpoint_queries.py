@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPMethod
-import logging
 import re
 from typing import Any
 
@@ -21,11 +20,7 @@ from aioamazondevices.const import http as library_http, queries as library_quer
 
 from . import graphql
 from .library import URI_GRAPHQL, LibraryRequests, reading_answer
-from .models import AmazonResponseError
-
-# The integration's own logger: the log privacy filter sits on it, and a
-# logger's filter never sees what its children log.
-_LOGGER = logging.getLogger(__name__.partition(".amazon.")[0])
+from .models import LOGGER, AmazonResponseError
 
 type Endpoint = dict[str, Any]
 
@@ -129,7 +124,7 @@ class EndpointQueries:
                 )
             except graphql.GraphQLRefusedError as err:
                 self.refusal = str(err)
-                _LOGGER.warning(
+                LOGGER.warning(
                     "Amazon refused Alexa Care's endpoint query (%s); polling with "
                     "the library's own two queries until Home Assistant restarts "
                     "or the entry is reloaded",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-import logging
 from typing import Any, NamedTuple
 
 from .models import (
+    LOGGER,
     AmazonResponseError,
     AmazonThrottledError,
     Echo,
@@ -48,9 +48,6 @@ query %s {
   }
 }
 """
-# The integration's own logger: the log privacy filter sits on it.
-_LOGGER = logging.getLogger(__name__.partition(".amazon.")[0])
-
 # What the library's own device query (const/queries.py) reads besides.
 _DESCRIPTION_FIELDS = """
       manufacturer { value { text } }
@@ -141,10 +138,11 @@ def _time(raw: str | None, amazon_ahead: timedelta) -> datetime | None:
     if not raw:
         return None
     stamp = datetime.fromisoformat(raw)
-    if stamp.tzinfo is None or not placeable(stamp - amazon_ahead):
-        _LOGGER.warning("Amazon sent a last-seen time that cannot be placed: %s", raw)
+    seen = stamp - amazon_ahead if stamp.tzinfo is not None else None
+    if seen is None or not placeable(seen):
+        LOGGER.warning("Amazon sent a last-seen time that cannot be placed: %s", raw)
         return None
-    return stamp - amazon_ahead
+    return seen
 
 
 def _property(endpoint: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:

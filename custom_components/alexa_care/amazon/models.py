@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+import logging
 from typing import Any
 
 CAPABILITY_REBOOT = "ALEXA_DEVICE_REBOOT"
@@ -18,6 +19,11 @@ NOT_A_REQUEST = frozenset(
     {"ASR_TIMEOUT", "DEVICE_ARBITRATION", "NO_EXPRESSED_INTENT", "WAKE_WORD_ONLY"}
 )
 
+
+# The integration's own logger, which the package may not import from
+# const.py: the log privacy filter sits on it, and a logger's filter never
+# sees what its children log.
+LOGGER = logging.getLogger(__name__.partition(".amazon.")[0])
 
 # Amazon shipped the first Echo on 6 November 2014.
 _FIRST_ECHO = datetime(2014, 11, 6, tzinfo=UTC)
