@@ -13,6 +13,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from .common import BEDROOM, KITCHEN, KITCHEN_PLUG, set_up, settle
+from .conftest import NOW
 from .fake_amazon import FakeAmazon
 
 LEFT_OFF = {"name": "Kitchen Plug", "on_by": "2026-11-22T04:00:20+00:00"}
@@ -177,6 +178,28 @@ async def test_cooldowns_survive_garbage_beside_them(stores: Stores) -> None:
     ]
     assert BEDROOM not in last_resets
     assert KITCHEN_PLUG not in last_resets
+
+
+@pytest.mark.parametrize(
+    "last_reset",
+    [
+        # Written by a clock that ran ahead, or read by one that is behind
+        # (a board without a clock of its own, before it has the time).
+        "2026-11-25T20:00:00+00:00",
+        "9999-12-31T23:59:59+00:00",
+    ],
+)
+async def test_a_last_reset_ahead_of_the_clock_starts_its_cooldown_again(
+    stores: Stores, last_reset: str
+) -> None:
+    """Its cooldown runs once more from now: neither forgotten nor for ever."""
+    await stores.set_up_with(
+        "resets", _v({"switched_off": {}, "last_resets": {KITCHEN: last_reset}})
+    )
+    last_resets = stores.entry.runtime_data.reset_store.cooldowns.last_resets()
+    assert last_resets[KITCHEN].isoformat() == NOW
+    # It was read: nothing was left out.
+    assert stores.warnings("resets") == []
 
 
 @pytest.mark.parametrize(

@@ -71,8 +71,12 @@ def _parse(stored: Any, plugs: Mapping[str, SmartPlug]) -> Parsed[StoredResets]:
         switched_off[key] = LeftOff(name=name, on_by=on_by.isoformat())
     last_resets: dict[str, str] = {}
     resets = mapping(stored.get("last_resets"), "last_resets", left_out, required=True)
+    now = dt_util.utcnow()
     for key, text in resets.items():
-        if (started := moment(text)) is None:
+        # A reset ahead of our clock: the file's clock ran ahead, or ours is
+        # behind (a board without a clock of its own, at boot). Its cooldown
+        # runs once more from now, neither forgotten nor kept for ever.
+        if (started := moment(text, latest=now)) is None:
             left_out.append(f"the last reset of {key!r}")
         else:
             last_resets[key] = started.isoformat()

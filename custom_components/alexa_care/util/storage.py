@@ -111,11 +111,12 @@ def mapping(
     return {}
 
 
-def moment(value: object) -> datetime | None:
+def moment(value: object, *, latest: datetime | None = None) -> datetime | None:
     """A stored time with its time zone, or None if it is not one.
 
     Nor is a moment no device can have lived (amazon/models.py, placeable):
-    year 1 would overflow in local time, year 9999 in a cooldown.
+    year 1 would overflow in local time, year 9999 in a cooldown. With
+    `latest`, a later moment is read as `latest` rather than left out.
     """
     if not isinstance(value, str):
         return None
@@ -124,9 +125,11 @@ def moment(value: object) -> datetime | None:
     except ValueError, OverflowError:
         return None
     # A time without a zone cannot be compared with any of ours.
-    if parsed is None or parsed.tzinfo is None or not placeable(parsed):
+    if parsed is None or parsed.tzinfo is None:
         return None
-    return parsed
+    if latest is not None:
+        parsed = min(parsed, latest)
+    return parsed if placeable(parsed) else None
 
 
 def stored_moment(when: datetime | None) -> str | None:
