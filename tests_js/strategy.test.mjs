@@ -122,6 +122,17 @@ test("restart in one tap; the power cycle after a confirmation; the repair issue
   );
 });
 
+test("a device's name is put in the confirmation whole, whatever it holds", async () => {
+  const hass = fakeHass({ fixes: { echo: "power_cycle" } });
+  // In a replacement string, "$&" and "$'" stand for parts of the text.
+  hass.devices.echo.name_by_user = "Echo $& $' $$";
+  const dashboard = await AlexaCareStrategy.generate({}, hass);
+  const powerCycle = cardsOf(dashboard)[0].cards[1].card.entities[2];
+  assert.ok(powerCycle.row.tap_action.confirmation.text.includes("Echo $& $' $$"));
+  const resets = cardsOf(dashboard).flatMap((card) => [...walk(card)]).find((card) => card.title === "Resets");
+  assert.ok(resets.entities[1].tap_action.confirmation.text.includes("Echo $& $' $$"));
+});
+
 test("the health view: found by what the entities are, names whole, core cards only", async () => {
   const dashboard = await AlexaCareStrategy.generate({}, fakeHass());
   const cards = cardsOf(dashboard);

@@ -120,6 +120,12 @@ function pressRow(entityId, icon, name, label, confirmation) {
   return row;
 }
 
+function powerCycleConfirmation(t, device) {
+  // A function, not the name itself: in a replacement string "$&" and "$'"
+  // would stand for parts of the text, and a name may hold them.
+  return t.power_cycle_confirm.replace("{device}", () => device.name);
+}
+
 function notNothing(entityId) {
   return { condition: "state", entity: entityId, state_not: NOTHING_TO_DO };
 }
@@ -155,7 +161,7 @@ function needsYouCard(hass, t, device) {
         "mdi:power-cycle",
         powerCycleLabel,
         powerCycleLabel,
-        t.power_cycle_confirm.replace("{device}", device.name),
+        powerCycleConfirmation(t, device),
       ),
     });
   }
@@ -283,7 +289,7 @@ function health(hass, t, devices, account) {
           "mdi:power-cycle",
           device.name,
           powerCycleLabel,
-          t.power_cycle_confirm.replace("{device}", device.name),
+          powerCycleConfirmation(t, device),
         ),
       );
     }
