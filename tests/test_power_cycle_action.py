@@ -19,6 +19,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .common import (
+    BEDROOM,
     DESK_PLUG,
     KITCHEN,
     KITCHEN_PLUG,
@@ -261,3 +262,52 @@ async def test_a_plug_request_never_answered_is_bounded(
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn", "turnOn", "turnOn"]
     # 20 s off, three tries of 30 s, two pauses of 5 s between them.
     assert dt_util.utcnow() - started <= timedelta(minutes=2, seconds=10)
+
+
+async def test_a_plug_amazon_refused_to_switch_off_has_no_cooldown(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A plug is the device and its own plug: nothing was done, nothing holds it."""
+    desk = device_id(hass, init_integration, DESK_PLUG)
+    fake_amazon.fail_next(SERVER_ERROR, 3)
+    with pytest.raises(HomeAssistantError) as failed:
+        await call(hass, "power_cycle", {"device_id": desk, "confirm": True})
+    assert failed.value.translation_key == "power_cycle_not_started"
+
+    response = await run_while_time_passes(
+        hass, freezer, call(hass, "power_cycle", {"device_id": desk, "confirm": True})
+    )
+    assert response["results"][0]["outcome"] == "power_cycled"
+
+
+async def test_a_device_the_call_never_reached_has_no_cooldown_after_a_reload(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Only a device something was sent for keeps a cooldown on disk."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    await link(hass, "bedroom_echo_show", "Desk Lamp Plug")
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    bedroom = device_id(hass, init_integration, BEDROOM)
+    cycle = hass.async_create_background_task(
+        call(hass, "power_cycle", {"device_id": [kitchen, bedroom]}), "cycle"
+    )
+    await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff"]
+
+    # Saving the options reloads the entry in the middle of the first cycle.
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    with pytest.raises(HomeAssistantError) as interrupted:
+        await run_while_time_passes(hass, freezer, cycle)
+    assert interrupted.value.translation_key == "reset_interrupted"
+
+    response = await run_while_time_passes(
+        hass, freezer, call(hass, "power_cycle", {"device_id": bedroom})
+    )
+    # Carried out, not refused (the Bedroom Echo Show stays offline here).
+    assert response["results"][0]["outcome"] == "not_back_online"

@@ -100,18 +100,28 @@ class Resets:
             raise refused("reset_in_progress", device=device.name)
 
     def _reserve(self, *devices: Device, cooldown_over: Device | None = None) -> None:
-        """Mark the devices busy and start the cooldown, so a second call is refused.
+        """Mark the devices busy, so a second call is refused.
 
         `cooldown_over`: a device whose cooldown does not count this time.
+        Their cooldowns start with their own reset (`_start_cooldowns`): an
+        action that reserves several devices may never reach the later ones.
         """
         for device in devices:
             self.check_not_in_progress(device)
             if device is not cooldown_over:
                 self._check_cooldown(device)
         self._in_progress.update(device.key for device in devices)
+
+    async def _async_start_cooldowns(self, *devices: Device) -> None:
+        """Start the cooldowns on disk: a request that cannot be undone is next.
+
+        A crash while it is sent must not let an automation that fires at
+        startup reset the device again at once.
+        """
         self._store.cooldowns.reserve(
             (device.key for device in devices), dt_util.utcnow()
         )
+        await self._store.async_save()
 
     def release(self, *devices: Device) -> None:
         """Undo a reservation: nothing was done to these devices."""
@@ -175,8 +185,7 @@ class Resets:
 
     async def _async_restart(self, echo: Echo, *, wait_online: bool) -> ResetOutcome:
         self._check_loaded(echo)
-        # The cooldown on disk first: a restart at startup must not loop.
-        await self._store.async_save()
+        await self._async_start_cooldowns(echo)
         try:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:
@@ -204,6 +213,7 @@ class Resets:
     ) -> ResetOutcome:
         self._check_loaded(device)
         account = self._coordinator.account
+        await self._async_start_cooldowns(device, plug)
         # On disk before the risky request: should Home Assistant die while
         # the plug is off, the next start switches it on.
         await self._store.async_switched_off(plug, dt_util.utcnow() + off_time)

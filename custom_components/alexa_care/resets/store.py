@@ -86,10 +86,10 @@ def _parse(stored: Any, plugs: Mapping[str, SmartPlug]) -> Parsed[StoredResets]:
 class Cooldowns:
     """When each device's last reset started: the one owner of the cooldowns.
 
-    A reset reserves its devices before anything is sent (their cooldown
-    starts, so a second call is refused), then keeps the reservation once
-    the request went out, or gives it back when nothing was sent: the
-    device's cooldown is then what it was before.
+    A reset starts its devices' cooldowns just before its request is sent
+    (written to disk, so a second call is refused even after a crash), then
+    keeps them once the request went out, or gives them back when nothing
+    was sent: each device's cooldown is then what it was before.
     """
 
     def __init__(self) -> None:
@@ -108,7 +108,9 @@ class Cooldowns:
 
     def reserve(self, device_keys: Iterable[str], now: datetime) -> None:
         """Start the devices' cooldowns now, until kept or given back."""
-        for key in device_keys:
+        # Once per device: a plug power-cycled is its own plug, and a second
+        # pass would take its own "now" for what the cooldown was before.
+        for key in dict.fromkeys(device_keys):
             self._before[key] = self._started.get(key)
             self._started[key] = now
 
