@@ -35,7 +35,7 @@ from .common import (
     iso,
     next_poll,
 )
-from .fake_amazon import FakeAmazon
+from .fake_amazon import EXPIRED_LOGIN, FakeAmazon
 from .repair_issues import (
     FIX_FLOW_TEXTS,
     Dashboard,
@@ -297,6 +297,25 @@ async def test_fix_flow_reset_failure(
     assert flow["step_id"] == "restart_not_sent"
     assert flow["description_placeholders"]["error"]
     await _power_cycle_after_restart(hass, freezer, fake_amazon, dashboard, flow)
+
+
+async def test_fix_flow_restart_with_an_expired_login(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No power cycle offered instead: nothing works until the user signs in."""
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    fake_amazon.fail_next(EXPIRED_LOGIN)
+    flow = await dashboard.choose(flow, "restart")
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "action_invalid_auth"
+    assert flow["description_placeholders"]["device"] == "Kitchen Echo"
+    assert plug_switches(fake_amazon) == []
 
 
 def _events(events: list[Any]) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from ..amazon.models import AlexaCareError, AmazonResponseError, Echo, SmartPlug
 from ..const import DEREGISTER_CHECKS
 from ..monitoring.issues import async_withdraw_all
 from ..util.clock import async_wait
-from ..util.errors import failed, refused
+from ..util.errors import device_failure, failed, refused
 from ..util.events import ActionEvent
 from ..util.targets import Target
 
@@ -69,7 +69,9 @@ async def _async_deregister(hass: HomeAssistant, target: Target) -> dict[str, An
         # the library calls a failure: the account itself tells the truth.
         answer_refused = err
     except AlexaCareError as err:
-        raise failed("deregister_failed", device=device.name, error=str(err)) from err
+        raise device_failure(
+            hass, target.entry, err, "deregister_failed", device=device.name
+        ) from err
     try:
         for delay in DEREGISTER_CHECKS:
             await async_wait(hass, delay)

@@ -27,7 +27,7 @@ from ..const import (
 )
 from ..coordinator import AlexaCareCoordinator
 from ..util.clock import async_wait
-from ..util.errors import failed, refused
+from ..util.errors import device_failure, failed, refused
 from ..util.events import ActionEvent, registry_device_id
 from ..util.local_time import local_moment
 from .power_links import PowerLinks
@@ -190,7 +190,7 @@ class Resets:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:
             self.release(echo)
-            raise failed("restart_failed", device=echo.name, error=str(err)) from err
+            raise self._failure(err, "restart_failed", device=echo.name) from err
         self._store.cooldowns.keep(echo.key)
         try:
             outcome = OUTCOME_RESTART_REQUESTED
@@ -224,7 +224,9 @@ class Resets:
         except AlexaCareError as err:
             await self._store.async_switched_on(plug.key)
             self.release(device, plug)
-            raise _plug_failed("power_cycle_not_started", device, plug, err) from err
+            raise self._failure(
+                err, "power_cycle_not_started", device=device.name, plug=plug.name
+            ) from err
         self._store.cooldowns.keep(device.key, plug.key)
         try:
             await self._async_wait(device, off_time)
@@ -252,6 +254,13 @@ class Resets:
         finally:
             self._finish(device, plug)
         raise _plug_failed("power_cycle_off_unanswered", device, plug, err) from err
+
+    def _failure(
+        self, err: AlexaCareError, key: str, **placeholders: str
+    ) -> HomeAssistantError:
+        """Amazon did not take a reset's first request: nothing was done."""
+        entry = self._coordinator.config_entry
+        return device_failure(self._hass, entry, err, key, **placeholders)
 
     def _check_loaded(self, device: Device) -> None:
         if self._unloaded:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.loader import async_get_integration
@@ -56,6 +57,29 @@ def amazon_failure[ErrorT: HomeAssistantError](
         translation_key=f"{what}_{name}",
         translation_placeholders={**placeholders, "error": str(err)},
     )
+
+
+def device_failure(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    err: AlexaCareError,
+    key: str,
+    **placeholders: str,
+) -> HomeAssistantError:
+    """Amazon did not take a request for a device: a reset, a deregistration.
+
+    A login Amazon no longer accepts, and its throttling, are said as for
+    every action, in the user's language (the first asks to sign in again):
+    the library's words for them are English, and nothing else helps until
+    then. Amazon's other failures go under `key`, with its words.
+    """
+    if isinstance(err, AmazonAuthError):
+        entry.async_start_reauth(hass)
+    if isinstance(err, AmazonAuthError | AmazonThrottledError):
+        return amazon_failure(
+            err, "action", HomeAssistantError, device=placeholders["device"]
+        )
+    return failed(key, **placeholders, error=str(err))
 
 
 async def async_library_mismatch_placeholders(
