@@ -214,6 +214,27 @@ async def test_a_record_of_no_moment_in_time_is_an_unreadable_answer(
     assert failed.value.translation_key == "history_failed"
 
 
+async def test_a_record_of_no_placeable_moment_is_not_the_last_request(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A record stamped when no Echo spoke is left out, the others are read."""
+    fake_amazon.add_voice_record("Kitchen Echo", "what time is it", "2026-11-22T20:05Z")
+    new = fake_amazon.history[-1]
+    # Amazon lists it within the quarter hour asked for, whatever its stamp says.
+    monkeypatch.setattr(
+        fake_amazon.voice_history,
+        "between",
+        # 1 January 2100: it would pass for the newest request.
+        lambda *_: [new | {"timestamp": 4_102_444_800_000, "recordKey": "odd"}, new],
+    )
+    await next_poll(hass, freezer, timedelta(minutes=16))
+    assert hass.states.get(KITCHEN_LAST_REQUEST).state == "2026-11-22T20:05:00+00:00"
+
+
 async def test_last_voice_request_sensor(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -20,7 +20,7 @@ from aioamazondevices.const import devices as library_devices
 from .endpoint_queries import COMBINED, Endpoint, EndpointQueries
 from .graphql import Description, describe, echo, smart_plug
 from .library import LibraryRequests, reading_answer
-from .models import AccountSnapshot, Echo
+from .models import LOGGER, AccountSnapshot, Echo
 
 URI_DEVICES = "api/devices-v2/device"
 # The Echo list (capabilities included) changes rarely; a device Amazon shows
@@ -100,6 +100,8 @@ class DeviceList:
                 if (description := descriptions.get(endpoint_id))
                 and (plug := smart_plug(description, state, amazon_ahead=amazon_ahead))
                 is not None
+                # A device has one key: a plug may not take an Echo's.
+                and _not_taken(plug.key, echos)
             },
         )
 
@@ -150,6 +152,9 @@ class DeviceList:
                 device["serialNumber"]: _kept(device, capability_sets)
                 for device in answer["devices"]
                 if device
+                and _named(
+                    device.get("serialNumber"), "an Echo without a serial number"
+                )
                 # Speaker groups and stereo pairs have nothing to reset; devices
                 # without microphones (an air quality monitor) are not Echos.
                 if device.get("deviceFamily") != library_devices.SPEAKER_GROUP_FAMILY
@@ -177,6 +182,29 @@ def _kept(
     return kept
 
 
+def _named(key: object, what: str) -> bool:
+    """Whether a device's key is a name; one of another kind is left out.
+
+    A key that is no string would not match the same device's key read
+    elsewhere (as a string): a device added at every poll, or never shown.
+    """
+    if isinstance(key, str) and key:
+        return True
+    LOGGER.warning("Amazon listed %s; it is left out", what)
+    return False
+
+
+def _not_taken(key: str, echos: Mapping[str, Echo]) -> bool:
+    if key not in echos:
+        return True
+    LOGGER.warning("Amazon listed a plug under an Echo's serial number; it is left out")
+    return False
+
+
 def _by_id(endpoints: list[Endpoint]) -> dict[str, Endpoint]:
     with reading_answer():
-        return {endpoint["endpointId"]: endpoint for endpoint in endpoints}
+        return {
+            endpoint["endpointId"]: endpoint
+            for endpoint in endpoints
+            if _named(endpoint["endpointId"], "a device without an endpoint id")
+        }

@@ -129,6 +129,11 @@ def text(container: Mapping[str, Any] | None, key: str) -> str | None:
     return str(found) if found is not None else None
 
 
+def _string(value: object) -> str | None:
+    """A text field of devices-v2, or None for one of another kind."""
+    return value if isinstance(value, str) and value else None
+
+
 def _time(raw: str | None, amazon_ahead: timedelta) -> datetime | None:
     """Amazon's stamp on our clock; None if it has none or it cannot be placed.
 
@@ -222,13 +227,15 @@ def echo(
     reachability = _reachability(state, amazon_ahead)
     return Echo(
         key=serial,
-        name=text(state, "friendlyNameObject") or record["accountName"],
+        name=text(state, "friendlyNameObject")
+        or _string(record.get("accountName"))
+        or "Echo",
         model=(description and description.model)
-        or record.get("deviceTypeFriendlyName"),
+        or _string(record.get("deviceTypeFriendlyName")),
         manufacturer=(description and description.manufacturer) or "Amazon",
         serial_number=serial,
         software_version=(description and description.software_version)
-        or record.get("softwareVersion"),
+        or _string(record.get("softwareVersion")),
         # Without an endpoint, devices-v2's own flag is all there is.
         online=reachability.online if reachability else bool(record["online"]),
         last_seen_online=reachability.last_seen_online if reachability else None,

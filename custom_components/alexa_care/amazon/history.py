@@ -17,7 +17,7 @@ from aioamazondevices.const import http as library_http
 from bs4 import Tag
 
 from .library import LibraryRequests, reading_answer
-from .models import AmazonResponseError, VoiceRecord
+from .models import LOGGER, AmazonResponseError, VoiceRecord, placeable
 
 # The history is read page by page; this many pages at most per read.
 MAX_HISTORY_PAGES = 5
@@ -73,6 +73,12 @@ class VoiceHistoryPage:
             with reading_answer():
                 for raw in answer["alexaHistoryRecords"]:
                     record = voice_record(raw)
+                    if not placeable(record.time):
+                        # Nobody spoke then: it would pass for the last request.
+                        LOGGER.warning(
+                            "Amazon listed a voice record of no placeable time"
+                        )
+                        continue
                     key = raw.get("recordKey") or (record.time, record.serial_number)
                     records.setdefault(key, record)
                 page_token = answer.get("paginationToken")
