@@ -55,6 +55,8 @@ class FakePush(httpx.AsyncBaseTransport):
         self.refusing = False
         # Two sites that each name the other when the stream checks its site.
         self.moving_sites: tuple[str, str] | None = None
+        # What the next site checks are answered with, one each, as they come.
+        self.site_answers: list[Json] = []
         # The streams stay open and answer pings, but carry nothing (Amazon's
         # stream gone silent without closing).
         self.silent = False
@@ -88,6 +90,12 @@ class FakePush(httpx.AsyncBaseTransport):
                 200,
                 headers={"content-type": push_payloads.CONTENT_TYPE},
                 stream=_Stream(chunks, self._streams),
+            )
+        if path == push_payloads.EVENTS_PATH and self.site_answers:
+            return httpx.Response(
+                200,
+                headers={"content-type": push_payloads.CONTENT_TYPE},
+                content=push_payloads.part(self.site_answers.pop(0)),
             )
         if path == push_payloads.EVENTS_PATH and self.moving_sites:
             return self._set_endpoint(request.url.host)

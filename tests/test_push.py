@@ -610,6 +610,62 @@ async def test_sites_naming_each_other_cannot_make_the_channel_hammer_amazon(
     assert fake_push.requests[push_payloads.DIRECTIVES_PATH] <= 7
 
 
+def _site_named(endpoint: object) -> dict[str, object]:
+    return {
+        "directive": {
+            "header": {"namespace": "System", "name": "SetEndpoint"},
+            "payload": {"endpoint": endpoint},
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "endpoint", [42, ["https://x"], "not a url", "http://plain.example"]
+)
+async def test_a_site_that_is_no_https_address_is_not_taken(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+    endpoint: object,
+) -> None:
+    """Taken, it would be the stream's site for good: no stream opens there."""
+    status = pushing.runtime_data.push.status
+    fake_push.site_answers.append(_site_named(endpoint))
+    fake_push.drop()
+    await until(hass, lambda: not status.connected)
+    await until(hass, lambda: status.connected, freezer)
+    assert status.unreadable == {"stream site": 1}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"directive": "SetEndpoint"},
+        {"directive": {"payload": ["https://x"]}},
+        {"directive": None},
+    ],
+    ids=["directive a string", "payload a list", "directive null"],
+)
+async def test_a_site_answer_of_another_shape_keeps_the_stream(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_push: FakePush,
+    caplog: pytest.LogCaptureFixture,
+    answer: dict[str, object],
+) -> None:
+    """Counted as unreadable: no traceback, no reconnect."""
+    status = pushing.runtime_data.push.status
+    fake_push.site_answers.append(answer)
+    # An empty part: the library checks the stream's site on it.
+    fake_push.push_raw(f"--{push_payloads.BOUNDARY}".encode())
+    await until(hass, lambda: status.unreadable["stream site"] == 1)
+    fake_push.push(kitchen("microphone_state", enabled=False))
+    await until(hass, lambda: hass.states.get(KITCHEN_MICROPHONES).state == STATE_OFF)
+    assert "HTTP2 failure" not in caplog.text
+    assert status.reconnects == 0
+
+
 async def test_a_part_that_is_no_json_is_counted_and_warned_of_once(
     hass: HomeAssistant,
     pushing: MockConfigEntry,

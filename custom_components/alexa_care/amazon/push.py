@@ -6,41 +6,58 @@ to 10 minutes, reset by a healthy ping). But it hands on only the events its
 own entities use (an Echo's connection and the microphone button reach
 nobody, and 16.3.2 drops smart-home changes), an odd payload raises out of
 its part handler and reconnects the stream, and a site change reconnects at
-once, without any delay. So its stream client is subclassed here, the one
-place that knows those private parts (CLIENT_PARTS and the STREAM_ ones
-below, checked when a channel is made; docs/architecture.md lists them): we
-read the parts ourselves, and space the reconnects, behind the account's throttle gate.
+once, without any delay, to whatever Amazon named. So its stream client is
+subclassed here, the one place that knows those private parts (CLIENT_PARTS
+and the STREAM_ ones below, checked when a channel is made;
+docs/architecture.md lists them): we read the parts ourselves, take only a
+site that is one, and space the reconnects, behind the account's throttle
+gate.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Protocol, override
+from urllib.parse import urlsplit
 
 import aioamazondevices
 from aioamazondevices.api import AmazonEchoApi
-from aioamazondevices.exceptions import CannotConnect
+from aioamazondevices.exceptions import CannotConnect, UpdatedAVSSite
 from aioamazondevices.implementation.http2 import AmazonHTTP2Client
 import httpx
 
 from .models import AmazonThrottledError, LibraryMismatchError, PushedChange
-from .push_parts import read_part
+from .push_parts import UNREADABLE, read_part
 from .throttle import ThrottleGate
 
 # The library's private parts the channel relies on (docs/architecture.md lists them).
 CLIENT_PARTS = ("_http_wrapper", "_session_state_data")
 STREAM_METHODS = (
+    "_check_avs_site",
     "_get_avs_directives",
     "_handle_part",
     "_stream_and_process",
     "start_processing",
     "stop_processing",
 )
-STREAM_ATTRIBUTES = ("_connected_event",)
+STREAM_ATTRIBUTES = ("_avs_directive_site", "_connected_event")
 # Our spacing of the stream's reconnects (ReconnectBackoff), in seconds.
 RECONNECT_FIRST_DELAY = 5.0
 RECONNECT_MAX = 600.0
 STEADY_STREAM = 60.0
+# What the listener counts an answer to the site check we cannot use as.
+UNREADABLE_SITE = "stream site"
+
+
+def _is_site(site: object) -> bool:
+    """Whether Amazon named a site the stream can be opened at."""
+    if not isinstance(site, str):
+        return False
+    try:
+        address = urlsplit(site)
+    except ValueError:
+        return False
+    return address.scheme == "https" and bool(address.hostname)
 
 
 class PushListener(Protocol):
@@ -181,6 +198,23 @@ class PushChannel(AmazonHTTP2Client):
     def _opened(self, wait: asyncio.Future[Any]) -> None:
         if not wait.cancelled():
             self._listener.connection_changed(connected=True)
+
+    @override
+    async def _check_avs_site(self) -> None:
+        # Amazon may name another site for the stream, and the library moves
+        # there at once; only a site check on the stream can move it back.
+        # So a site that is no https address is not taken, and an answer of
+        # another shape is unreadable rather than a dropped stream.
+        site = self._avs_directive_site
+        try:
+            await super()._check_avs_site()
+        except UpdatedAVSSite:
+            if _is_site(self._avs_directive_site):
+                raise
+            self._avs_directive_site = site
+            self._listener.unreadable(UNREADABLE_SITE)
+        except UNREADABLE:
+            self._listener.unreadable(UNREADABLE_SITE)
 
     @override
     async def _handle_part(self, part: bytes) -> None:

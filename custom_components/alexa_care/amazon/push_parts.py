@@ -38,7 +38,7 @@ SMART_HOME = "smart home"
 UNREADABLE_PART = "directive"
 # What reading Amazon's JSON may raise (json's errors are ValueErrors; a
 # hostile nesting depth raises RecursionError).
-_UNREADABLE = (
+UNREADABLE = (
     KeyError,
     TypeError,
     AttributeError,
@@ -149,7 +149,7 @@ def read_part(part: bytes) -> tuple[list[PushedChange], list[str]]:
     try:
         chunk = _directive(part)
         updates = chunk["directive"]["payload"]["renderingUpdates"]  # type: ignore[index]
-    except _UNREADABLE:
+    except UNREADABLE:
         return [], [UNREADABLE_PART]
     if not isinstance(updates, list):
         return [], [UNREADABLE_PART]
@@ -162,7 +162,7 @@ def read_part(part: bytes) -> tuple[list[PushedChange], list[str]]:
             if kind == UNREADABLE_PART:
                 raise ValueError("not an object")
             change = _change(kind, update)
-        except _UNREADABLE:
+        except UNREADABLE:
             # Features that are no list, a sample time that does not parse:
             # Amazon's payload read deeper is as hostile as the rest.
             unreadable.append(kind)
