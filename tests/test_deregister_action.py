@@ -13,10 +13,17 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.alexa_care.const import EVENT_ACTION
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
-from .common import KITCHEN, KITCHEN_PLUG, call, device_id, run_while_time_passes
+from .common import (
+    KITCHEN,
+    KITCHEN_PLUG,
+    call,
+    device_id,
+    run_while_time_passes,
+    settle,
+)
 from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
 
 
@@ -99,3 +106,39 @@ async def test_a_deregistration_amazon_does_not_confirm_keeps_the_device(
     assert failed.value.translation_key == translation_key
     assert error in failed.value.translation_placeholders.get("error", "")
     assert dr.async_get(hass).async_get(target) is not None
+
+
+def _deletes(fake_amazon: FakeAmazon) -> list[str]:
+    return [path for method, path, _ in fake_amazon.requests if method == "DELETE"]
+
+
+async def test_a_device_being_deregistered_refuses_a_second_deregistration(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Refused before a second request reaches Amazon; the first one finishes."""
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    # Amazon takes its time to let the Echo go: the first call keeps checking.
+    fake_amazon.keeps_deleted_devices = True
+    first = hass.async_create_background_task(
+        call(hass, "deregister", {"device_id": kitchen, "confirm": True}), "first"
+    )
+    await settle(hass)
+    assert not first.done()
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "deregister", {"device_id": kitchen, "confirm": True})
+    assert refused.value.translation_key == "deregister_in_progress"
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert refused.value.translation_key == "deregister_in_progress"
+    assert len(_deletes(fake_amazon)) == 1
+
+    fake_amazon.remove("Kitchen Echo")
+    response = await run_while_time_passes(hass, freezer, first)
+    assert response["results"][0]["outcome"] == "deregistered"
+    # Free again: what refuses it now is that it is gone.
+    with pytest.raises(ServiceValidationError) as refused:
+        await call(hass, "restart", {"device_id": kitchen})
+    assert refused.value.translation_key != "deregister_in_progress"

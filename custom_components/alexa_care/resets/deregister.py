@@ -35,7 +35,7 @@ def validate_deregister(target: Target) -> None:
     """Refuse what Amazon does not let go remotely, or a reset is busy with."""
     device = target.device
     # Deregistering the plug a power cycle holds off would leave it off.
-    target.entry.runtime_data.resets.check_not_in_progress(device)
+    target.entry.runtime_data.resets.busy.check_free(device)
     if isinstance(device, Echo) and not device.can_deregister:
         raise refused("cannot_deregister", device=device.name)
     if isinstance(device, SmartPlug) and device.appliance_id is None:
@@ -56,6 +56,11 @@ async def async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any
 
 
 async def _async_deregister(hass: HomeAssistant, target: Target) -> dict[str, Any]:
+    with target.entry.runtime_data.resets.busy.deregistering(target.device):
+        return await _async_deregister_held(hass, target)
+
+
+async def _async_deregister_held(hass: HomeAssistant, target: Target) -> dict[str, Any]:
     device = target.device
     account = target.entry.runtime_data.coordinator.account
     answer_refused: AlexaCareError | None = None
@@ -88,7 +93,10 @@ async def _async_deregister(hass: HomeAssistant, target: Target) -> dict[str, An
             "deregister_not_verified", device=device.name, error=str(err)
         ) from err
     await target.entry.runtime_data.power_links.async_forget(device.key)
-    dr.async_get(hass).async_remove_device(target.device_id)
+    registry = dr.async_get(hass)
+    # The user may have deleted it meanwhile, on its device page.
+    if registry.async_get(target.device_id) is not None:
+        registry.async_remove_device(target.device_id)
     # Its issues go with it, and it leaves the snapshot before the next
     # poll: nothing may raise them again for a device that is gone.
     target.entry.runtime_data.coordinator.async_device_left(device.key)

@@ -30,6 +30,7 @@ from ..util.clock import async_wait
 from ..util.errors import device_failure, failed, refused
 from ..util.events import ActionEvent, registry_device_id
 from ..util.local_time import local_moment
+from .busy import RESETTING, BusyDevices
 from .power_links import PowerLinks
 from .store import ResetStore
 
@@ -72,10 +73,8 @@ class Resets:
         self._power_links = power_links
         self._store = store
         self._cooldown = cooldown
-        # Devices a reset has reserved and not yet finished with. Apart from
-        # the cooldown: with a cooldown of 0, two power cycles of one Echo
-        # would otherwise run at once (off, off, on, on).
-        self._in_progress: set[str] = set()
+        # Shared with the deregistrations of the entry's devices.
+        self.busy = BusyDevices()
         # Set when the entry unloads: a reset must not go on with a
         # coordinator that is shut down (and report an Echo back online).
         self._unloaded = False
@@ -94,11 +93,6 @@ class Resets:
                 time=local_moment(self._hass, until + timedelta(seconds=59)),
             )
 
-    def check_not_in_progress(self, device: Device) -> None:
-        """Refuse to touch a device a reset is busy with."""
-        if device.key in self._in_progress:
-            raise refused("reset_in_progress", device=device.name)
-
     def _reserve(self, *devices: Device, cooldown_over: Device | None = None) -> None:
         """Mark the devices busy, so a second call is refused.
 
@@ -107,10 +101,10 @@ class Resets:
         action that reserves several devices may never reach the later ones.
         """
         for device in devices:
-            self.check_not_in_progress(device)
+            self.busy.check_free(device)
             if device is not cooldown_over:
                 self._check_cooldown(device)
-        self._in_progress.update(device.key for device in devices)
+        self.busy.hold(RESETTING, *devices)
 
     async def _async_start_cooldowns(self, *devices: Device) -> None:
         """Start the cooldowns on disk: a request that cannot be undone is next.
@@ -131,8 +125,7 @@ class Resets:
 
     def _finish(self, *devices: Device) -> None:
         """The reset is over: the cooldown alone holds the devices now."""
-        for device in devices:
-            self._in_progress.discard(device.key)
+        self.busy.free(*devices)
 
     def validate_restart(self, device: Device) -> Echo:
         """Refuse what cannot be restarted, or not yet."""
