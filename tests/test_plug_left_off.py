@@ -182,6 +182,11 @@ async def test_the_issue_leaves_with_the_entry_or_the_plug(
         plug = device_id(hass, mock_config_entry, KITCHEN_PLUG)
         deregister = call(hass, "deregister", {"device_id": plug, "confirm": True})
         await run_while_time_passes(hass, freezer, deregister)
+        # Given away, it is no plug of ours to switch on: not at the next
+        # start either.
+        assert left_off(hass_storage, mock_config_entry) == []
+        await hass.config_entries.async_reload(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
 

@@ -92,14 +92,17 @@ async def _async_deregister_held(hass: HomeAssistant, target: Target) -> dict[st
         raise failed(
             "deregister_not_verified", device=device.name, error=str(err)
         ) from err
-    await target.entry.runtime_data.power_links.async_forget(device.key)
+    runtime = target.entry.runtime_data
+    await runtime.power_links.async_forget(device.key)
+    # A plug a power cycle left off is no longer ours to switch on.
+    await runtime.reset_store.async_forget(device.key)
     registry = dr.async_get(hass)
     # The user may have deleted it meanwhile, on its device page.
     if registry.async_get(target.device_id) is not None:
         registry.async_remove_device(target.device_id)
     # Its issues go with it, and it leaves the snapshot before the next
     # poll: nothing may raise them again for a device that is gone.
-    target.entry.runtime_data.coordinator.async_device_left(device.key)
+    runtime.coordinator.async_device_left(device.key)
     async_withdraw_all(hass, target.entry.entry_id, device.key)
     return {
         "action": ACTION_DEREGISTER,

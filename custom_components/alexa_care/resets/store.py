@@ -179,7 +179,11 @@ class ResetStore:
 
     async def async_switched_on(self, plug_key: str) -> None:
         """Forget the plug: Amazon confirmed it is on, or never switched it off."""
-        if self._switched_off.pop(plug_key, None) is not None:
+        await self.async_forget(plug_key)
+
+    async def async_forget(self, device_key: str) -> None:
+        """Forget a plug left off: it is on again, or no longer on the account."""
+        if self._switched_off.pop(device_key, None) is not None:
             await self.async_save()
 
     async def async_save(self) -> None:
