@@ -15,7 +15,7 @@ from unittest.mock import AsyncMock, MagicMock, PropertyMock, patch
 from freezegun.api import FrozenDateTimeFactory
 import httpx
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -25,6 +25,7 @@ from syrupy.assertion import SnapshotAssertion
 # it is given first; importing ours here makes it the one that is found.
 import custom_components.alexa_care  # noqa: F401
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
+from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.const import CONF_EMAIL
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -265,6 +266,17 @@ def household(
 ) -> Household:
     """An account of added Echos only, set up by the test with as many as it needs."""
     return Household(hass, mock_config_entry, fake_amazon, fake_push, freezer)
+
+
+@pytest.fixture
+async def household_member(hass: HomeAssistant, local_auth: object) -> MockUser:
+    """A user who may control devices but is no administrator.
+
+    Home Assistant itself refuses a read-only user any control: only this
+    user reaches the integration's own checks.
+    """
+    users = await hass.auth.async_get_group(GROUP_ID_USER)
+    return MockUser(groups=[users]).add_to_hass(hass)
 
 
 @pytest.fixture

@@ -144,10 +144,10 @@ async def test_power_cycle_button_is_for_administrators(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
-    hass_read_only_user: MockUser,
+    household_member: MockUser,
 ) -> None:
     """Cutting power is an administrator's action, from the page as from the action."""
     await link(hass, "kitchen_echo", "Kitchen Plug")
     with pytest.raises(Unauthorized):
-        await press(hass, KITCHEN_POWER_CYCLE, Context(user_id=hass_read_only_user.id))
+        await press(hass, KITCHEN_POWER_CYCLE, Context(user_id=household_member.id))
     assert plug_switches(fake_amazon) == []

@@ -41,7 +41,7 @@ async def test_admin_actions_refuse_other_users(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
-    hass_read_only_user: MockUser,
+    household_member: MockUser,
     action: str,
 ) -> None:
     """A user without admin rights is refused before anything reaches Amazon."""
@@ -55,7 +55,7 @@ async def test_admin_actions_refuse_other_users(
             data,
             blocking=True,
             return_response=True,
-            context=Context(user_id=hass_read_only_user.id),
+            context=Context(user_id=household_member.id),
         )
 
     assert len(fake_amazon.requests) == requests_before
