@@ -118,6 +118,29 @@ async def test_offline_time_grows_while_nothing_else_changes(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_a_clock_set_back_never_counts_backwards(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """NTP sets the clock back half an hour while an Echo is offline."""
+    dropped = dt_util.utcnow()
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)
+    assert _state(hass, KITCHEN_OFFLINE) == "5.0"
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
+    freezer.move_to(dropped - timedelta(minutes=30))
+    # Polled at once: the poll scheduled before waits for the clock.
+    await coordinator.async_refresh()
+    await settle(hass)
+    # Neither backwards nor lost: it counts on from the corrected clock.
+    assert _state(hass, KITCHEN_OFFLINE) == "5.0"
+    freezer.tick(timedelta(minutes=5))
+    fake_amazon.set_online("Kitchen Echo", online=True, at=_now())
+    await coordinator.async_refresh()
+    await settle(hass)
+    assert _state(hass, KITCHEN_OFFLINE) == "10.0"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_offline_at_setup_is_no_drop_off(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -106,6 +106,8 @@ class DeviceHealth:
             if household.since != self.household.since:
                 # Over while Home Assistant was away; when exactly is unknown.
                 self.household.end(away_since)
+        if now < self.as_of:
+            self._set_back(now)
         new_day = self._advance(now)
         # The devices whose counts this update changed: those offline (their
         # offline time grew) or back online. At 500 Echos, waking every
@@ -126,6 +128,22 @@ class DeviceHealth:
             changed.add(_HOUSEHOLD)
         self._notify(None if new_day else changed)
         return False
+
+    def _set_back(self, now: datetime) -> None:
+        """The clock was set back (NTP): count on from now, keeping what was counted.
+
+        Otherwise offline time would count backwards until the clock caught
+        up (a meter's reset, to the statistics), and a drop held back would
+        wait as long.
+        """
+        for today in self._devices.values():
+            if today.offline_since is not None:
+                today.offline += max(self.as_of - today.offline_since, timedelta(0))
+                today.offline_since = now
+            if today.held is not None:
+                today.held = min(today.held, now)
+            if today.left is not None:
+                today.left = min(today.left, now)
 
     def _notify(self, changed: set[str] | None) -> None:
         """Wake the entities of `changed` (None: all), then the update listeners."""
@@ -221,7 +239,7 @@ class DeviceHealth:
             return 0.0
         offline = today.offline
         if today.offline_since is not None:
-            offline += self.as_of - today.offline_since
+            offline += max(self.as_of - today.offline_since, timedelta(0))
         return round(offline.total_seconds() / 60, 1)
 
     def stored(self) -> tuple[dict[str, StoredDevice], list[str]]:
