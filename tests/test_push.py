@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 import json
 import logging
+from unittest.mock import patch
 
 from aioamazondevices.implementation.http2 import AmazonHTTP2Client
 from freezegun.api import FrozenDateTimeFactory
@@ -20,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.alexa_care.amazon.models import AccountSnapshot
 from custom_components.alexa_care.const import (
     DEFAULT_GRACE,
     DEFAULT_SCAN_INTERVAL,
@@ -608,6 +610,36 @@ async def test_sites_naming_each_other_cannot_make_the_channel_hammer_amazon(
         for _ in range(10):
             await asyncio.sleep(0)
     assert fake_push.requests[push_payloads.DIRECTIVES_PATH] <= 7
+
+
+async def test_a_drop_pushed_while_a_poll_is_under_way_is_not_undone(
+    hass: HomeAssistant,
+    pushing: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon answers a poll, then pushes a drop before that answer is read."""
+    coordinator = pushing.runtime_data.coordinator
+    read_account = coordinator.account.async_get_snapshot
+
+    async def answered_then_pushed() -> AccountSnapshot:
+        answer = await read_account()  # the Echo still online
+        freezer.tick(timedelta(seconds=2))
+        fake_amazon.set_online(
+            "Kitchen Echo", online=False, at=dt_util.utcnow().isoformat()
+        )
+        fake_push.push(kitchen("connection_change", online=False))
+        await until(hass, lambda: not coordinator.data.echos[KITCHEN].online)
+        return answer
+
+    with patch.object(coordinator.account, "async_get_snapshot", answered_then_pushed):
+        await coordinator.async_refresh()
+    assert coordinator.data.echos[KITCHEN].online is False
+    await let_the_grace_period_pass(hass, freezer)
+    assert hass.states.get(KITCHEN_CONNECTIVITY).state == STATE_OFF
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, unavailable(pushing, KITCHEN))
+    assert issue is not None
 
 
 def _site_named(endpoint: object) -> dict[str, object]:

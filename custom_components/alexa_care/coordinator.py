@@ -131,6 +131,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         # account's (amazon/throttle.py), for every request, not polls only.
         self._throttling_shown = False
         self._offline_recheck: CALLBACK_TYPE | None = None
+        # While a poll's request is under way: the devices changed meanwhile.
+        self._changed_during_poll: set[str] | None = None
         # Who shows a device's last-seen time, which snapshots do not compare.
         self._sample_listeners = DeviceListeners()
         self._registry = DeviceRegistrySync(hass, entry, self._forget)
@@ -160,6 +162,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     async def _async_update_data(self) -> AccountSnapshot:
         """Read the account; an expired login starts reauthentication."""
         now = dt_util.utcnow()
+        self._changed_during_poll = set()
         try:
             snapshot = await self.account.async_get_snapshot()
         except AmazonAuthError as err:
@@ -171,14 +174,36 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             # works: the next one comes at the usual interval.
             self.update_interval = self._poll_interval(failed=True)
             raise _update_failed(err) from err
+        finally:
+            changed_meanwhile, self._changed_during_poll = (
+                self._changed_during_poll,
+                None,
+            )
+        snapshot = self._with_newer_changes(snapshot, changed_meanwhile)
         self.poll_watch(self.data, snapshot, now)
         self._end_throttling()
         self._store_login_data(self.account.login_data())
         self._registry.polled(self.data, snapshot, now)
         if self.data is not None:
             self._notify_new_samples(self.data, snapshot)
-        self._observe(snapshot, now)
+        # After the read: a push taken in meanwhile was observed later than
+        # the poll began, and time must not go back for the listeners.
+        self._observe(snapshot, dt_util.utcnow())
         return snapshot
+
+    def _with_newer_changes(
+        self, polled: AccountSnapshot, keys: set[str]
+    ) -> AccountSnapshot:
+        """The poll's answer, but the devices changed since it was asked as changed.
+
+        Amazon may push an Echo's drop (or we switch a plug) while a poll's
+        request is under way: the poll's answer is older news for them, and
+        would undo the change until the next poll.
+        """
+        for key in keys:
+            if key in polled.devices and (newer := self.data.devices.get(key)):
+                polled = polled.with_changes(newer)
+        return polled
 
     @callback
     def async_add_sample_listener(
@@ -209,6 +234,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """
         if snapshot == self.data:
             return
+        if self._changed_during_poll is not None:
+            self._changed_during_poll.update(
+                key
+                for key, device in snapshot.devices.items()
+                if self.data.devices.get(key) != device
+            )
         now = dt_util.utcnow()
         self.data = snapshot
         if self._observe(snapshot, now):
