@@ -62,6 +62,7 @@ SECRETS = {
     ADP_TOKEN,
     PRIVATE_KEY,
     USER_ID,
+    AUTHORIZATION_CODE,
 }
 
 _SIGN_IN = "https://www.amazon.com/ap/signin"
@@ -162,9 +163,14 @@ class FakeSignIn:
         if "otpCode" not in (data or {}):
             return self._html(method, url, _page("Two-Step Verification", _CODE))
         # A redirect to maplanding, which has no page (404): the app reads
-        # the code from the address.
+        # the code from the address, which also names the account.
+        account = f"https://www.amazon.com/ap/id/{USER_ID}"
         landing = URL("https://www.amazon.com/ap/maplanding").with_query(
-            {"openid.oa2.authorization_code": AUTHORIZATION_CODE}
+            {
+                "openid.claimed_id": account,
+                "openid.identity": account,
+                "openid.oa2.authorization_code": AUTHORIZATION_CODE,
+            }
         )
         redirect = SimpleNamespace(request_info=SimpleNamespace(url=url))
         return AiohttpClientMockResponse(

@@ -172,6 +172,15 @@ def test_filter_leaves_with_the_last_owner() -> None:
         assert SECRET_FILTER not in library_logger.filters
 
 
+def test_the_csrf_cookie_amazon_sets_is_redacted() -> None:
+    """The library logs the value of the csrf cookie before it is a header."""
+    csrf = "gHn3Pq8XkT2vLw9RzB4cYd7FjM1sA6eU0oI5tNbV"
+    line = f"CSRF cookie value: <{csrf}> [https://alexa.amazon.com/api/x]"
+    assert SECRET_FILTER.redact(line) == (
+        f"CSRF cookie value: <{MARKER}> [https://alexa.amazon.com/api/x]"
+    )
+
+
 @pytest.mark.parametrize("source", ["user", "reauth", "reconfigure"])
 async def test_library_sign_in_lines_carry_no_cookie_or_customer_id(
     hass: HomeAssistant,

@@ -36,8 +36,10 @@ _SHAPE_PATTERNS = (
     r"\{enc:[^}]*\}(?:\{[a-z]+:[^}]*\})*",  # the ADP token
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
     r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+",  # email addresses
-    # Who the account is, as the sign-in's answer says.
+    # Who the account is, as the sign-in's answer says; and its customer id,
+    # also inside the URL Amazon signs in to (where it follows "%2F").
     r"""(?<![\w-])['"]?customer_info['"]?\s*:\s*\{[^{}]*\}""",
+    r"amzn1\.account\.[0-9A-Z]{1,64}",
 )
 _SHAPES = re.compile("|".join(_SHAPE_PATTERNS), re.DOTALL)
 # A quoted value, in JSON or in a dict's repr (x-main's value is itself quoted).
@@ -53,11 +55,15 @@ _NEIGHBOURS = re.compile(
     r"""\s*,\s*(?P<q3>['"])Value(?P=q3)\s*:\s*)"""
     + _QUOTED
     + r"""|(?P<id>(?P<q4>['"])id(?P=q4)\s*:\s*)(?P<q5>['"])A[0-9A-Z]{13}(?P=q5)"""
+    # The library's line about the csrf cookie Amazon sets: "… value: <…>".
+    + r"""|(?P<csrf>CSRF cookie value: <)[^>]{0,4096}"""
 )
 # The value of a field whose name says it is secret, in a dict, JSON or header.
 _FIELDS = re.compile(
     r"""(?P<name>(?<![\w-])['"]?(?:[\w-]{0,40}token|[\w-]{0,40}private_key|cookies?|csrf|"""
-    r"""session-id|ubid-main|x-main|at-main|sess-at-main|user_id|device_serial_number|"""
+    r"""session-id|ubid-main|x-main|at-main|sess-at-main|user_id|device_serial(?:_number)?|"""
+    # The sign-in's OAuth code and its verifier, and the device's fingerprint.
+    r"""authorization_code|authcode|code_verifier|frc|"""
     r"""[\w-]{0,40}customer_id|customerId|password|otp_?code)['"]?\s*[:=]\s*)"""
     r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;}\]]+)""",
     re.IGNORECASE,
@@ -132,7 +138,8 @@ class SecretFilter(logging.Filter):
                 text = text.replace(form, MARKER)
         text = _SHAPES.sub(MARKER, text)
         text = _NEIGHBOURS.sub(
-            lambda match: f"{match['name'] or match['id']}{MARKER}", text
+            lambda match: f"{match['name'] or match['id'] or match['csrf']}{MARKER}",
+            text,
         )
         return _FIELDS.sub(lambda match: f"{match['name']}{MARKER}", text)
 
