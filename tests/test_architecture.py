@@ -46,7 +46,8 @@ ALLOWED: dict[str, set[str]] = {
     "services": {"const", "amazon", "resets", "util"},
     "repairs": {"monitoring", "repair_flows", "resets"},
     "diagnostics": {
-        "const", "amazon", "data", "home_network", "monitoring", "updates", "voice",
+        "const", "amazon", "data", "home_network", "monitoring", "updates", "util",
+        "voice",
     },
     "logbook": {"const", "util"},
     "frontend": {"const"},

@@ -25,11 +25,16 @@ from .data import AlexaCareConfigEntry
 from .home_network.identity import NetworkIdentity
 from .monitoring.issues import open_issues
 from .updates.push import PushStatus
+from .util.log_privacy import SECRET_FILTER
 from .voice.history import VoiceHistoryCoordinator
 
 TO_REDACT = {CONF_EMAIL, "password", "title", "unique_id"}
 # An Echo's Wi-Fi network and MAC address identify a home.
 NETWORK_TO_REDACT = {"ssid", "mac_address"}
+
+
+def _redacted(text: str | None) -> str | None:
+    return SECRET_FILTER.redact(text) if text is not None else None
 
 
 def mask(identifier: str | None) -> str | None:
@@ -141,7 +146,10 @@ async def async_get_config_entry_diagnostics(
             "backing_off": coordinator.backing_off,
             # Amazon's own words when it refused our query: no secret in them.
             "endpoint_query": coordinator.account.endpoint_queries.in_use,
-            "endpoint_query_refused": coordinator.account.endpoint_queries.refusal,
+            # Amazon's own words: as the log has them, should they name anyone.
+            "endpoint_query_refused": _redacted(
+                coordinator.account.endpoint_queries.refusal
+            ),
         },
         "push_channel": _push(runtime.push.status),
         "echos": [_device(echo) for echo in coordinator.data.echos.values()],
