@@ -106,16 +106,16 @@ class Resets:
                 self._check_cooldown(device)
         self.busy.hold(RESETTING, *devices)
 
-    async def _async_start_cooldowns(self, *devices: Device) -> None:
-        """Start the cooldowns on disk: a request that cannot be undone is next.
+    def _start_cooldowns(self, *devices: Device) -> None:
+        """Start the cooldowns: a request that cannot be undone is next.
 
-        A crash while it is sent must not let an automation that fires at
-        startup reset the device again at once.
+        Written with what the reset writes before it: a crash while the
+        request is sent must not let an automation that fires at startup
+        reset the device again at once.
         """
         self._store.cooldowns.reserve(
             (device.key for device in devices), dt_util.utcnow()
         )
-        await self._store.async_save()
 
     def release(self, *devices: Device) -> None:
         """Undo a reservation: nothing was done to these devices."""
@@ -178,7 +178,8 @@ class Resets:
 
     async def _async_restart(self, echo: Echo, *, wait_online: bool) -> ResetOutcome:
         self._check_loaded(echo)
-        await self._async_start_cooldowns(echo)
+        self._start_cooldowns(echo)
+        await self._store.async_save()
         try:
             await self._coordinator.account.async_restart(echo)
         except AlexaCareError as err:
@@ -206,9 +207,9 @@ class Resets:
     ) -> ResetOutcome:
         self._check_loaded(device)
         account = self._coordinator.account
-        await self._async_start_cooldowns(device, plug)
-        # On disk before the risky request: should Home Assistant die while
-        # the plug is off, the next start switches it on.
+        self._start_cooldowns(device, plug)
+        # On disk before the risky request, with the cooldowns: should Home
+        # Assistant die while the plug is off, the next start switches it on.
         await self._store.async_switched_off(plug, dt_util.utcnow() + off_time)
         try:
             await account.async_set_plug_power(plug, turn_on=False)
