@@ -23,7 +23,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from .common import BEDROOM, KITCHEN, call, device_id, run_while_time_passes, settle
-from .fake_amazon import THROTTLED, FakeAmazon
+from .fake_amazon import EXPIRED_LOGIN, SERVER_ERROR, THROTTLED, FakeAmazon
 from .voice_history import HISTORY, delete_history, history_reads
 
 
@@ -164,10 +164,21 @@ async def test_delete_command_refused_by_amazon(
 ) -> None:
     """Amazon failing the text command is reported, and nothing is claimed."""
     kitchen = device_id(hass, init_integration, KITCHEN)
-    fake_amazon.fail_next(THROTTLED, 3, path="/api/behaviors/preview")
+    fake_amazon.fail_next(SERVER_ERROR, 3, path="/api/behaviors/preview")
     with pytest.raises(HomeAssistantError) as failed:
         await delete_history(hass, freezer, kitchen, "today")
     assert failed.value.translation_key == "voice_command_failed"
+    assert len(fake_amazon.history) == 8
+
+    # A login Amazon no longer accepts, or throttling: said as for any action.
+    fake_amazon.fail_next(EXPIRED_LOGIN, path="/api/behaviors/preview")
+    with pytest.raises(HomeAssistantError) as failed:
+        await delete_history(hass, freezer, kitchen, "today")
+    assert failed.value.translation_key == "action_invalid_auth"
+    fake_amazon.fail_next(THROTTLED, 3, path="/api/behaviors/preview")
+    with pytest.raises(HomeAssistantError) as failed:
+        await delete_history(hass, freezer, kitchen, "today")
+    assert failed.value.translation_key == "action_throttled"
     assert len(fake_amazon.history) == 8
 
 

@@ -22,7 +22,7 @@ from ..const import VOICE_DELETION_CHECKS, DeletionScope
 from ..data import AlexaCareConfigEntry
 from ..monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
 from ..util.clock import async_wait
-from ..util.errors import failed
+from ..util.errors import device_failure, failed
 from ..util.markdown import escape_markdown
 
 # Amazon's documented sentences, in the marketplaces' languages: the text
@@ -113,7 +113,9 @@ async def _async_delete(
     try:
         await account.async_send_text_command(echo, UTTERANCES[language][scope])
     except AlexaCareError as err:
-        raise failed("voice_command_failed", device=echo.name, error=str(err)) from err
+        raise device_failure(
+            hass, entry, err, "voice_command_failed", device=echo.name
+        ) from err
     remaining = in_scope
     # Amazon deletes in the background: look again until all is gone, or
     # until the last check.
