@@ -234,7 +234,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """
         if snapshot == self.data:
             return
-        if self._changed_during_poll is not None:
+        if self._changed_during_poll is not None and self.data is not None:
             self._changed_during_poll.update(
                 key
                 for key, device in snapshot.devices.items()
