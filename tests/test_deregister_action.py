@@ -76,7 +76,7 @@ def _times_out(fake_amazon: FakeAmazon) -> None:
     ("amazon", "translation_key", "error"),
     [
         pytest.param(
-            _keeps_listing_it, "deregister_not_verified", "", id="still listed"
+            _keeps_listing_it, "deregister_still_listed", "", id="still listed"
         ),
         # Refused, and not carried out: the error says why.
         pytest.param(

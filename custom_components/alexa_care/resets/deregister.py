@@ -83,10 +83,10 @@ async def _async_deregister_held(hass: HomeAssistant, target: Target) -> dict[st
             if not await account.async_is_listed(device):
                 break
         else:
+            if answer_refused is None:
+                raise failed("deregister_still_listed", device=device.name)
             raise failed(
-                "deregister_not_verified",
-                device=device.name,
-                error=str(answer_refused or "still listed"),
+                "deregister_not_verified", device=device.name, error=str(answer_refused)
             )
     except AlexaCareError as err:
         raise failed(
