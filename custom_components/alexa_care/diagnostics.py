@@ -144,9 +144,9 @@ async def async_get_config_entry_diagnostics(
                 else None
             ),
             "backing_off": coordinator.backing_off,
-            # Amazon's own words when it refused our query: no secret in them.
             "endpoint_query": coordinator.account.endpoint_queries.in_use,
-            # Amazon's own words: as the log has them, should they name anyone.
+            # Amazon's own words when it refused our query, redacted as the
+            # log has them, should they ever name anyone.
             "endpoint_query_refused": _redacted(
                 coordinator.account.endpoint_queries.refusal
             ),

@@ -67,10 +67,6 @@ URI_REBOOT = "v1/alexa/device/reboot/{device_type}/{serial}"
 PLUG_REQUEST_TIMEOUT = timedelta(seconds=30)
 
 
-def _text_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 async def async_login(
     session: ClientSession,
     storage_dir: Path,
@@ -306,8 +302,8 @@ class AmazonAccount:
                 raise
         with reading_answer():
             return WifiDetails(
-                ssid=_text_or_none(answer.get("essid")),
-                mac_address=_text_or_none(answer.get("macAddress")),
+                ssid=graphql.text_or_none(answer.get("essid")),
+                mac_address=graphql.text_or_none(answer.get("macAddress")),
             )
 
     async def async_get_voice_history(

@@ -18,7 +18,7 @@ from typing import Any
 from aioamazondevices.const import devices as library_devices
 
 from .endpoint_queries import COMBINED, Endpoint, EndpointQueries
-from .graphql import Description, describe, echo, smart_plug
+from .graphql import Description, describe, echo, smart_plug, text_or_none
 from .library import LibraryRequests, reading_answer
 from .models import LOGGER, AccountSnapshot, Echo
 
@@ -188,7 +188,7 @@ def _named(key: object, what: str) -> bool:
     A key that is no string would not match the same device's key read
     elsewhere (as a string): a device added at every poll, or never shown.
     """
-    if isinstance(key, str) and key:
+    if text_or_none(key) is not None:
         return True
     LOGGER.warning("Amazon listed %s; it is left out", what)
     return False

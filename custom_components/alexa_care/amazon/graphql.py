@@ -129,8 +129,8 @@ def text(container: Mapping[str, Any] | None, key: str) -> str | None:
     return str(found) if found is not None else None
 
 
-def _string(value: object) -> str | None:
-    """A text field of devices-v2, or None for one of another kind."""
+def text_or_none(value: object) -> str | None:
+    """A text field of Amazon's JSON answers, or None for one of another kind."""
     return value if isinstance(value, str) and value else None
 
 
@@ -228,14 +228,14 @@ def echo(
     return Echo(
         key=serial,
         name=text(state, "friendlyNameObject")
-        or _string(record.get("accountName"))
+        or text_or_none(record.get("accountName"))
         or "Echo",
         model=(description and description.model)
-        or _string(record.get("deviceTypeFriendlyName")),
+        or text_or_none(record.get("deviceTypeFriendlyName")),
         manufacturer=(description and description.manufacturer) or "Amazon",
         serial_number=serial,
         software_version=(description and description.software_version)
-        or _string(record.get("softwareVersion")),
+        or text_or_none(record.get("softwareVersion")),
         # Without an endpoint, devices-v2's own flag is all there is.
         online=reachability.online if reachability else bool(record["online"]),
         last_seen_online=reachability.last_seen_online if reachability else None,
