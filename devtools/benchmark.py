@@ -1,17 +1,20 @@
 """Alexa Care and Home Assistant core's alexa_devices, side by side.
 
-    python -m devtools.benchmark [--sizes 10 100 500] [--polls 5] [--output FILE]
+    python -m devtools.benchmark [--sizes 10 100 500] [--repeat 3] [--polls 5]
+                                 [--output FILE]
 
-For each account size, one Amazon emulator (devtools.amazon_emulator, in a
-process of its own, so its CPU time is not ours) serves both integrations in
-turn. Each integration runs in a fresh subprocess with a real Home Assistant
-(devtools.benchmark_hass): it is added through its own config flow with the
-emulator's demo login, its push channel is measured and left open for an
-idle hour run on its coordinator's schedule (devtools.benchmark_idle), then
-its coordinator is refreshed a few times. Per size and integration the run
-reports the Amazon requests of a steady poll (the emulator's counters), the
-event loop's CPU time and the wall time of a poll, the setup time of the
-config entry, the resident memory the setup added and the states written in
+Alexa Care's modules are compiled first, as core's were when pip installed
+them. For each account size, one Amazon emulator (devtools.amazon_emulator,
+in a process of its own, so its CPU time is not ours) serves both
+integrations in turn, `--repeat` times. Each integration runs in a fresh
+subprocess with a real Home Assistant (devtools.benchmark_hass): it is added
+through its own config flow with the emulator's demo login, its push channel
+is measured and left open for an idle hour run on its coordinator's
+schedule (devtools.benchmark_idle), then its coordinator is refreshed a few
+times. Per size and integration the run reports the Amazon requests of a
+steady poll (the emulator's counters), the event loop's CPU time and the
+wall time of a poll, the setup time of the config entry, the resident
+memory the setup added (the median of the runs) and the states written in
 the idle hour; then a Markdown table with the ratios ours/theirs, and the
 raw results as JSON. `--trace-memory N` shows where setup's memory goes
 (devtools.benchmark_memory).
@@ -30,11 +33,13 @@ import argparse
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
+import compileall
 from dataclasses import asdict
 import json
 import os
 from pathlib import Path
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,9 +104,11 @@ def _statuses(log: Path, start: int) -> tuple[Json, int]:
     return dict(sorted(counts.items())), end
 
 
-def run_one(spec: RunSpec, emulator: RunningEmulator, work_dir: Path) -> Json:
+def run_one(
+    spec: RunSpec, emulator: RunningEmulator, work_dir: Path, repeat: int
+) -> Json:
     """Measure one integration at one size in a fresh subprocess."""
-    name = f"{spec.integration}-{spec.echos}"
+    name = f"{spec.integration}-{spec.echos}-{repeat}"
     spec_file = work_dir / f"{name}.spec.json"
     result_file = work_dir / f"{name}.result.json"
     log = work_dir / f"{name}.log"
@@ -133,8 +140,18 @@ def run_one(spec: RunSpec, emulator: RunningEmulator, work_dir: Path) -> Json:
     return result
 
 
+def compile_ours() -> None:
+    """Compile Alexa Care's modules, as pip compiled core's when it installed them.
+
+    Home Assistant writes the bytecode of a custom integration at its first
+    start; where Python is told not to write bytecode, every run would
+    compile ours again, and charge the compiler's memory to our setup.
+    """
+    compileall.compile_dir(PROJECT_DIR / "custom_components", quiet=1)
+
+
 def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
-    """Every (size, integration) pair; the emulator restarts for each size."""
+    """Every (size, integration) pair `--repeat` times; one emulator per size."""
     results: list[Json] = []
     for echos in args.sizes:
         with emulator_process(
@@ -144,8 +161,16 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
             work_dir=work_dir,
             log=work_dir / f"emulator-{echos}.log",
         ) as emulator:
-            for integration in args.integrations:
-                print(f"  {LABELS[integration]}, {echos} Echos …", flush=True)
+            # Taken in turn, so that the machine's drift meets both alike.
+            for repeat, integration in (
+                (repeat, integration)
+                for repeat in range(args.repeat)
+                for integration in args.integrations
+            ):
+                print(
+                    f"  {LABELS[integration]}, {echos} Echos, run {repeat + 1} …",
+                    flush=True,
+                )
                 spec = RunSpec(
                     integration=integration,
                     echos=echos,
@@ -157,8 +182,9 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
                     warmup=args.warmup,
                     trace_memory=args.trace_memory,
                 )
-                result = run_one(spec, emulator, work_dir)
+                result = run_one(spec, emulator, work_dir, repeat)
                 result["plugs"] = args.plugs
+                result["repeat"] = repeat
                 results.append(result)
                 if error := result.get("error"):
                     print(f"    failed: {error.splitlines()[0]}", flush=True)
@@ -168,12 +194,19 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
 # ---------------------------------------------------------------- report
 
 
-def _metrics(result: Json) -> dict[str, float | None]:
+def _rss_added(result: Json) -> float | None:
+    before, after = result.get("rss_before_bytes"), result.get("rss_after_setup_bytes")
+    return None if before is None or after is None else (after - before) / MIB
+
+
+def _metrics(runs: list[Json]) -> dict[str, float | None]:
+    """The first run's figures; memory, which moves from run to run, the median's."""
+    result = runs[0] if runs else {}
     polls = result.get("poll_summary") or {}
     setup = result.get("setup") or {}
     push = result.get("push") or {}
     idle = result.get("idle_hour") or {}
-    before, after = result.get("rss_before_bytes"), result.get("rss_after_setup_bytes")
+    rss = [added for run in runs if (added := _rss_added(run)) is not None]
     return {
         "Amazon requests per poll": polls.get("requests_mean"),
         "loop CPU per poll (ms)": _scaled(polls.get("loop_cpu_s_mean"), 1000),
@@ -181,9 +214,7 @@ def _metrics(result: Json) -> dict[str, float | None]:
         "setup time (s)": setup.get("wall_s"),
         "setup loop CPU (s)": setup.get("loop_cpu_s"),
         "Amazon requests at setup": _total(setup.get("requests")),
-        "RSS added by setup (MiB)": (after - before) / MIB
-        if before is not None and after is not None
-        else None,
+        "RSS added by setup (MiB)": statistics.median(rss) if rss else None,
         "entities": (result.get("registry") or {}).get("entities"),
         "Amazon requests per hour, idle, push open": requests_per_hour(
             push, polls.get("requests_mean"), result.get("integration", "")
@@ -198,7 +229,7 @@ def requests_per_hour(
     push: Json, requests_per_poll: float | None, integration: str
 ) -> float | None:
     """An idle account's Amazon requests in an hour, with the channel open."""
-    interval = push.get("poll_interval_s")
+    interval: float | None = push.get("poll_interval_s")
     if not push.get("channel_open") or not interval or requests_per_poll is None:
         return None
     return (
@@ -240,9 +271,22 @@ def _grouped(counts: dict[str, float]) -> dict[str, float]:
     return dict(sorted(grouped.items()))
 
 
+def _rss_of_each_run(by_key: dict[tuple[str, int], list[Json]]) -> list[str]:
+    lines = []
+    for (integration, echos), runs in sorted(by_key.items(), key=lambda kv: kv[0][1]):
+        listed = ", ".join(
+            "—" if (added := _rss_added(run)) is None else f"{added:.1f}"
+            for run in runs
+        )
+        lines.append(f"- {LABELS[integration]}, {echos} Echos: {listed}")
+    return lines
+
+
 def markdown(results: list[Json]) -> str:
     """The comparison table, then what each poll requested."""
-    by_key = {(r["integration"], r["echos"]): r for r in results}
+    by_key: dict[tuple[str, int], list[Json]] = {}
+    for result in results:
+        by_key.setdefault((result["integration"], result["echos"]), []).append(result)
     sizes = sorted({r["echos"] for r in results})
     ours_label, theirs_label = LABELS["alexa_care"], LABELS["alexa_devices"]
     lines = [
@@ -250,8 +294,8 @@ def markdown(results: list[Json]) -> str:
         "|---:|---|---:|---:|---:|",
     ]
     for echos in sizes:
-        ours = _metrics(by_key.get(("alexa_care", echos), {}))
-        theirs = _metrics(by_key.get(("alexa_devices", echos), {}))
+        ours = _metrics(by_key.get(("alexa_care", echos), []))
+        theirs = _metrics(by_key.get(("alexa_devices", echos), []))
         lines.extend(
             f"| {echos} | {metric} | {_format(ours[metric])} "
             f"| {_format(theirs[metric])} | {_ratio(ours[metric], theirs[metric])} |"
@@ -263,7 +307,9 @@ def markdown(results: list[Json]) -> str:
             "Per poll: mean over the measured polls (coordinator refresh called"
             " directly). Loop CPU: time.thread_time() of the event loop's thread."
             " Setup: Home Assistant's setup of the entry the config flow created."
-            " RSS: VmRSS after setup minus before the config flow, after gc."
+            " RSS: VmRSS after setup minus before the config flow, after gc;"
+            " the median of the runs (each in a fresh process, ours and theirs"
+            " in turn), listed below."
             " Requests per hour, idle: 3600 / the poll interval in effect while"
             " the push channel is open, times the requests of a steady poll, + the"
             " library's keep-alive pings (every 280 s), + Alexa Care's hourly"
@@ -276,10 +322,14 @@ def markdown(results: list[Json]) -> str:
             " it waits for a poll)."
         ),
         "",
-        "Requests per steady poll, by host/path (mean over the polls):",
+        "RSS added by setup in each run (MiB):",
         "",
     ]
+    lines += _rss_of_each_run(by_key)
+    lines += ["", "Requests per steady poll, by host/path (mean over the polls):", ""]
     for result in results:
+        if result.get("repeat", 0):
+            continue
         summary = result.get("poll_summary") or {}
         label = f"{LABELS[result['integration']]}, {result['echos']} Echos"
         if error := result.get("error"):
@@ -293,7 +343,11 @@ def markdown(results: list[Json]) -> str:
             answers = _grouped(answers)
             listed = ", ".join(f"`{key}` ({n:g})" for key, n in answers.items())
             lines.append(f"  - answers other than 2xx in the whole run: {listed}")
-    traced = [result for result in results if result.get("memory_trace")]
+    traced = [
+        result
+        for result in results
+        if result.get("memory_trace") and not result.get("repeat", 0)
+    ]
     if traced:
         lines += ["", "Setup's allocations still alive after it (tracemalloc):", ""]
     for result in traced:
@@ -318,6 +372,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="measure only these (the default: both)",
     )
     parser.add_argument("--polls", type=int, default=5, help="measured polls")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each integration at each size (memory: their median)",
+    )
     parser.add_argument(
         "--warmup", type=int, default=3, help="polls before the measured ones"
     )
@@ -349,14 +409,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _run_in_subprocess(RunSpec(**json.loads(args.run.read_text())), args.result)
         return 0
     work_dir = Path(tempfile.mkdtemp(prefix="alexa-care-benchmark-"))
-    print(f"Benchmark: {args.sizes} Echos, {args.polls} polls each; logs in {work_dir}")
+    print(
+        f"Benchmark: {args.sizes} Echos, {args.repeat} runs of {args.polls} polls"
+        f" each; logs in {work_dir}"
+    )
     started = time.perf_counter()
+    compile_ours()
     results = run_all(args, work_dir)
     report = {
         "python": sys.version,
         "sizes": args.sizes,
         "plugs": args.plugs,
         "polls": args.polls,
+        "repeat": args.repeat,
         "warmup": args.warmup,
         "seconds": time.perf_counter() - started,
         "results": results,
