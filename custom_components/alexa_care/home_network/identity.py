@@ -17,7 +17,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -41,13 +41,17 @@ REREAD_OFFLINE_AFTER = timedelta(days=1)
 RETRY_AFTER = timedelta(hours=1)
 
 
-class StoredIdentity(TypedDict):
-    """One Echo's answer as kept on disk."""
+# The shapes of what is kept on disk, for the type checker only: a
+# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+if TYPE_CHECKING:
 
-    read_at: str
-    has_wifi: bool
-    ssid: str | None
-    mac_address: str | None
+    class StoredIdentity(TypedDict):
+        """One Echo's answer as kept on disk."""
+
+        read_at: str
+        has_wifi: bool
+        ssid: str | None
+        mac_address: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,12 +76,12 @@ class NetworkIdentity:
 
 
 def _stored(identity: NetworkIdentity) -> StoredIdentity:
-    return StoredIdentity(
-        read_at=identity.read_at.isoformat(),
-        has_wifi=identity.wifi is not None,
-        ssid=identity.ssid,
-        mac_address=identity.wifi.mac_address if identity.wifi else None,
-    )
+    return {
+        "read_at": identity.read_at.isoformat(),
+        "has_wifi": identity.wifi is not None,
+        "ssid": identity.ssid,
+        "mac_address": identity.wifi.mac_address if identity.wifi else None,
+    }
 
 
 def _loaded(stored: object) -> NetworkIdentity | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from homeassistant.core import HomeAssistant
 
@@ -32,14 +32,17 @@ from ..util.storage import restored_moment, stored_moment
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw, entry_issue_ids
 from .outage import HouseholdOutage
 
+# The shapes of what is kept on disk, for the type checker only: a
+# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+if TYPE_CHECKING:
 
-class StoredOutages(TypedDict):
-    """A device's outage and recent drops, as kept on disk."""
+    class StoredOutages(TypedDict):
+        """A device's outage and recent drops, as kept on disk."""
 
-    offline_since: str | None
-    grace_from: str | None
-    drops: list[str]
-    dropped: str | None
+        offline_since: str | None
+        grace_from: str | None
+        drops: list[str]
+        dropped: str | None
 
 
 @dataclass
@@ -85,12 +88,12 @@ class AvailabilityIssues:
     def stored(self) -> dict[str, StoredOutages]:
         """The devices offline or with recent drops, to keep across a restart."""
         return {
-            key: StoredOutages(
-                offline_since=stored_moment(outages.offline_since),
-                grace_from=stored_moment(outages.grace_from),
-                drops=[when.isoformat() for when in outages.drops],
-                dropped=stored_moment(outages.dropped),
-            )
+            key: {
+                "offline_since": stored_moment(outages.offline_since),
+                "grace_from": stored_moment(outages.grace_from),
+                "drops": [when.isoformat() for when in outages.drops],
+                "dropped": stored_moment(outages.dropped),
+            }
             for key, outages in self._outages.items()
             if outages.offline_since or outages.drops
         }

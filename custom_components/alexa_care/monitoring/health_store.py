@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 import math
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -29,10 +29,14 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..util.local_time import local_midnight
 from ..util.storage import LenientStore, Parsed, mapping, moment
-from .availability import AvailabilityIssues, StoredOutages
-from .health import DeviceHealth, StoredDevice
-from .household_health import StoredHousehold
-from .outage import StoredOutage
+from .availability import AvailabilityIssues
+from .health import DeviceHealth
+
+if TYPE_CHECKING:
+    from .availability import StoredOutages
+    from .health import StoredDevice
+    from .household_health import StoredHousehold
+    from .outage import StoredOutage
 
 STORAGE_VERSION = 1
 # 1.2: the household outage keeps its baseline (1.1's is made up when read).
@@ -40,29 +44,33 @@ STORAGE_MINOR_VERSION = 2
 SAVE_DELAY = timedelta(seconds=30)
 
 
-class StoredHealth(TypedDict):
-    """The file's content."""
+# The shapes of what is kept on disk, for the type checker only: a
+# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+if TYPE_CHECKING:
 
-    # The local day counted, and the moment it was as of; None: no file.
-    day: str | None
-    as_of: str | None
-    devices: dict[str, StoredDevice]
-    online: list[str]
-    household: StoredHousehold
-    availability: dict[str, StoredOutages]
-    outage: StoredOutage | None
+    class StoredHealth(TypedDict):
+        """The file's content."""
+
+        # The local day counted, and the moment it was as of; None: no file.
+        day: str | None
+        as_of: str | None
+        devices: dict[str, StoredDevice]
+        online: list[str]
+        household: StoredHousehold
+        availability: dict[str, StoredOutages]
+        outage: StoredOutage | None
 
 
 def _empty() -> StoredHealth:
-    return StoredHealth(
-        day=None,
-        as_of=None,
-        devices={},
-        online=[],
-        household=StoredHousehold(outages=0, outage_seconds=0.0, since=None),
-        availability={},
-        outage=None,
-    )
+    return {
+        "day": None,
+        "as_of": None,
+        "devices": {},
+        "online": [],
+        "household": {"outages": 0, "outage_seconds": 0.0, "since": None},
+        "availability": {},
+        "outage": None,
+    }
 
 
 def _number(value: object) -> float | None:
@@ -100,14 +108,14 @@ def _device(key: str, value: object, limit: float) -> StoredDevice | None:
     online = record.get("online")
     if bad or drops is None or seconds is None or not isinstance(online, bool):
         return None
-    return StoredDevice(
-        online=online,
-        offline_since=times["offline_since"],
-        held=times["held"],
-        left=times["left"],
-        drop_offs=int(_within(drops, limit)),
-        offline_seconds=_within(seconds, limit),
-    )
+    return {
+        "online": online,
+        "offline_since": times["offline_since"],
+        "held": times["held"],
+        "left": times["left"],
+        "drop_offs": int(_within(drops, limit)),
+        "offline_seconds": _within(seconds, limit),
+    }
 
 
 def _household(value: object, limit: float, left_out: list[str]) -> StoredHousehold:
@@ -121,11 +129,11 @@ def _household(value: object, limit: float, left_out: list[str]) -> StoredHouseh
     if bad or outages is None or seconds is None:
         left_out.append("the household's counts")
         return _empty()["household"]
-    return StoredHousehold(
-        outages=int(_within(outages, limit)),
-        outage_seconds=_within(seconds, limit),
-        since=since,
-    )
+    return {
+        "outages": int(_within(outages, limit)),
+        "outage_seconds": _within(seconds, limit),
+        "since": since,
+    }
 
 
 def _outages(key: str, value: object) -> StoredOutages | None:
@@ -141,12 +149,12 @@ def _outages(key: str, value: object) -> StoredOutages | None:
         return None
     if times["offline_since"] is None and not kept:
         return None
-    return StoredOutages(
-        offline_since=times["offline_since"],
-        grace_from=times["grace_from"],
-        drops=kept,
-        dropped=times["dropped"],
-    )
+    return {
+        "offline_since": times["offline_since"],
+        "grace_from": times["grace_from"],
+        "drops": kept,
+        "dropped": times["dropped"],
+    }
 
 
 def _keys(value: object) -> list[str] | None:
@@ -176,7 +184,7 @@ def _outage(
         # the file and those in it, as when it began but for those that came
         # back or dropped on their own since.
         baseline = sorted(online | set(devices))
-    return StoredOutage(since=since, latest=latest, devices=devices, baseline=baseline)
+    return {"since": since, "latest": latest, "devices": devices, "baseline": baseline}
 
 
 def _day(value: object) -> tuple[date, datetime, datetime] | None:
@@ -222,19 +230,19 @@ def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
             left_out.append(f"the outages of {key!r}")
         else:
             availability[key] = outages
-    return StoredHealth(
-        day=counted.isoformat(),
-        as_of=as_of.isoformat(),
-        devices=devices,
-        online=[key for key in online if key not in devices],
-        household=_household(stored.get("household"), limit, left_out),
-        availability=availability,
-        outage=_outage(
+    return {
+        "day": counted.isoformat(),
+        "as_of": as_of.isoformat(),
+        "devices": devices,
+        "online": [key for key in online if key not in devices],
+        "household": _household(stored.get("household"), limit, left_out),
+        "availability": availability,
+        "outage": _outage(
             stored.get("outage"),
             {key for key, device in devices.items() if device["online"]} | set(online),
             left_out,
         ),
-    ), left_out
+    }, left_out
 
 
 class HealthStore:
@@ -318,15 +326,15 @@ class HealthStore:
     def _content(self) -> StoredHealth:
         """What is kept, but for its day and moment."""
         devices, online = self._health.stored()
-        return StoredHealth(
-            day=None,
-            as_of=None,
-            devices=devices,
-            online=online,
-            household=self._health.household.stored(),
-            availability=self._availability.stored(),
-            outage=self._availability.household.stored(),
-        )
+        return {
+            "day": None,
+            "as_of": None,
+            "devices": devices,
+            "online": online,
+            "household": self._health.household.stored(),
+            "availability": self._availability.stored(),
+            "outage": self._availability.household.stored(),
+        }
 
     def _data(self) -> StoredHealth:
         """What is written, called when it is."""

@@ -11,20 +11,23 @@ health.py, which keeps the day.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from homeassistant.util import dt as dt_util
 
 from ..util.local_time import midnight_before
 
+# The shapes of what is kept on disk, for the type checker only: a
+# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+if TYPE_CHECKING:
 
-class StoredHousehold(TypedDict):
-    """The household's day, as kept on disk."""
+    class StoredHousehold(TypedDict):
+        """The household's day, as kept on disk."""
 
-    outages: int
-    outage_seconds: float
-    # The outage under way when it was written, as outage.py dates it.
-    since: str | None
+        outages: int
+        outage_seconds: float
+        # The outage under way when it was written, as outage.py dates it.
+        since: str | None
 
 
 class HouseholdHealth:
@@ -89,11 +92,11 @@ class HouseholdHealth:
 
     def stored(self) -> StoredHousehold:
         """The day so far, to keep across a restart."""
-        return StoredHousehold(
-            outages=self._outages,
-            outage_seconds=self._ended.total_seconds(),
-            since=self._since.isoformat() if self._since else None,
-        )
+        return {
+            "outages": self._outages,
+            "outage_seconds": self._ended.total_seconds(),
+            "since": self._since.isoformat() if self._since else None,
+        }
 
     def restore(self, stored: StoredHousehold, as_of: datetime) -> None:
         """Take up the day as it was at `as_of`, before Home Assistant restarted."""

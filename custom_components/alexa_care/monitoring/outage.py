@@ -33,7 +33,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from homeassistant.core import HomeAssistant
 
@@ -70,15 +70,19 @@ def _same_minute(
     return {key for _, key in best} | untimed, since, latest
 
 
-class StoredOutage(TypedDict):
-    """An outage under way, as kept on disk."""
+# The shapes of what is kept on disk, for the type checker only: a
+# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+if TYPE_CHECKING:
 
-    since: str
-    latest: str
-    devices: list[str]
-    # The devices online when it began (or dropping with it). A file of
-    # the previous version has none: health_store.py makes one up.
-    baseline: list[str]
+    class StoredOutage(TypedDict):
+        """An outage under way, as kept on disk."""
+
+        since: str
+        latest: str
+        devices: list[str]
+        # The devices online when it began (or dropping with it). A file of
+        # the previous version has none: health_store.py makes one up.
+        baseline: list[str]
 
 
 @dataclass
@@ -119,12 +123,12 @@ class HouseholdOutage:
         """The outage under way, to keep across a restart."""
         if (outage := self._outage) is None:
             return None
-        return StoredOutage(
-            since=outage.since.isoformat(),
-            latest=outage.latest.isoformat(),
-            devices=sorted(outage.devices),
-            baseline=sorted(outage.baseline),
-        )
+        return {
+            "since": outage.since.isoformat(),
+            "latest": outage.latest.isoformat(),
+            "devices": sorted(outage.devices),
+            "baseline": sorted(outage.baseline),
+        }
 
     def restore(self, stored: StoredOutage | None) -> None:
         """Take up the outage that was under way before the restart."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -27,18 +27,21 @@ STORAGE_VERSION = 1
 STORAGE_MINOR_VERSION = 2
 
 
-class LeftOff(TypedDict):
-    """A plug a power cycle switched off: its name, and when it is due on."""
+# The shapes of what is kept on disk, for the type checker only: a
+# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+if TYPE_CHECKING:
 
-    name: str
-    on_by: str
+    class LeftOff(TypedDict):
+        """A plug a power cycle switched off: its name, and when it is due on."""
 
+        name: str
+        on_by: str
 
-class StoredResets(TypedDict):
-    """The file's content."""
+    class StoredResets(TypedDict):
+        """The file's content."""
 
-    switched_off: dict[str, LeftOff]
-    last_resets: dict[str, str]
+        switched_off: dict[str, LeftOff]
+        last_resets: dict[str, str]
 
 
 def _migrate(major: int, minor: int, data: Any) -> Any:  # noqa: ANN401
@@ -51,7 +54,7 @@ def _parse(stored: Any, plugs: Mapping[str, SmartPlug]) -> Parsed[StoredResets]:
     """Keep every plug that can be told apart: its key is enough to switch it on."""
     left_out: list[str] = []
     if stored is None:
-        return StoredResets(switched_off={}, last_resets={}), left_out
+        return {"switched_off": {}, "last_resets": {}}, left_out
     stored = mapping(stored, "the file", left_out)
     switched_off: dict[str, LeftOff] = {}
     records = mapping(
@@ -68,7 +71,7 @@ def _parse(stored: Any, plugs: Mapping[str, SmartPlug]) -> Parsed[StoredResets]:
         if (on_by := moment(left.get("on_by"))) is None:
             left_out.append(f"when plug {key!r} was due on (now is used)")
             on_by = dt_util.utcnow()
-        switched_off[key] = LeftOff(name=name, on_by=on_by.isoformat())
+        switched_off[key] = {"name": name, "on_by": on_by.isoformat()}
     last_resets: dict[str, str] = {}
     resets = mapping(stored.get("last_resets"), "last_resets", left_out, required=True)
     now = dt_util.utcnow()
@@ -80,7 +83,7 @@ def _parse(stored: Any, plugs: Mapping[str, SmartPlug]) -> Parsed[StoredResets]:
             left_out.append(f"the last reset of {key!r}")
         else:
             last_resets[key] = started.isoformat()
-    return StoredResets(switched_off=switched_off, last_resets=last_resets), left_out
+    return {"switched_off": switched_off, "last_resets": last_resets}, left_out
 
 
 class Cooldowns:
@@ -172,9 +175,10 @@ class ResetStore:
 
     async def async_switched_off(self, plug: SmartPlug, on_by: datetime) -> None:
         """Record the plug before it is switched off."""
-        self._switched_off[plug.key] = LeftOff(
-            name=plug.name, on_by=dt_util.as_utc(on_by).isoformat()
-        )
+        self._switched_off[plug.key] = {
+            "name": plug.name,
+            "on_by": dt_util.as_utc(on_by).isoformat(),
+        }
         await self.async_save()
 
     async def async_switched_on(self, plug_key: str) -> None:
@@ -195,13 +199,13 @@ class ResetStore:
         self._store.async_delay_save(self._data)
 
     def _data(self) -> StoredResets:
-        return StoredResets(
-            switched_off=self._switched_off,
-            last_resets={
+        return {
+            "switched_off": self._switched_off,
+            "last_resets": {
                 key: moment.isoformat()
                 for key, moment in self.cooldowns.last_resets().items()
             },
-        )
+        }
 
     async def async_remove(self) -> None:
         """Delete the file when the config entry is removed."""
