@@ -7,7 +7,7 @@ both library versions (script/test).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import copy
 import json
 from pathlib import Path
 import socket
@@ -94,7 +94,7 @@ async def test_wifi_details(emulator: AmazonEmulator, account: AmazonAccount) ->
     assert wifi.mac_address == identity.mac_address
     assert wifi.ssid
     # Amazon has none for what never joined a Wi-Fi network: the speaker group.
-    group = dataclasses.replace(
+    group = copy.replace(
         kitchen, key=speaker_group_serial(), device_type=SPEAKER_GROUP_TYPE
     )
     assert await account.async_get_wifi_details(group) is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
@@ -18,11 +18,11 @@ from .resets.procedures import Resets
 from .resets.store import ResetStore
 from .updates.push import PushUpdates
 from .util.device_listeners import DeviceListeners
+from .util.record import Record
 from .voice.history import VoiceHistoryCoordinator
 
 
-@dataclass(kw_only=True)
-class AlexaCareData:
+class AlexaCareData(Record, frozen=False):
     """Everything the platforms, actions and repair flows of an entry use."""
 
     # Its listeners, in step with every update of its snapshot.

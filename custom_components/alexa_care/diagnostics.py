@@ -9,7 +9,6 @@ are never part of it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +44,7 @@ def mask(identifier: str | None) -> str | None:
 
 
 def _device(device: Device) -> dict[str, Any]:
-    data = asdict(device)
+    data = device.as_dict()
     for field in ("key", "serial_number", "appliance_id"):
         if field in data:
             data[field] = mask(data[field])

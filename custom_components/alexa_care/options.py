@@ -7,7 +7,6 @@ minutes; nothing past this module sees those numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final, Self
 
@@ -22,10 +21,10 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
 )
+from .util.record import Record
 
 
-@dataclass(frozen=True, kw_only=True)
-class OptionField:
+class OptionField(Record):
     """One option as the form shows it: a number of `unit`, within a range."""
 
     key: str
@@ -71,8 +70,7 @@ _COOLDOWN: Final = OptionField(
 OPTION_FIELDS: Final = (_POLL_INTERVAL, _GRACE, _COOLDOWN)
 
 
-@dataclass(frozen=True, kw_only=True)
-class AlexaCareOptions:
+class AlexaCareOptions(Record):
     """What the user chose in the options flow; the entry reloads on a change."""
 
     # How often the account is polled while Amazon's push channel is closed.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-import dataclasses
-from dataclasses import dataclass, field
+import copy
+from dataclasses import field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 import logging
 from typing import Any
+
+from ..util.record import Record
 
 CAPABILITY_REBOOT = "ALEXA_DEVICE_REBOOT"
 CAPABILITY_DEREGISTER = "DEREGISTER_DEVICE"
@@ -79,8 +81,7 @@ class LibraryMismatchError(AlexaCareError):
         self.missing = missing
 
 
-@dataclass(frozen=True, kw_only=True)
-class Device:
+class Device(Record):
     """What every device on the account has."""
 
     key: str
@@ -97,7 +98,6 @@ class Device:
     last_seen_online: datetime | None = field(compare=False)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Echo(Device):
     """An Echo, or another Alexa device with microphones. Its key is its serial."""
 
@@ -118,7 +118,6 @@ class Echo(Device):
         return CAPABILITY_DEREGISTER in self.capabilities
 
 
-@dataclass(frozen=True, kw_only=True)
 class SmartPlug(Device):
     """A smart plug Alexa controls. Its key is its endpoint id."""
 
@@ -126,8 +125,7 @@ class SmartPlug(Device):
     power_on: bool | None
 
 
-@dataclass(frozen=True, kw_only=True)
-class AccountSnapshot:
+class AccountSnapshot(Record):
     """What one poll learned about the account.
 
     Snapshots compare by value, so a poll that changed nothing is seen as
@@ -144,47 +142,42 @@ class AccountSnapshot:
 
     def with_changes(self, device: Device, **changes: Any) -> AccountSnapshot:  # noqa: ANN401
         """This snapshot with one device's fields changed, as Amazon was told."""
-        changed = dataclasses.replace(device, **changes)
+        changed = copy.replace(device, **changes)
         if isinstance(changed, Echo):
-            return dataclasses.replace(self, echos={**self.echos, changed.key: changed})
+            return copy.replace(self, echos={**self.echos, changed.key: changed})
         if isinstance(changed, SmartPlug):
-            return dataclasses.replace(self, plugs={**self.plugs, changed.key: changed})
+            return copy.replace(self, plugs={**self.plugs, changed.key: changed})
         return self
 
 
-@dataclass(frozen=True, kw_only=True)
-class EchoConnectionPushed:
+class EchoConnectionPushed(Record):
     """Amazon pushed that an Echo's connection to it went up or down."""
 
     serial_number: str
     online: bool
 
 
-@dataclass(frozen=True, kw_only=True)
-class DoNotDisturbPushed:
+class DoNotDisturbPushed(Record):
     """Amazon pushed that do not disturb was switched on an Echo."""
 
     serial_number: str
     enabled: bool
 
 
-@dataclass(frozen=True, kw_only=True)
-class MicrophonesPushed:
+class MicrophonesPushed(Record):
     """Amazon pushed that an Echo's microphone button was pressed."""
 
     serial_number: str
     on: bool
 
 
-@dataclass(frozen=True, kw_only=True)
-class VoiceRequestPushed:
+class VoiceRequestPushed(Record):
     """Amazon pushed the event that follows a voice request to an Echo."""
 
     serial_number: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class PlugPushed:
+class PlugPushed(Record):
     """Amazon pushed a smart plug's new state (switched by voice or in the app).
 
     None for what the change did not carry.
@@ -204,8 +197,7 @@ type PushedChange = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class WifiDetails:
+class WifiDetails(Record):
     """An Echo's network identity: the Wi-Fi network it joined, its MAC address.
 
     Both identify a home: they are never logged, and diagnostics mask them.
@@ -215,8 +207,7 @@ class WifiDetails:
     mac_address: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
-class VoiceRecord:
+class VoiceRecord(Record):
     """One entry of the account's voice history: what was heard, and by whom."""
 
     time: datetime
@@ -236,8 +227,7 @@ class VoiceRecord:
         return self.serial_number is not None and self.kind not in NOT_A_REQUEST
 
 
-@dataclass(frozen=True, kw_only=True)
-class LoginResult:
+class LoginResult(Record):
     """The outcome of an interactive login."""
 
     customer_id: str

@@ -14,7 +14,6 @@ it to what router integrations see.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -28,6 +27,7 @@ from ..amazon.models import AlexaCareError, AmazonThrottledError, Echo, WifiDeta
 from ..const import DOMAIN, LOGGER
 from ..coordinator import AlexaCareCoordinator
 from ..util.device_listeners import DeviceListeners
+from ..util.record import Record
 from ..util.storage import LenientStore, Parsed, mapping, moment
 
 STORAGE_VERSION = 1
@@ -54,8 +54,7 @@ if TYPE_CHECKING:
         mac_address: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
-class NetworkIdentity:
+class NetworkIdentity(Record):
     """What Amazon answered about one Echo's network, and when."""
 
     read_at: datetime

@@ -18,7 +18,7 @@ outage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
@@ -28,6 +28,7 @@ from ..amazon.models import AccountSnapshot, Device
 from ..const import DROPS_FOR_ISSUE, DROPS_WINDOW
 from ..util.local_time import local_moment
 from ..util.markdown import escape_markdown
+from ..util.record import Record
 from ..util.storage import restored_moment, stored_moment
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw, entry_issue_ids
 from .outage import HouseholdOutage
@@ -45,8 +46,7 @@ if TYPE_CHECKING:
         dropped: str | None
 
 
-@dataclass
-class _Outages:
+class _Outages(Record, frozen=False):
     offline_since: datetime | None = None
     # When its grace period started, if not when it dropped: left offline
     # by a household outage, it is judged from the others' return.

@@ -25,7 +25,7 @@ dropped meanwhile dropped then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
@@ -37,6 +37,7 @@ from ..amazon.models import AccountSnapshot, Device
 from ..const import OUTAGE_SAME_MINUTE
 from ..util.device_listeners import DeviceListeners
 from ..util.local_time import local_day, midnight_before
+from ..util.record import Record
 from ..util.storage import restored_moment, stored_moment
 from .household_health import HouseholdHealth
 from .outage import HouseholdOutage
@@ -62,8 +63,7 @@ if TYPE_CHECKING:
         offline_seconds: float
 
 
-@dataclass
-class _Today:
+class _Today(Record, frozen=False):
     drop_offs: int = 0
     # Outages that ended today; the one still going is counted from
     # offline_since.

@@ -16,7 +16,6 @@ diagnostics redact (its unique id, the account's customer id).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 import hashlib
 import hmac
@@ -27,6 +26,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from ..const import DOMAIN
+from ..util.record import Record
 
 # Each entry's key for its device tags, registered when it is set up.
 _TAG_KEYS: dict[str, bytes] = {}
@@ -58,8 +58,7 @@ class IssueKind(StrEnum):
     PLUG_LEFT_OFF = "plug_left_off"
 
 
-@dataclass(frozen=True, kw_only=True)
-class IssueRef:
+class IssueRef(Record):
     """Which issue: its kind, its entry, and its device if it has one."""
 
     kind: IssueKind

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
@@ -40,6 +39,7 @@ from homeassistant.core import HomeAssistant
 from ..amazon.models import AccountSnapshot
 from ..const import OUTAGE_MIN_DEVICES, OUTAGE_SAME_MINUTE
 from ..util.local_time import local_moment
+from ..util.record import Record
 from .issues import IssueKind, IssueRef, async_raise, async_withdraw
 
 # The README's Repairs section explains what to check.
@@ -85,8 +85,7 @@ if TYPE_CHECKING:
         baseline: list[str]
 
 
-@dataclass
-class _Outage:
+class _Outage(Record, frozen=False):
     since: datetime
     # When its last device dropped: one dropping within a minute of that joins.
     latest: datetime

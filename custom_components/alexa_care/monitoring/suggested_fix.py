@@ -8,7 +8,6 @@ disagree; `async_track_issues` tells the sensors when those issues change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -21,6 +20,7 @@ from ..amazon.models import Device, Echo, SmartPlug
 from ..const import DOMAIN
 from ..data import AlexaCareConfigEntry
 from ..home_network.trackers import NetworkPresence, network_presence
+from ..util.record import Record
 from .issues import IssueKind, IssueRef
 
 
@@ -37,8 +37,7 @@ class Suggestion(StrEnum):
     SIGN_IN_AGAIN = "sign_in_again"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Advice:
+class Advice(Record):
     """A device's suggestion, and since when the issue behind it is open."""
 
     suggestion: Suggestion

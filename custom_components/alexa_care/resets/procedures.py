@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
@@ -30,6 +29,7 @@ from ..util.clock import async_wait
 from ..util.errors import device_failure, failed, refused
 from ..util.events import ActionEvent, registry_device_id
 from ..util.local_time import local_moment
+from ..util.record import Record
 from .busy import RESETTING, BusyDevices
 from .power_links import PowerLinks
 from .store import ResetStore
@@ -40,8 +40,7 @@ OUTCOME_NOT_BACK_ONLINE = "not_back_online"
 OUTCOME_POWER_CYCLED = "power_cycled"
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResetOutcome:
+class ResetOutcome(Record):
     """What a reset did."""
 
     device: Device

@@ -36,6 +36,7 @@ from ..amazon.models import (
 from ..amazon.push import PushChannel
 from ..const import DOMAIN, LOGGER
 from ..coordinator import AlexaCareCoordinator
+from ..util.record import Record
 from ..voice.history import VoiceHistoryCoordinator
 from .push_watch import USUAL_GAP_CEILING, PushWatch
 
@@ -74,8 +75,7 @@ def pushed_snapshot(
     return snapshot
 
 
-@dataclasses.dataclass
-class PushStatus:
+class PushStatus(Record, frozen=False):
     """What diagnostics and the Push channel sensor show."""
 
     connected: bool = False

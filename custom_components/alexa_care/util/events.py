@@ -7,7 +7,6 @@ voice/actions.py), so that every way of starting it shows in the logbook.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant
@@ -16,6 +15,7 @@ from homeassistant.helpers import device_registry as dr
 
 from ..amazon.models import Device
 from ..const import DOMAIN, EVENT_ACTION
+from .record import Record
 
 OUTCOME_FAILED = "failed"
 
@@ -63,8 +63,7 @@ def registry_device_id(
     return entry.id if entry else None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ActionEvent:
+class ActionEvent(Record):
     """The event one action on one device fires once it is over."""
 
     device_id: str | None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, service
 
@@ -11,10 +9,10 @@ from ..amazon.models import Device
 from ..const import DOMAIN
 from ..data import AlexaCareConfigEntry
 from .errors import refused
+from .record import Record
 
 
-@dataclass(frozen=True, kw_only=True)
-class Target:
+class Target(Record):
     """A device an action was called for, and the entry it belongs to."""
 
     device_id: str

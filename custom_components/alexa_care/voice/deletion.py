@@ -11,7 +11,6 @@ gone, so the result says what Amazon really deleted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -24,6 +23,7 @@ from ..monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
 from ..util.clock import async_wait
 from ..util.errors import device_failure, failed
 from ..util.markdown import escape_markdown
+from ..util.record import Record
 
 # Amazon's documented sentences, in the marketplaces' languages: the text
 # command is read in the account's language. Other marketplaces get English.
@@ -52,8 +52,7 @@ UTTERANCES: dict[str, dict[DeletionScope, str]] = {
 LANGUAGE_OF_DOMAIN = {"de": "de", "fr": "fr", "es": "es", "com.mx": "es"}
 
 
-@dataclass(frozen=True, kw_only=True)
-class VoiceDeletion:
+class VoiceDeletion(Record):
     """How many records in scope there were before, and how many remain."""
 
     scope: DeletionScope

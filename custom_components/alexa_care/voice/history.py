@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import override
@@ -24,10 +23,10 @@ from ..amazon.models import AlexaCareError, VoiceRecord
 from ..const import DOMAIN, HISTORY_WINDOW, LOGGER, VOICE_HISTORY_INTERVAL
 from ..coordinator import AlexaCareCoordinator
 from ..util.errors import amazon_failure
+from ..util.record import Record
 
 
-@dataclass(frozen=True, kw_only=True)
-class VoiceHistory:
+class VoiceHistory(Record):
     """The voice history of the last HISTORY_WINDOW, newest record first."""
 
     records: Sequence[VoiceRecord]
