@@ -12,7 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.const import DOMAIN, LOGGER
 from custom_components.alexa_care.util.log_privacy import (
     MARKER,
     SECRET_FILTER,
@@ -170,6 +170,29 @@ def test_filter_leaves_with_the_last_owner() -> None:
     SECRET_FILTER.release("test-owner")
     if not SECRET_FILTER.active:
         assert SECRET_FILTER not in library_logger.filters
+
+
+def test_a_name_from_amazon_cannot_forge_a_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A line break in a text argument is written escaped, on the same line."""
+    forged = "Kitchen\n2026-12-04 03:30:00 ERROR (MainThread) [homeassistant] forged"
+    SECRET_FILTER.protect("test-owner", set())
+    try:
+        with caplog.at_level(logging.INFO, logger=LOGGER.name):
+            LOGGER.info("%s is offline (%d drops, was %r)", forged, 3, "a\nb")
+            LOGGER.info("%(name)s is back", {"name": forged})
+            LOGGER.info("Failed: %s", ValueError(forged))
+    finally:
+        SECRET_FILTER.release("test-owner")
+    messages = [record.getMessage() for record in caplog.records]
+    assert all("\n" not in message for message in messages), messages
+    escaped = forged.replace("\n", "\\n")
+    assert messages == [
+        f"{escaped} is offline (3 drops, was 'a\\nb')",
+        f"{escaped} is back",
+        f"Failed: {escaped}",
+    ]
 
 
 def test_the_csrf_cookie_amazon_sets_is_redacted() -> None:

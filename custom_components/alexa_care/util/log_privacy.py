@@ -7,7 +7,10 @@ sign-in flow is open, a filter on both loggers rewrites every record: the
 secrets it was given (tokens, cookies, email, customer ids, the password
 during a flow) and whatever has the shape of one (Amazon's tokens, private
 keys, cookie and token fields) become a marker, in the message and its
-arguments, whatever the level.
+arguments, whatever the level. The same filter keeps each record on the
+lines its message means: a line break in a text argument (a device name
+from Amazon, an error) is written escaped, as repr() writes it, so that a
+name cannot forge a log line of its own.
 """
 
 from __future__ import annotations
@@ -90,6 +93,38 @@ def _written_forms(secret: str) -> set[str]:
     return {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], quote(secret)}
 
 
+class _OneLine:
+    """A text argument shown on one line; its repr() is unchanged (escaped)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: object) -> None:
+        self._value = value
+
+    def __str__(self) -> str:
+        return str(self._value).replace("\r", "\\r").replace("\n", "\\n")
+
+    def __repr__(self) -> str:
+        return repr(self._value)
+
+
+def _on_one_line(args: Any) -> Any:  # noqa: ANN401 # a record's args, as logging keeps them
+    """The arguments, texts and errors among them shown on one line each.
+
+    Only they can carry a line break from outside; numbers are left as they
+    are, for %d and its kin.
+    """
+
+    def one_line(arg: object) -> object:
+        return _OneLine(arg) if isinstance(arg, str | BaseException) else arg
+
+    if isinstance(args, tuple):
+        return tuple(one_line(arg) for arg in args)
+    if isinstance(args, Mapping):
+        return {key: one_line(value) for key, value in args.items()}
+    return args
+
+
 class SecretFilter(logging.Filter):
     """Rewrites log records so that no known or recognisable secret is left."""
 
@@ -145,6 +180,7 @@ class SecretFilter(logging.Filter):
 
     @override
     def filter(self, record: logging.LogRecord) -> bool:
+        record.args = _on_one_line(record.args)
         try:
             message = record.getMessage()
         except TypeError, ValueError:  # a broken format string: keep it as it is
