@@ -104,13 +104,17 @@ async def start_after_a_crash(
     *,
     refused_turn_ons: int = 0,
     name: str = "Kitchen Plug",
+    still_listed: bool = True,
 ) -> None:
     """Home Assistant starts after a run that died with the kitchen plug off.
 
     Amazon refuses the first `refused_turn_ons` requests to switch it on;
-    `name` is the plug's name as the run that died wrote it.
+    `name` is the plug's name as the run that died wrote it; the account no
+    longer lists the plug unless `still_listed`.
     """
     _crashed_during_a_power_cycle(hass_storage, entry, name)
     fake_amazon.set_power("Kitchen Plug", on=False)
+    if not still_listed:
+        fake_amazon.remove("Kitchen Plug")
     fake_amazon.failing_operations["turnOn"] = refused_turn_ons
     assert await set_up(hass, entry)

@@ -220,3 +220,43 @@ async def test_the_plug_name_is_escaped(
     flow = await dashboard.send(flow["flow_id"], {})
     assert flow["reason"] == "still_off"
     assert flow["description_placeholders"]["plug"] == escaped
+
+
+async def test_a_plug_no_longer_on_the_account_is_forgotten_once_seen_to(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+    dashboard: Dashboard,
+) -> None:
+    """Amazon cannot switch it: the issue says why, in the user's language.
+
+    It stays recorded at every start (one answer may have left it out) until
+    the fix flow is confirmed.
+    """
+    await start_after_a_crash(
+        hass, mock_config_entry, fake_amazon, hass_storage, still_listed=False
+    )
+
+    issue_id = plug_left_off(mock_config_entry, KITCHEN_PLUG)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    texts = load_integration_file("translations/en.json")
+    not_listed = texts["exceptions"]["plug_not_listed"]["message"]
+    assert issue.translation_placeholders["error"] == not_listed
+    assert plug_switches(fake_amazon) == []
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert left_off(hass_storage, mock_config_entry) == [KITCHEN_PLUG]
+
+    flow = await dashboard.start(issue_id)
+    assert flow["step_id"] == "forget"
+    assert flow["description_placeholders"] == {"plug": "Kitchen Plug"}
+    step = texts["issues"]["plug_left_off"]["fix_flow"]["step"]["forget"]
+    assert "is no longer on your Amazon account" in step["description"]
+    flow = await dashboard.send(flow["flow_id"], {})
+    assert flow["type"] == "create_entry"
+    assert left_off(hass_storage, mock_config_entry) == []
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert plug_switches(fake_amazon) == []

@@ -49,6 +49,10 @@ class ResetOutcome(Record):
     plug: SmartPlug | None = None
 
 
+class PlugNotListedError(AlexaCareError):
+    """A plug left off that the account no longer lists: Amazon cannot switch it."""
+
+
 def _plug_failed(
     key: str, device: Device, plug: SmartPlug, err: AlexaCareError
 ) -> HomeAssistantError:
@@ -302,14 +306,18 @@ class Resets:
         """Switch on the plugs recorded as off; return those Amazon refused.
 
         Keyed by the plug's key; a plug no longer on the account cannot be
-        switched and stays recorded.
+        switched (PlugNotListedError) and stays recorded until someone says
+        what became of it (the fix flow): it may only be missing from one
+        answer.
         """
         refused_on: dict[str, AlexaCareError] = {}
         for key, left_off in self._store.switched_off.items():
             if only not in (None, key):
                 continue
             if (plug := self._coordinator.data.plugs.get(key)) is None:
-                refused_on[key] = AlexaCareError(f"{left_off['name']} is gone")
+                refused_on[key] = PlugNotListedError(
+                    f"{left_off['name']} is not on the Amazon account"
+                )
                 continue
             try:
                 await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
