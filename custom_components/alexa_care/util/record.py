@@ -2,9 +2,9 @@
 
 A frozen dataclass keeps about 15 KiB once imported: Python compiles an
 `__init__`, `__repr__`, `__eq__`, `__hash__`, `__setattr__` and
-`__delattr__` for each one. A `Record` subclass keeps about 3 KiB: its
+`__delattr__` for each one. A `Record` subclass keeps about 4 KiB: its
 methods are these, shared, and read the fields the class declares. Setup
-imports some thirty such classes (docs/benchmarks.md).
+imports 26 such classes (docs/benchmarks.md).
 
 Fields are declared as in a dataclass, with a default or without, and
 `dataclasses.field(default=…, default_factory=…, compare=False)` where
