@@ -11,6 +11,7 @@ hour into a DEBUG line: shown when debug logging is on, dropped otherwise.
 from __future__ import annotations
 
 import logging
+import re
 from typing import override
 
 from .log_privacy import PROTECTED_LOGGERS
@@ -19,6 +20,8 @@ REPEAT_WINDOW_SECONDS = 3600.0
 # Lines remembered at most; older ones are forgotten first. A few dozen
 # different lines an hour is a bad hour already.
 _MAX_REMEMBERED = 512
+# A URL's query (the voice history's moving time window) makes no new line.
+_URL_QUERY = re.compile(r"(https?://[^\s?]+)\?\S*")
 
 
 class RepeatFilter(logging.Filter):
@@ -54,7 +57,7 @@ class RepeatFilter(logging.Filter):
             message = record.getMessage()
         except TypeError, ValueError:  # a broken format string: as it is
             message = str(record.msg)
-        key = (record.name, record.levelno, message)
+        key = (record.name, record.levelno, _URL_QUERY.sub(r"\1", message))
         last = self._shown.get(key)
         if last is not None and record.created - last < REPEAT_WINDOW_SECONDS:
             record.levelno = logging.DEBUG
