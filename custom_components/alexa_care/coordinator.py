@@ -173,6 +173,8 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             # Resting or not, the entities are unavailable until a poll
             # works: the next one comes at the usual interval.
             self.update_interval = self._poll_interval(failed=True)
+            if not self.backing_off:
+                self._withdraw_throttling()
             raise _update_failed(err) from err
         finally:
             changed_meanwhile, self._changed_during_poll = (
@@ -339,12 +341,15 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         )
 
     def _end_throttling(self) -> None:
+        self._withdraw_throttling()
+        self.update_interval = self._poll_interval()
+
+    def _withdraw_throttling(self) -> None:
         if self._throttling_shown:
             LOGGER.info("Amazon no longer throttles the account; polling as usual")
             self._throttling_shown = False
         # Also one a setup that Amazon throttled left behind.
         async_withdraw(self.hass, self.throttled_issue)
-        self.update_interval = self._poll_interval()
 
     def _store_login_data(self, login_data: dict[str, object]) -> None:
         # Amazon hands out fresh tokens now and then; keeping them in the entry

@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import ClientResponse, ClientSession
 
 from .library import amazon_errors
-from .models import AmazonThrottledError
+from .models import AmazonResponseError, AmazonThrottledError
 
 FIRST_BACKOFF = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
@@ -121,6 +121,10 @@ class ThrottleGate:
                 yield
         except AmazonThrottledError:
             self.close()
+            raise
+        except AmazonResponseError:
+            # Amazon answered, and not with throttling: the storm is over.
+            self.clear()
             raise
         self.clear()
 
