@@ -94,7 +94,11 @@ def raise_for_graphql_errors(answer: Mapping[str, Any]) -> None:
     if GRAPHQL_THROTTLED in codes:
         raise AmazonThrottledError("Too many requests")
     if errors and not answer.get("data"):
-        raise GraphQLRefusedError(str(errors[0].get("message", "GraphQL error")))
+        message = str(errors[0].get("message", "GraphQL error"))
+        if any(isinstance(error, Mapping) and error.get("path") for error in errors):
+            # Failed while Amazon ran it (an internal error): no refusal.
+            raise AmazonResponseError(message)
+        raise GraphQLRefusedError(message)
 
 
 def set_power_request(plug: SmartPlug, *, turn_on: bool) -> dict[str, Any]:
