@@ -356,7 +356,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         # means a restart does not fall back to tokens that have expired.
         entry = self.config_entry
         if login_data != entry.data[CONF_LOGIN_DATA]:
-            SECRET_FILTER.protect(
+            SECRET_FILTER.renew(
                 entry.entry_id, secrets_of(entry.data[CONF_EMAIL], login_data)
             )
             self.hass.config_entries.async_update_entry(

@@ -132,6 +132,8 @@ class SecretFilter(logging.Filter):
         """Start knowing no secret."""
         super().__init__()
         self._by_owner: dict[str, set[str]] = {}
+        # Each owner's latest secrets as renewed, kept with the next ones.
+        self._last: dict[str, set[str]] = {}
         self._known: list[str] = []
 
     @property
@@ -145,10 +147,25 @@ class SecretFilter(logging.Filter):
             for name in PROTECTED_LOGGERS:
                 logging.getLogger(name).addFilter(self)
         self._by_owner.setdefault(owner, set()).update(secrets)
+        self._last[owner] = set(self._by_owner[owner])
         self._compile()
+
+    def renew(self, owner: str, secrets: Iterable[str]) -> None:
+        """An owner's secrets changed (a token refreshed): these and the last ones.
+
+        Not every token ever issued: an entry refreshes its access token
+        every hour, and each secret kept is searched for in every line. The
+        last ones stay, for a line about a request sent just before.
+        """
+        secrets = set(secrets)
+        previous = self._last.get(owner, set())
+        self._by_owner.pop(owner, None)
+        self.protect(owner, secrets | previous)
+        self._last[owner] = secrets
 
     def release(self, owner: str) -> None:
         """Forget an owner's secrets; detach the filter when none is left."""
+        self._last.pop(owner, None)
         if self._by_owner.pop(owner, None) is None:
             return
         self._compile()
