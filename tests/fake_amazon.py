@@ -191,6 +191,10 @@ class FakeAmazon:
         """Make the next `count` requests (to `path`, of `operation`) fail as `kind`."""
         self._failures.extend([(kind, path, operation)] * count)
 
+    def stop_failing(self) -> None:
+        """Answer again: the failures still to come do not."""
+        self._failures.clear()
+
     def _fails_next(self, url: URL, body: Any) -> bool:  # noqa: ANN401
         if not self._failures:
             return False
