@@ -278,6 +278,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         Polls rest while Amazon pushes: its issues and offline count would
         stay till then, and a recheck would raise its offline issue again.
         """
+        self._forget(device_key)
         if self.data is not None and device_key in self.data.devices:
             echos, plugs = dict(self.data.echos), dict(self.data.plugs)
             echos.pop(device_key, None)

@@ -57,6 +57,20 @@ class _Outages(Record, frozen=False):
     dropped: datetime | None = None
 
 
+def _dropped_while_away(device: Device, away_since: datetime | None) -> bool:
+    """Whether a device first seen offline dropped in our sight.
+
+    Only if Amazon lost it while Home Assistant was away (restarting): one
+    offline before Alexa Care ever watched it, or added to the account
+    offline, did not drop off, as the daily counts have it (health.py).
+    """
+    return (
+        away_since is not None
+        and device.last_seen_online is not None
+        and device.last_seen_online >= away_since
+    )
+
+
 class AvailabilityIssues:
     """Follows each device's outages and keeps its repair issues in step."""
 
@@ -135,14 +149,22 @@ class AvailabilityIssues:
         )
         for key, device in snapshot.devices.items():
             if device.online is None:
-                self.forget(key)
+                # Its reachability unknown for now: no news either way, and
+                # an issue the user ignored stays ignored.
                 continue
+            first_sight = key not in self._outages
             outages = self._outages.setdefault(key, _Outages())
             if device.online:
                 outages.offline_since = outages.grace_from = outages.dropped = None
                 self._delete(IssueKind.DEVICE_UNAVAILABLE, key)
             else:
-                self._offline(device, outages, now, left_offline=key in left_offline)
+                self._offline(
+                    device,
+                    outages,
+                    now,
+                    left_offline=key in left_offline,
+                    dropped=not first_sight or _dropped_while_away(device, away_since),
+                )
             outages.drops = [t for t in outages.drops if now - t < DROPS_WINDOW]
             if len(outages.drops) >= DROPS_FOR_ISSUE:
                 self._raise(
@@ -152,9 +174,9 @@ class AvailabilityIssues:
                 )
             else:
                 self._delete(IssueKind.DEVICE_KEEPS_DROPPING, key)
-        for key in self._outages.keys() - snapshot.devices.keys():
-            # Gone from the account, or its reachability unknown: no claim.
-            self.forget(key)
+        # A device missing from this answer keeps its record and issues:
+        # Amazon's lists flicker. It is forgotten once the device registry
+        # lets it go (registry_sync.py), or when it is deregistered.
         return bool(left_offline)
 
     def waiting(self, now: datetime) -> bool:
@@ -167,7 +189,13 @@ class AvailabilityIssues:
         )
 
     def _offline(
-        self, device: Device, outages: _Outages, now: datetime, *, left_offline: bool
+        self,
+        device: Device,
+        outages: _Outages,
+        now: datetime,
+        *,
+        left_offline: bool,
+        dropped: bool,
     ) -> None:
         """Raise the device's offline issue once its grace period is over."""
         key = device.key
@@ -175,7 +203,7 @@ class AvailabilityIssues:
             # Amazon knows when it lost the device; we only know when we
             # first saw it offline.
             outages.offline_since = min(device.last_seen_online or now, now)
-            if key not in self._household:
+            if dropped and key not in self._household:
                 outages.dropped = now
                 outages.drops.append(now)
         if left_offline:
