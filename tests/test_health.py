@@ -18,6 +18,7 @@ from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
+    device_registry as dr,
     entity_registry as er,
     issue_registry as ir,
     restore_state,
@@ -398,13 +399,24 @@ async def test_devices_offline(
 async def test_device_gone_from_the_account_is_forgotten(
     hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
 ) -> None:
-    """A device the account no longer lists has no counts left."""
+    """Left out of one answer, it keeps its counts; gone for good, it has none.
+
+    Amazon's lists flicker: the device registry waits an hour before it
+    lets a device go, and the counts go with it.
+    """
     await _drop_off(hass, fake_amazon, freezer)
     health = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.health
     key = _key(hass, "Kitchen Echo")
     assert health.drop_offs(key) == 1
     fake_amazon.remove("Kitchen Echo")
     await next_poll(hass, freezer)
+    assert health.drop_offs(key) == 1
+    registry = dr.async_get(hass)
+    assert registry.async_get_devices(identifiers={(DOMAIN, key)})
+    # The registry lets it go after an hour of polls without it.
+    for _ in range(13):
+        await next_poll(hass, freezer)
+    assert not registry.async_get_devices(identifiers={(DOMAIN, key)})
     assert health.drop_offs(key) == 0
     assert health.offline_minutes(key) == 0
 

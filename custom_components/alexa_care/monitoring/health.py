@@ -118,16 +118,16 @@ class DeviceHealth:
         # count at every poll costs more than the rest of the poll.
         changed: set[str] = set()
         midnight = midnight_before(now)
+        # A device this answer leaves out, or whose reachability it does not
+        # tell, keeps its counts: Amazon's lists flicker. They go when the
+        # device registry lets the device go, or it is deregistered (forget).
         for key, device in snapshot.devices.items():
             if device.online is None:
-                self._devices.pop(key, None)
                 continue
             today = self._devices.setdefault(key, _Today())
             if not device.online or today.online is False:
                 changed.add(key)
             self._take_in(today, device, now, midnight, in_outage=key in household)
-        for key in self._devices.keys() - snapshot.devices.keys():
-            del self._devices[key]
         if self.household.update(household.since, now):
             changed.add(_HOUSEHOLD)
         self._notify(None if new_day else changed)
