@@ -8,6 +8,8 @@ help, a give-away) are here, with the flow's texts as the dashboard shows them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
@@ -17,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.monitoring.issues import IssueKind, IssueRef
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
@@ -71,6 +73,23 @@ def throttled_issue_id(entry_id: str) -> str:
 def our_issues(hass: HomeAssistant) -> set[str]:
     """The ids of Alexa Care's issues in the registry."""
     return {issue for domain, issue in ir.async_get(hass).issues if domain == DOMAIN}
+
+
+@contextmanager
+def issue_events(hass: HomeAssistant) -> Iterator[list[tuple[str, str]]]:
+    """Our issues raised, updated and withdrawn meanwhile: (action, issue id)."""
+    events: list[tuple[str, str]] = []
+
+    @callback
+    def keep(event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
+        if event.data["domain"] == DOMAIN:
+            events.append((event.data["action"], event.data["issue_id"]))
+
+    remove = hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, keep)
+    try:
+        yield events
+    finally:
+        remove()
 
 
 def local(moment: Any) -> str:  # noqa: ANN401

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 import copy
 from datetime import datetime, timedelta
-import logging
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -52,9 +51,11 @@ from .common import (
 )
 from .fake_amazon import FakeAmazon
 from .fake_push import FakePush
+from .log_lines import lines_above_debug, repeated_within_an_hour
 from .repair_issues import (
     come_back,
     go_offline,
+    issue_events,
     keeps_dropping,
     offline_issue,
     our_issues,
@@ -63,58 +64,33 @@ from .repair_issues import (
 from .resets import link
 from .scenes import Household, serial
 
-_LOGGERS = ("custom_components.alexa_care", "aioamazondevices")
-
-
-class _Lines(logging.Handler):
-    """The lines above DEBUG, at Home Assistant's time."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[tuple[datetime, str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno > logging.DEBUG:
-            self.lines.append(
-                (dt_util.utcnow(), record.name, record.levelno, record.getMessage())
-            )
-
 
 class _Watch:
     """Issue events, unchanged state writes and log lines above DEBUG."""
 
     def __init__(self, hass: HomeAssistant) -> None:
-        self.issue_events: list[tuple[str, str]] = []
         self.unchanged: list[str] = []
-        self.writes: Counter[str] = Counter()
         self._registry = er.async_get(hass)
-        hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, self._issue)
-        hass.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
-        hass.bus.async_listen(
-            EVENT_STATE_REPORTED, self._reported, event_filter=self._is_ours
+        self._watching = ExitStack()
+        self.issue_events = self._watching.enter_context(issue_events(hass))
+        self._logged = self._watching.enter_context(lines_above_debug())
+        self._watching.callback(
+            hass.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
         )
-        self._handler = _Lines()
-        for name in _LOGGERS:
-            logging.getLogger(name).addHandler(self._handler)
-
-    @property
-    def lines(self) -> list[tuple[datetime, str, int, str]]:
-        return self._handler.lines
+        self._watching.callback(
+            hass.bus.async_listen(
+                EVENT_STATE_REPORTED, self._reported, event_filter=self._is_ours
+            )
+        )
 
     def _ours(self, entity_id: str) -> bool:
         entry = self._registry.async_get(entity_id)
         return entry is not None and entry.platform == DOMAIN
 
     @callback
-    def _issue(self, event: Event) -> None:
-        if event.data["domain"] == DOMAIN:
-            self.issue_events.append((event.data["action"], event.data["issue_id"]))
-
-    @callback
     def _changed(self, event: Event) -> None:
         if not self._ours(event.data["entity_id"]):
             return
-        self.writes[event.data["entity_id"]] += 1
         old, new = event.data["old_state"], event.data["new_state"]
         if (
             old is not None
@@ -133,20 +109,10 @@ class _Watch:
         self.unchanged.append(event.data["entity_id"])
 
     def close(self) -> None:
-        for name in _LOGGERS:
-            logging.getLogger(name).removeHandler(self._handler)
+        self._watching.close()
 
     def repeated_within_an_hour(self) -> list[str]:
-        last: dict[tuple[str, int, str], datetime] = {}
-        repeats = []
-        for at, name, level, message in self.lines:
-            key = (name, level, message)
-            if key in last and at - last[key] < timedelta(hours=1):
-                repeats.append(
-                    f"{at.isoformat()} {logging.getLevelName(level)} {message}"
-                )
-            last[key] = at
-        return repeats
+        return repeated_within_an_hour(self._logged.lines)
 
 
 async def _tick(

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 import itertools
-import logging
 import re
-from typing import Any, override
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -26,14 +23,14 @@ from custom_components.alexa_care.util.log_privacy import SECRET_FILTER
 from devtools.amazon_emulator import payloads
 from devtools.amazon_emulator.failures import Fault
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 
 from .common import ACCESS_TOKEN, next_poll, set_up, until
 from .fake_amazon import FakeAmazon
 from .fake_push import FakePush
-from .repair_issues import our_issues, throttled_issue_id
+from .log_lines import lines_above_debug, repeated_within_an_hour
+from .repair_issues import issue_events, our_issues, throttled_issue_id
 
 GRAPHQL = "/nexus/v1/graphql"
 KITCHEN_RESTART = "button.kitchen_echo_restart"
@@ -46,69 +43,9 @@ DROP_OFFS = (
 )
 
 
-class _Lines(logging.Handler):
-    """Every line above DEBUG that Alexa Care or the library logs, with its moment."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[tuple[datetime, str]] = []
-
-    @override
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno > logging.DEBUG and record.name.startswith(
-            ("custom_components.alexa_care", "aioamazondevices")
-        ):
-            self.lines.append(
-                (dt_util.utcnow(), f"{record.levelname} {record.getMessage()}")
-            )
-
-
-@contextmanager
-def _logged() -> Iterator[_Lines]:
-    lines = _Lines()
-    logging.getLogger().addHandler(lines)
-    try:
-        yield lines
-    finally:
-        logging.getLogger().removeHandler(lines)
-
-
 def _without_queries(line: str) -> str:
     """The line with each URL's query left out (a time window that moves)."""
     return re.sub(r"(https?://[^\s?:]+)\?[^\s:]*", r"\1", line)
-
-
-def _repeats_within_the_hour(
-    lines: list[tuple[datetime, str]],
-    *,
-    same: Any = str,  # noqa: ANN401
-) -> list[str]:
-    """The lines shown again less than an hour after the `same` line was."""
-    last: dict[str, datetime] = {}
-    repeats = []
-    for at, line in lines:
-        key = same(line)
-        if key in last and at - last[key] < timedelta(hours=1):
-            repeats.append(f"{at:%H:%M} {line[:160]}")
-        last[key] = at
-    return repeats
-
-
-@contextmanager
-def _issue_events(hass: HomeAssistant) -> Iterator[list[tuple[str, str]]]:
-    """Our issues raised, updated and withdrawn meanwhile: (action, issue id)."""
-    events: list[tuple[str, str]] = []
-
-    @callback
-    def keep(event: Event[ir.EventIssueRegistryUpdatedData]) -> None:
-        if event.data["domain"] == DOMAIN:
-            events.append((event.data["action"], event.data["issue_id"]))
-
-    remove = hass.bus.async_listen(ir.EVENT_REPAIRS_ISSUE_REGISTRY_UPDATED, keep)
-    try:
-        yield events
-    finally:
-        remove()
 
 
 def _asked(fake_amazon: FakeAmazon, fake_push: FakePush) -> int:
@@ -164,7 +101,7 @@ async def test_a_day_of_failed_polls_costs_availability_only(
     coordinator = init_integration.runtime_data.coordinator
     issues_before = our_issues(hass)
     fake_amazon.fail_next(fault, 10**6)
-    with _issue_events(hass) as events, _logged() as logged:
+    with issue_events(hass) as events, lines_above_debug() as logged:
         for hour in range(24):
             asked = len(fake_amazon.requests)
             for _ in range(12):
@@ -178,7 +115,7 @@ async def test_a_day_of_failed_polls_costs_availability_only(
         await next_poll(hass, freezer)
 
     assert events == []
-    assert _repeats_within_the_hour(logged.lines) == []
+    assert repeated_within_an_hour(logged.lines) == []
     assert coordinator.last_update_success
     assert hass.states.get(KITCHEN_RESTART).state != STATE_UNAVAILABLE
     assert hass.states.get(KITCHEN_PLUG_POWER).state == STATE_ON
@@ -205,10 +142,10 @@ async def test_a_failing_voice_history_read_is_logged_once_an_hour(
     a new line at every read.
     """
     fake_amazon.fail_next(fault, 10**6)
-    with _logged() as logged:
+    with lines_above_debug() as logged:
         for _ in range(3 * 12):
             await next_poll(hass, freezer)
-    assert _repeats_within_the_hour(logged.lines, same=_without_queries) == []
+    assert repeated_within_an_hour(logged.lines, same=_without_queries) == []
 
 
 # Throttling.
@@ -230,7 +167,7 @@ async def test_six_hours_of_throttling(
     issue_id = throttled_issue_id(init_integration.entry_id)
     before = _asked(fake_amazon, fake_push)
     fake_amazon.throttling = True
-    with _issue_events(hass) as events, _logged() as logged:
+    with issue_events(hass) as events, lines_above_debug() as logged:
         for _ in range(6 * 60):
             await next_poll(hass, freezer, timedelta(minutes=1))
         assert _asked(fake_amazon, fake_push) - before <= 10
@@ -247,7 +184,7 @@ async def test_six_hours_of_throttling(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert coordinator.last_update_success
     assert not coordinator.backing_off
-    assert _repeats_within_the_hour(logged.lines, same=_without_queries) == []
+    assert repeated_within_an_hour(logged.lines, same=_without_queries) == []
 
 
 async def test_throttling_that_ends_in_an_outage_is_not_shown_as_throttling(
@@ -345,7 +282,7 @@ async def test_failures_every_other_poll_for_twelve_hours(
     sizes_before = _sizes(runtime)
     timers_before = len(hass.loop._scheduled)
     outcomes = []
-    with _issue_events(hass) as events, _logged() as logged:
+    with issue_events(hass) as events, lines_above_debug() as logged:
         for poll in range(12 * 12):
             fake_amazon.failing_path = "/" if poll % 2 else None
             await coordinator.async_refresh()
@@ -357,7 +294,7 @@ async def test_failures_every_other_poll_for_twelve_hours(
     assert outcomes == [True, False] * 72
     assert coordinator.last_update_success
     assert events == []
-    assert _repeats_within_the_hour(logged.lines) == []
+    assert repeated_within_an_hour(logged.lines) == []
     grown = {
         path: (size, sizes_before.get(path))
         for path, size in _sizes(runtime).items()
