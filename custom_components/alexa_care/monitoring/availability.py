@@ -34,7 +34,7 @@ from .issues import IssueKind, IssueRef, async_raise, async_withdraw, entry_issu
 from .outage import HouseholdOutage
 
 # The shapes of what is kept on disk, for the type checker only: a
-# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+# TypedDict class keeps about 5 KiB once imported (docs/benchmarks.md).
 if TYPE_CHECKING:
 
     class StoredOutages(TypedDict):

@@ -49,7 +49,7 @@ _HOUSEHOLD = ""
 
 
 # The shapes of what is kept on disk, for the type checker only: a
-# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+# TypedDict class keeps about 5 KiB once imported (docs/benchmarks.md).
 if TYPE_CHECKING:
 
     class StoredDevice(TypedDict):

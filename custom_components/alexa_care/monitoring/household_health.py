@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 from ..util.local_time import midnight_before
 
 # The shapes of what is kept on disk, for the type checker only: a
-# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+# TypedDict class keeps about 5 KiB once imported (docs/benchmarks.md).
 if TYPE_CHECKING:
 
     class StoredHousehold(TypedDict):

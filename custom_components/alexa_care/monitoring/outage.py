@@ -71,7 +71,7 @@ def _same_minute(
 
 
 # The shapes of what is kept on disk, for the type checker only: a
-# TypedDict class costs about 20 KiB once imported (docs/benchmarks.md).
+# TypedDict class keeps about 5 KiB once imported (docs/benchmarks.md).
 if TYPE_CHECKING:
 
     class StoredOutage(TypedDict):
