@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.alexa_care.amazon.endpoint_queries import COMBINED
 from custom_components.alexa_care.const import DOMAIN
 from custom_components.alexa_care.util.log_privacy import SECRET_FILTER
-from devtools.amazon_emulator import payloads
+from devtools.amazon_emulator import payloads, push_payloads
 from devtools.amazon_emulator.failures import Fault
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -185,6 +185,38 @@ async def test_six_hours_of_throttling(
     assert coordinator.last_update_success
     assert not coordinator.backing_off
     assert repeated_within_an_hour(logged.lines, same=_without_queries) == []
+
+
+async def test_keep_alive_pings_wait_while_amazon_throttles(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    fake_push: FakePush,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Two hours of 429 with the channel open: no ping goes out meanwhile.
+
+    The library pings every 280 s whatever Amazon answers; 25 pings in two
+    hours would be more than the whole budget of a throttled account.
+    """
+    entry = mock_config_entry
+    fake_push.serving = True
+    fake_push.access_token = ACCESS_TOKEN
+    await set_up(hass, entry)
+    await until(hass, lambda: entry.runtime_data.push.status.connected)
+    coordinator = entry.runtime_data.coordinator
+    fake_amazon.throttling = fake_push.throttling = True
+    await coordinator.async_refresh()
+    pings = fake_push.requests[push_payloads.PING_PATH]
+    for _ in range(2 * 60):
+        await next_poll(hass, freezer, timedelta(minutes=1))
+    assert fake_push.requests[push_payloads.PING_PATH] == pings
+
+    fake_amazon.throttling = fake_push.throttling = False
+    for _ in range(2 * 60):
+        await next_poll(hass, freezer, timedelta(minutes=1))
+    assert not coordinator.backing_off
+    assert fake_push.requests[push_payloads.PING_PATH] > pings
 
 
 async def test_throttling_that_ends_in_an_outage_is_not_shown_as_throttling(

@@ -10,8 +10,8 @@ once, without any delay, to whatever Amazon named. So its stream client is
 subclassed here, the one place that knows those private parts (CLIENT_PARTS
 and the STREAM_ ones below, checked when a channel is made;
 docs/architecture.md lists them): we read the parts ourselves, take only a
-site that is one, and space the reconnects, behind the account's throttle
-gate.
+site that is one, space the reconnects, and hold them and the keep-alive
+pings behind the account's throttle gate.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ STREAM_METHODS = (
     "_check_avs_site",
     "_get_avs_directives",
     "_handle_part",
+    "_ping",
     "_stream_and_process",
     "start_processing",
     "stop_processing",
@@ -179,6 +180,14 @@ class PushChannel(AmazonHTTP2Client):
             # What the library takes for a failed token refresh: it tries
             # again after its own delay, and the gate holds that try.
             raise CannotConnect(str(err)) from err
+
+    @override
+    async def _ping(self) -> None:
+        # The library pings every 280 s whatever Amazon answers: while Amazon
+        # throttles the account, the keep-alive waits like every request.
+        if self._gate.throttled:
+            return
+        await super()._ping()
 
     @override
     async def _stream_and_process(self) -> None:
