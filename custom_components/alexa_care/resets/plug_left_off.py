@@ -24,7 +24,7 @@ from ..const import DOMAIN, LOGGER
 from ..data import AlexaCareConfigEntry, async_loaded_entry
 from ..monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
 from ..util.markdown import escape_markdown
-from .procedures import PlugNotListedError
+from .power_restore import PlugNotListedError, async_switch_on_left_off
 
 if TYPE_CHECKING:
     from .store import LeftOff
@@ -69,14 +69,16 @@ async def async_switch_on_at_setup(
     hass: HomeAssistant, entry: AlexaCareConfigEntry
 ) -> None:
     """Switch on every plug an unfinished power cycle left off."""
-    resets, store = entry.runtime_data.resets, entry.runtime_data.reset_store
-    left_off = store.switched_off
+    runtime = entry.runtime_data
+    left_off = runtime.reset_store.switched_off
     for left in left_off.values():
         LOGGER.warning(
             "%s was left off by a power cycle that did not finish; switching it on",
             left["name"],
         )
-    refused_on = await resets.async_switch_on_left_off()
+    refused_on = await async_switch_on_left_off(
+        runtime.coordinator, runtime.reset_store
+    )
     _show_switched_on(entry, left_off.keys() - refused_on.keys())
     for key, left in left_off.items():
         if key not in refused_on:
@@ -133,10 +135,11 @@ class PlugLeftOffRepairFlow(RepairsFlow):
                 data_schema=probatio.Schema({}),
                 description_placeholders=placeholders,
             )
-        resets = entry.runtime_data.resets
-        if err := (await resets.async_switch_on_left_off(self._plug_key)).get(
-            self._plug_key
-        ):
+        runtime = entry.runtime_data
+        refused_on = await async_switch_on_left_off(
+            runtime.coordinator, runtime.reset_store, self._plug_key
+        )
+        if err := refused_on.get(self._plug_key):
             if isinstance(err, PlugNotListedError):
                 return await self.async_step_forget()
             return self.async_abort(

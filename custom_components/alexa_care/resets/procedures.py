@@ -20,7 +20,6 @@ from ..amazon.models import AlexaCareError, AmazonNoAnswerError, Device, Echo, S
 from ..const import (
     BACK_ONLINE_CHECK,
     BACK_ONLINE_TIMEOUT,
-    LOGGER,
     PLUG_RETRY_DELAY,
     POWER_ON_ATTEMPTS,
 )
@@ -32,6 +31,7 @@ from ..util.local_time import local_moment
 from ..util.record import Record
 from .busy import RESETTING, BusyDevices
 from .power_links import PowerLinks
+from .power_restore import async_switch_on_or_log
 from .store import ResetStore
 
 OUTCOME_RESTART_REQUESTED = "restart_requested"
@@ -47,10 +47,6 @@ class ResetOutcome(Record):
     action: str
     outcome: str
     plug: SmartPlug | None = None
-
-
-class PlugNotListedError(AlexaCareError):
-    """A plug left off that the account no longer lists: Amazon cannot switch it."""
 
 
 def _plug_failed(
@@ -278,7 +274,9 @@ class Resets:
         for waiting in self._waits:
             if not waiting.done():
                 waiting.set_result(None)
-        await self._async_switch_on_or_log("while Alexa Care unloaded")
+        await async_switch_on_or_log(
+            self._coordinator, self._store, "while Alexa Care unloaded"
+        )
 
     async def async_restore_power(self, _event: Event | None = None) -> None:
         """Home Assistant stops mid power cycle: switch the plugs on now.
@@ -286,46 +284,9 @@ class Resets:
         The power cycles will not live to do it; a plug left off may power
         an Echo, the router, or the machine Home Assistant runs on.
         """
-        await self._async_switch_on_or_log("before Home Assistant stopped")
-
-    async def _async_switch_on_or_log(self, when: str) -> None:
-        for key, err in (await self.async_switch_on_left_off()).items():
-            # Still recorded: the next setup or start tries again, or raises
-            # an issue.
-            LOGGER.error(
-                "%s was switched off for a power cycle and could not be "
-                "switched on again %s: %s",
-                self._store.switched_off[key]["name"],
-                when,
-                err,
-            )
-
-    async def async_switch_on_left_off(
-        self, only: str | None = None
-    ) -> dict[str, AlexaCareError]:
-        """Switch on the plugs recorded as off; return those Amazon refused.
-
-        Keyed by the plug's key; a plug no longer on the account cannot be
-        switched (PlugNotListedError) and stays recorded until someone says
-        what became of it (the fix flow): it may only be missing from one
-        answer.
-        """
-        refused_on: dict[str, AlexaCareError] = {}
-        for key, left_off in self._store.switched_off.items():
-            if only not in (None, key):
-                continue
-            if (plug := self._coordinator.data.plugs.get(key)) is None:
-                refused_on[key] = PlugNotListedError(
-                    f"{left_off['name']} is not on the Amazon account"
-                )
-                continue
-            try:
-                await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
-            except AlexaCareError as err:
-                refused_on[key] = err
-            else:
-                await self._store.async_switched_on(key)
-        return refused_on
+        await async_switch_on_or_log(
+            self._coordinator, self._store, "before Home Assistant stopped"
+        )
 
     async def _async_power_on(self, device: Device, plug: SmartPlug) -> None:
         """Switch the plug back on, trying again before giving up."""
