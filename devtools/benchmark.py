@@ -217,7 +217,7 @@ def _metrics(runs: list[Json]) -> dict[str, float | None]:
         "RSS added by setup (MiB)": statistics.median(rss) if rss else None,
         "entities": (result.get("registry") or {}).get("entities"),
         "Amazon requests per hour, idle, push open": requests_per_hour(
-            push, polls.get("requests_mean"), result.get("integration", "")
+            push, idle, polls.get("requests_mean"), result.get("integration", "")
         ),
         "state writes per idle hour, push open": idle.get("state_writes"),
         "do not disturb: event to state (s)": push.get("do_not_disturb_s"),
@@ -226,14 +226,19 @@ def _metrics(runs: list[Json]) -> dict[str, float | None]:
 
 
 def requests_per_hour(
-    push: Json, requests_per_poll: float | None, integration: str
+    push: Json, idle: Json, requests_per_poll: float | None, integration: str
 ) -> float | None:
-    """An idle account's Amazon requests in an hour, with the channel open."""
-    interval: float | None = push.get("poll_interval_s")
-    if not push.get("channel_open") or not interval or requests_per_poll is None:
+    """An idle account's Amazon requests in an hour, with the channel open.
+
+    The refreshes are those the idle hour fired on the coordinator's own
+    schedule, not the interval read at one moment: right after the channel
+    opens, the interval may not have been lengthened yet.
+    """
+    refreshes: int | None = idle.get("refreshes")
+    if not push.get("channel_open") or refreshes is None or requests_per_poll is None:
         return None
     return (
-        3600 / interval * requests_per_poll
+        refreshes * requests_per_poll
         + 3600 / PING_SECONDS
         + EXTRA_PER_HOUR.get(integration, 0.0)
     )
@@ -310,8 +315,8 @@ def markdown(results: list[Json]) -> str:
             " RSS: VmRSS after setup minus before the config flow, after gc;"
             " the median of the runs (each in a fresh process, ours and theirs"
             " in turn), listed below."
-            " Requests per hour, idle: 3600 / the poll interval in effect while"
-            " the push channel is open, times the requests of a steady poll, + the"
+            " Requests per hour, idle: the refreshes of the idle hour (below),"
+            " push channel open, times the requests of a steady poll, + the"
             " library's keep-alive pings (every 280 s), + Alexa Care's hourly"
             " Echo list. State writes per idle hour: state_changed events of"
             " the entry's entities, push channel open, emulator idle, over an"

@@ -325,10 +325,7 @@ async def _benchmark(hass: HomeAssistant, spec: RunSpec, result: Json) -> None:
         time_to_settle = time.perf_counter()
         await hass.async_block_till_done()
         result["push"] = await measure_push(
-            hass,
-            entry,
-            coordinator_of(entry),
-            EmulatorControl(session, spec.control_port),
+            hass, entry, EmulatorControl(session, spec.control_port)
         )
         result["after_setup"] = {
             "seconds": time.perf_counter() - time_to_settle,

@@ -2,9 +2,7 @@
 
 With the integration's push channel open to the emulator: how long a change
 at the emulator takes to show in Home Assistant's state machine (do not
-disturb, which both integrations receive by push; an Echo going offline),
-and the poll interval in effect while the channel is open (benchmark.py
-turns it into requests per hour).
+disturb, which both integrations receive by push; an Echo going offline).
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 type Json = dict[str, Any]
 
@@ -108,18 +105,12 @@ async def _seconds_to_state(
 async def measure_push(
     hass: HomeAssistant,
     entry: ConfigEntry,
-    coordinator: DataUpdateCoordinator[Any],
     control: EmulatorControl,
 ) -> Json:
-    """Event-to-state times, and the poll interval in effect, channel open."""
+    """Event-to-state times, with the channel open."""
     result: Json = {"channel_open": await _wait_for_channel(control)}
     if not result["channel_open"]:
         return result
-    result["poll_interval_s"] = (
-        coordinator.update_interval.total_seconds()
-        if coordinator.update_interval
-        else None
-    )
     # (domain, translation key, the state it shows, the control request and
     # its undo: the same emulator serves the other integration next).
     events = {
