@@ -194,9 +194,15 @@ def run_all(args: argparse.Namespace, work_dir: Path) -> list[Json]:
 # ---------------------------------------------------------------- report
 
 
-def _rss_added(result: Json) -> float | None:
-    before, after = result.get("rss_before_bytes"), result.get("rss_after_setup_bytes")
-    return None if before is None or after is None else (after - before) / MIB
+def _rss_added(result: Json, after: str = "rss_after_setup_bytes") -> float | None:
+    """RSS added since before the config flow, as read at `after`, in MiB."""
+    before, then = result.get("rss_before_bytes"), result.get(after)
+    return None if before is None or then is None else (then - before) / MIB
+
+
+def _median_rss(runs: list[Json], after: str) -> float | None:
+    rss = [added for run in runs if (added := _rss_added(run, after)) is not None]
+    return statistics.median(rss) if rss else None
 
 
 def _metrics(runs: list[Json]) -> dict[str, float | None]:
@@ -206,7 +212,6 @@ def _metrics(runs: list[Json]) -> dict[str, float | None]:
     setup = result.get("setup") or {}
     push = result.get("push") or {}
     idle = result.get("idle_hour") or {}
-    rss = [added for run in runs if (added := _rss_added(run)) is not None]
     return {
         "Amazon requests per poll": polls.get("requests_mean"),
         "loop CPU per poll (ms)": _scaled(polls.get("loop_cpu_s_mean"), 1000),
@@ -214,7 +219,8 @@ def _metrics(runs: list[Json]) -> dict[str, float | None]:
         "setup time (s)": setup.get("wall_s"),
         "setup loop CPU (s)": setup.get("loop_cpu_s"),
         "Amazon requests at setup": _total(setup.get("requests")),
-        "RSS added by setup (MiB)": statistics.median(rss) if rss else None,
+        "RSS added by setup (MiB)": _median_rss(runs, "rss_after_setup_bytes"),
+        "RSS added after the polls (MiB)": _median_rss(runs, "rss_after_polls_bytes"),
         "entities": (result.get("registry") or {}).get("entities"),
         "Amazon requests per hour, idle, push open": requests_per_hour(
             push, idle, polls.get("requests_mean"), result.get("integration", "")
@@ -314,7 +320,9 @@ def markdown(results: list[Json]) -> str:
             " Setup: Home Assistant's setup of the entry the config flow created."
             " RSS: VmRSS after setup minus before the config flow, after gc;"
             " the median of the runs (each in a fresh process, ours and theirs"
-            " in turn), listed below."
+            " in turn), listed below; after the polls: the same, read after the"
+            " push measurements, the idle hour and the measured polls (the push"
+            " channel closed for the polls)."
             " Requests per hour, idle: the refreshes of the idle hour (below),"
             " push channel open, times the requests of a steady poll, + the"
             " library's keep-alive pings (every 280 s), + Alexa Care's hourly"
