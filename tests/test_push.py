@@ -502,13 +502,13 @@ def _doppler_id(value: object) -> Callable[[push_payloads.Json], None]:
 
 
 _POWER = push_payloads.smart_home_power
-_UNREADABLE_TIME = [
+_UNREACHABLE_AT_NO_TIME = [
     {
         "name": "connectivity",
         "properties": [
             {
                 "name": "reachability",
-                "reachabilityStatusValue": "OK",
+                "reachabilityStatusValue": "UNREACHABLE",
                 "timeOfSample": "yesterday",
             }
         ],
@@ -532,12 +532,6 @@ _UNREADABLE_TIME = [
         ),
         (
             lambda: _reshaped(
-                _POWER(PLUG_ENDPOINT, on=False), _features(_UNREADABLE_TIME)
-            ),
-            "smart home",
-        ),
-        (
-            lambda: _reshaped(
                 kitchen("dnd_change", enabled=True), _doppler_id([KITCHEN])
             ),
             "PUSH_DND_STATE_CHANGE",
@@ -552,7 +546,6 @@ _UNREADABLE_TIME = [
     ids=[
         "features not a list",
         "properties not a list",
-        "sample time unparsable",
         "dopplerId a list",
         "dopplerId a string",
     ],
@@ -574,6 +567,24 @@ async def test_an_unreadable_part_is_skipped_and_the_channel_stays_up(
     assert status.connected
     assert status.reconnects == 0
     assert fake_push.requests[push_payloads.DIRECTIVES_PATH] == 1
+
+
+async def test_a_sample_time_that_does_not_parse_costs_no_pushed_change(
+    hass: HomeAssistant, pushing: MockConfigEntry, fake_push: FakePush
+) -> None:
+    """A plug's pushed reachability is read; its stamp, never used, is not."""
+    fake_push.push(
+        _reshaped(_POWER(PLUG_ENDPOINT, on=False), _features(_UNREACHABLE_AT_NO_TIME))
+    )
+    await until(
+        hass,
+        lambda: (
+            hass.states.get("binary_sensor.kitchen_plug_connectivity").state
+            == STATE_OFF
+        ),
+    )
+
+    assert pushing.runtime_data.push.status.unreadable == {}
 
 
 async def test_a_part_with_two_updates_applies_both(

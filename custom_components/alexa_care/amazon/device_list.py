@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from http import HTTPMethod
 from typing import Any
 
 from aioamazondevices.const import devices as library_devices
 
 from .endpoint_queries import COMBINED, Endpoint, EndpointQueries
-from .graphql import Description, describe, echo, smart_plug, text_or_none
-from .library import LibraryRequests, reading_answer
+from .graphql import Description, describe, echo, field, smart_plug, text_or_none
+from .library import LibraryRequests, read_or_leave_out, reading_answer
 from .models import LOGGER, AccountSnapshot, Echo
 
 URI_DEVICES = "api/devices-v2/device"
@@ -83,15 +84,23 @@ class DeviceList:
         echos: dict[str, Echo] = {}
         for serial, record in self.records.items():
             description = by_serial.get(serial)
-            echos[serial] = echo(
-                record,
+            endpoint = (
                 (description, states.get(description.endpoint_id))
                 if description
-                else None,
+                else None
+            )
+            read = partial(
+                echo,
+                record,
+                endpoint,
                 do_not_disturb=do_not_disturb.get(serial),
                 microphones_on=microphones_on.get(serial),
                 amazon_ahead=amazon_ahead,
             )
+            # One Echo's record of another shape costs that Echo alone.
+            found = read_or_leave_out(read, "an Echo")
+            if found is not None:
+                echos[serial] = found
         return AccountSnapshot(
             echos=echos,
             plugs={
@@ -151,7 +160,7 @@ class DeviceList:
             self._records = {
                 device["serialNumber"]: _kept(device, capability_sets)
                 for device in answer["devices"]
-                if device
+                if isinstance(device, Mapping)
                 and _named(
                     device.get("serialNumber"), "an Echo without a serial number"
                 )
@@ -206,5 +215,6 @@ def _by_id(endpoints: list[Endpoint]) -> dict[str, Endpoint]:
         return {
             endpoint["endpointId"]: endpoint
             for endpoint in endpoints
-            if _named(endpoint["endpointId"], "a device without an endpoint id")
+            # GraphQL puts null where it could not fill an item.
+            if _named(field(endpoint, "endpointId"), "a device without an endpoint id")
         }

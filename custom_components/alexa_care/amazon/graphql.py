@@ -126,10 +126,22 @@ def raise_for_feature_errors(answer: Mapping[str, Any]) -> None:
         )
 
 
-def text(container: Mapping[str, Any] | None, key: str) -> str | None:
+def field(container: object, *path: str) -> object:
+    """What sits at `path` in nested objects; None where one is of another kind.
+
+    A field Amazon sent in another shape is read as a missing one: the
+    device it belongs to is shown with what else it has.
+    """
+    for key in path:
+        if not isinstance(container, Mapping):
+            return None
+        container = container.get(key)
+    return container
+
+
+def text(container: object, key: str) -> str | None:
     """Read GraphQL's `{key: {value: {text: …}}}`."""
-    value = ((container or {}).get(key) or {}).get("value") or {}
-    found = value.get("text")
+    found = field(container, key, "value", "text")
     return str(found) if found is not None else None
 
 
@@ -138,26 +150,34 @@ def text_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _time(raw: str | None, amazon_ahead: timedelta) -> datetime | None:
+def _time(raw: object, amazon_ahead: timedelta) -> datetime | None:
     """Amazon's stamp on our clock; None if it has none or it cannot be placed.
 
-    A stamp without its time zone, or not placeable (models.py), is no
-    moment a device was seen: read as unknown, as a missing one is.
+    A stamp that is no ISO 8601 text, has no time zone, or is not placeable
+    (models.py) is no moment a device was seen: read as unknown, as a
+    missing one is.
     """
     if not raw:
         return None
-    stamp = datetime.fromisoformat(raw)
-    seen = stamp - amazon_ahead if stamp.tzinfo is not None else None
+    try:
+        stamp = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        stamp = None
+    seen = stamp - amazon_ahead if stamp and stamp.tzinfo is not None else None
     if seen is None or not placeable(seen):
         LOGGER.warning("Amazon sent a last-seen time that cannot be placed: %s", raw)
         return None
     return seen
 
 
-def _property(endpoint: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
-    for feature in endpoint.get("features") or ():
-        for prop in feature.get("properties") or ():
-            if prop.get("name") == name:
+def _listed(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _property(endpoint: object, name: str) -> Mapping[str, Any] | None:
+    for feature in _listed(field(endpoint, "features")):
+        for prop in _listed(field(feature, "properties")):
+            if field(prop, "name") == name:
                 found: Mapping[str, Any] = prop
                 return found
     return None
@@ -178,9 +198,7 @@ class Description:
 
 def describe(endpoint: Mapping[str, Any]) -> Description:
     """An endpoint's description, from a query that asked for it."""
-    category = ((endpoint.get("displayCategories") or {}).get("primary") or {}).get(
-        "value"
-    )
+    category = field(endpoint, "displayCategories", "primary", "value")
     return Description(
         endpoint_id=str(endpoint["endpointId"]),
         serial_number=text(endpoint, "serialNumber"),
@@ -188,7 +206,7 @@ def describe(endpoint: Mapping[str, Any]) -> Description:
         manufacturer=text(endpoint, "manufacturer"),
         software_version=text(endpoint, "softwareVersion"),
         is_smart_plug=category == CATEGORY_SMART_PLUG,
-        appliance_id=(endpoint.get("legacyAppliance") or {}).get("applianceId"),
+        appliance_id=text_or_none(field(endpoint, "legacyAppliance", "applianceId")),
     )
 
 
@@ -282,16 +300,23 @@ def pushed_plug(endpoint_id: str, state: Mapping[str, Any]) -> PlugPushed | None
     """A smart-home change Amazon pushed, from the features that changed.
 
     They come as a GraphQL endpoint has them. None when the change carries
-    neither power nor reachability.
+    neither power nor reachability. Features of another shape raise
+    TypeError: the update is unreadable, and push_parts.py counts it.
     """
-    power = _property(state, "powerState")
-    power_value = power.get("powerStateValue") if power else None
+    features = state.get("features")
+    if not isinstance(features, list) or not all(
+        isinstance(field(feature, "properties"), list) for feature in features
+    ):
+        raise TypeError("features of another shape")
+    power_value = field(_property(state, "powerState"), "powerStateValue")
     # Only whether it is online: the stamp is not read.
-    reachability = _reachability(state, timedelta(0))
+    reachability = _property(state, "reachability")
     if power_value is None and reachability is None:
         return None
     return PlugPushed(
         endpoint_id=endpoint_id,
         power_on=None if power_value is None else power_value == "ON",
-        online=reachability.online if reachability else None,
+        online=None
+        if reachability is None
+        else reachability.get("reachabilityStatusValue") == "OK",
     )

@@ -8,7 +8,7 @@ library's own requests are.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 import dataclasses
 from http import HTTPMethod, HTTPStatus
@@ -27,6 +27,7 @@ from bs4 import BeautifulSoup
 from yarl import URL
 
 from .models import (
+    LOGGER,
     AmazonAuthError,
     AmazonConnectionError,
     AmazonMissingCountryError,
@@ -106,6 +107,23 @@ def reading_answer() -> Iterator[None]:
         ArithmeticError,
     ) as err:
         raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
+
+
+def read_or_leave_out[T](read: Callable[[], T], what: str) -> T | None:
+    """One device or record of an answer, read on its own; None if it cannot be.
+
+    One of another shape costs itself, not the whole answer: the others are
+    shown as usual. Warned of each time; the repeat filter keeps that to one
+    line an hour (util/log_repeats.py).
+    """
+    try:
+        with reading_answer():
+            return read()
+    except AmazonResponseError as err:
+        LOGGER.warning(
+            "Amazon listed %s that cannot be read; it is left out (%s)", what, err
+        )
+        return None
 
 
 def import_page_encodings() -> None:
