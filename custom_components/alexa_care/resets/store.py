@@ -44,8 +44,10 @@ if TYPE_CHECKING:
         last_resets: dict[str, str]
 
 
-def _migrate(major: int, minor: int, data: Any) -> Any:  # noqa: ANN401
-    if major == 1 and minor < STORAGE_MINOR_VERSION and isinstance(data, dict):
+def _migrate(major: int, minor: object, data: Any) -> Any:  # noqa: ANN401
+    # Before minor version 2 the file kept no cooldowns. A minor version of
+    # another kind must not cost the plugs left off: their record is read.
+    if major == 1 and isinstance(data, dict):
         return {"last_resets": {}} | data
     return data
 
