@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 import logging
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import DOMAIN
+from custom_components.alexa_care.monitoring import health_store
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
@@ -91,7 +93,7 @@ def stores(
     return Stores(hass, mock_config_entry, hass_storage, caplog)
 
 
-def _v(data: object, version: object = 1, minor: int = 2) -> dict[str, Any]:
+def _v(data: object, version: object = 1, minor: object = 2) -> dict[str, Any]:
     return {"version": version, "minor_version": minor, "data": data}
 
 
@@ -134,6 +136,11 @@ def _v(data: object, version: object = 1, minor: int = 2) -> dict[str, Any]:
             False,
         ),
         (_v({"switched_off": {KITCHEN_PLUG: LEFT_OFF}}, version=0), True, True),
+        # A minor version that is no number: the plug is not lost with it.
+        *(
+            (_v({"switched_off": {KITCHEN_PLUG: LEFT_OFF}}, minor=minor), True, False)
+            for minor in (None, "1", [1])
+        ),
         (_v([]), False, True),
         (_v({}), False, True),
         (_v("switched_off"), False, True),
@@ -306,6 +313,22 @@ IN_AN_OUTAGE = HEALTH | {
             True,
         ),
         (_v(HEALTH | {"household": {"outages": None}}, minor=1), 2, 0, True),
+        # Drops that are no list, beside the readable ones.
+        *(
+            (
+                _v(
+                    HEALTH
+                    | {
+                        "availability": HEALTH["availability"]
+                        | {KITCHEN: {"offline_since": None, "drops": drops}}
+                    }
+                ),
+                2,
+                1,
+                True,
+            )
+            for drops in (5, 1.5, True)
+        ),
         (_v(HEALTH | {"devices": {BEDROOM: {"online": "no"}}}, minor=1), 0, 1, True),
         # The outage under way: the version before kept no baseline.
         (_v(IN_AN_OUTAGE | {"outage": OUTAGE}, minor=1), 2, 1, False),
@@ -361,3 +384,20 @@ async def test_garbage_in_the_health_store(
     assert health.household.outages_today == outages
     assert len(stores.warnings("health")) == int(warned)
     await stores.warned_no_more_after_a_reload("health")
+
+
+async def test_a_file_its_reader_did_not_foresee_fails_no_setup(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a file holds, the worst is an unreadable file, not a failed setup."""
+    parse = health_store._parse
+
+    def unforeseen(stored: object, now: datetime) -> health_store.Parsed[Any]:
+        if stored is None:
+            return parse(stored, now)
+        raise TypeError("'bool' object is not iterable")
+
+    monkeypatch.setattr(health_store, "_parse", unforeseen)
+    await stores.set_up_with("health", _v(HEALTH))
+    assert stores.entry.runtime_data.health.drop_offs(BEDROOM) == 0
+    assert len(stores.warnings("health")) == 1

@@ -141,8 +141,10 @@ def _outages(key: str, value: object) -> StoredOutages | None:
         for name in ("offline_since", "grace_from", "dropped")
     }
     drops = record.get("drops")
-    kept = [when.isoformat() for text in drops or () if (when := moment(text))]
-    if bad or not isinstance(drops, list) or len(kept) != len(drops):
+    if not isinstance(drops, list):
+        return None
+    kept = [when.isoformat() for text in drops if (when := moment(text))]
+    if bad or len(kept) != len(drops):
         return None
     if times["offline_since"] is None and not kept:
         return None

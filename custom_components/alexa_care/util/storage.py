@@ -68,14 +68,17 @@ class LenientStore[T: Mapping[str, Any]](Store[T]):
         """Read the file: what `parse` keeps, after one warning about the rest."""
         try:
             loaded = await self.async_load()
+            data, left_out = parse(loaded)
         except (
             HomeAssistantError,
             AttributeError,
             KeyError,
             TypeError,
             ValueError,
+            ArithmeticError,
         ) as err:
-            # No version or data where Home Assistant expects them.
+            # No version or data where Home Assistant expects them, or a
+            # shape `parse` did not foresee: no reason for a setup to fail.
             LOGGER.warning(
                 "The stored file %s could not be read (%s); Alexa Care goes on "
                 "without it",
@@ -86,7 +89,6 @@ class LenientStore[T: Mapping[str, Any]](Store[T]):
             # Once: the next start finds a file it can read.
             await self.async_save(empty)
             return empty
-        data, left_out = parse(loaded)
         if left_out:
             LOGGER.warning(
                 "The stored file %s had parts Alexa Care could not read; "
