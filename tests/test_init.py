@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -13,10 +14,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .common import next_poll
+from .common import next_poll, set_up
 from .fake_amazon import (
     EXPIRED_LOGIN,
     GRAPHQL_ERROR,
@@ -306,3 +308,41 @@ async def test_a_deprecated_call_of_ours_fails_the_test(
 
     # Deprecated in 2026.10: a device belongs to one config entry.
     assert device.config_entries == {init_integration.entry_id}
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({CONF_SCAN_INTERVAL: 0}, {"poll_interval": timedelta(seconds=60)}),
+        ({CONF_SCAN_INTERVAL: -30}, {"poll_interval": timedelta(seconds=60)}),
+        ({CONF_SCAN_INTERVAL: "60"}, {"poll_interval": timedelta(seconds=300)}),
+        ({CONF_SCAN_INTERVAL: None}, {"poll_interval": timedelta(seconds=300)}),
+        ({CONF_SCAN_INTERVAL: True}, {"poll_interval": timedelta(seconds=300)}),
+        ({CONF_SCAN_INTERVAL: float("nan")}, {"poll_interval": timedelta(seconds=300)}),
+        ({"grace": 1e300}, {"grace": timedelta(days=1)}),
+        ({"cooldown": [5]}, {"cooldown": timedelta(minutes=10)}),
+    ],
+)
+async def test_stored_options_of_another_kind_or_out_of_range(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    options: dict[str, Any],
+    expected: dict[str, timedelta],
+) -> None:
+    """An entry edited by hand: its default, or the nearest value in range.
+
+    Never a failed setup, and never Amazon polled without a pause.
+    """
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=mock_config_entry.entry_id,
+        unique_id=mock_config_entry.unique_id,
+        title=mock_config_entry.title,
+        data=mock_config_entry.data,
+        options=options,
+    )
+    assert await set_up(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED, entry.reason
+    read = entry.runtime_data.options
+    assert {name: getattr(read, name) for name in expected} == expected

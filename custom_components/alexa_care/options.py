@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+import math
 from typing import Any, Final, Self
 
 from homeassistant.config_entries import ConfigEntry
@@ -35,9 +36,19 @@ class OptionField(Record):
     high: timedelta
 
     def read(self, options: Mapping[str, Any]) -> timedelta:
-        """The option's duration, its default if the user never chose one."""
-        chosen: float = options.get(self.key, self.default / self.unit)
-        return self.unit * chosen
+        """The option's duration, within its range; its default if never chosen.
+
+        The form checks the range, but the entry is a file like any other: a
+        hand edit may hold a text, or a poll interval of 0 s.
+        """
+        chosen = options.get(self.key)
+        if (
+            isinstance(chosen, bool)
+            or not isinstance(chosen, int | float)
+            or not math.isfinite(chosen)
+        ):
+            return self.default
+        return self.unit * min(max(chosen, self.low / self.unit), self.high / self.unit)
 
 
 _SECOND: Final = timedelta(seconds=1)
