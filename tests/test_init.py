@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 from typing import Any
 from unittest.mock import patch
 
@@ -14,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.alexa_care.const import CONF_LOGIN_DATA, DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.const import CONF_EMAIL, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
@@ -80,6 +81,59 @@ async def test_missing_login_starts_reauth(
 ) -> None:
     """An entry without tokens asks the user to sign in again."""
     await _assert_setup_starts_reauth(hass, mock_config_entry)
+    assert fake_amazon.requests == []
+
+
+@pytest.mark.parametrize(
+    "login_data",
+    [
+        "tokens",
+        ["tokens"],
+        None,
+        {"customer_info": "olivia"},
+        {"website_cookies": ["x"], "device_info": 7},
+    ],
+    ids=["text", "list", "null", "customer_info_text", "cookies_list"],
+)
+async def test_a_stored_login_of_another_shape_starts_reauth(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    caplog: pytest.LogCaptureFixture,
+    login_data: object,
+) -> None:
+    """An entry edited by hand or damaged: sign in again, no traceback."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=mock_config_entry.entry_id,
+        unique_id=mock_config_entry.unique_id,
+        title=mock_config_entry.title,
+        data={
+            CONF_EMAIL: mock_config_entry.data[CONF_EMAIL],
+            CONF_LOGIN_DATA: login_data,
+        },
+    )
+    await _assert_setup_starts_reauth(hass, entry)
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+
+
+async def test_a_stored_email_of_another_kind_asks_to_reconfigure(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
+) -> None:
+    """Without the email the password form cannot sign in: Reconfigure asks for both."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=mock_config_entry.entry_id,
+        unique_id=mock_config_entry.unique_id,
+        title=mock_config_entry.title,
+        data={CONF_LOGIN_DATA: mock_config_entry.data[CONF_LOGIN_DATA]},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.error_reason_translation_key == "email_unreadable"
     assert fake_amazon.requests == []
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from homeassistant.const import CONF_EMAIL, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_create_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .amazon.client import AmazonAccount
-from .amazon.library import import_page_encodings
+from .amazon.library import import_page_encodings, readable_login
 from .amazon.models import LibraryMismatchError
 from .const import CONF_LOGIN_DATA, DOMAIN
 from .coordinator import AlexaCareCoordinator
@@ -60,12 +61,30 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+def _stored_login(entry: AlexaCareConfigEntry) -> tuple[str, dict[str, Any]]:
+    """The entry's email and login data, or why the user must sign in again.
+
+    The entry is a file like any other: edited by hand or damaged, it may
+    hold either in another shape. Without the email only Reconfigure (which
+    asks for it) can sign in; without the login, a new sign-in.
+    """
+    email, login_data = entry.data.get(CONF_EMAIL), entry.data.get(CONF_LOGIN_DATA)
+    if not isinstance(email, str) or not email:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN, translation_key="email_unreadable"
+        )
+    if not readable_login(login_data):
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="login_unreadable"
+        )
+    return email, login_data
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) -> bool:
     """Log in with the stored tokens, poll once, then set up the platforms."""
+    email, login_data = _stored_login(entry)
     # Before the first request: the library logs tokens and answers.
-    SECRET_FILTER.protect(
-        entry.entry_id, secrets_of(entry.data[CONF_EMAIL], entry.data[CONF_LOGIN_DATA])
-    )
+    SECRET_FILTER.protect(entry.entry_id, secrets_of(email, login_data))
     entry.async_on_unload(lambda: SECRET_FILTER.release(entry.entry_id))
     # After the secret filter: a repeat is known by its redacted text.
     REPEAT_FILTER.attach(entry.entry_id)
@@ -79,8 +98,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AlexaCareConfigEntry) ->
         # session's cookie jar, which must not be shared with anything else.
         async_create_clientsession(hass),
         Path(hass.config.path(DOMAIN)),
-        email=entry.data[CONF_EMAIL],
-        login_data=entry.data[CONF_LOGIN_DATA],
+        email=email,
+        login_data=login_data,
     )
     try:
         account.check_library()

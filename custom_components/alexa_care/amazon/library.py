@@ -15,7 +15,7 @@ from http import HTTPMethod, HTTPStatus
 import importlib
 from pathlib import Path
 import types
-from typing import Any, get_origin
+from typing import Any, TypeGuard, get_origin
 
 from aioamazondevices import exceptions as library_exceptions
 from aioamazondevices.api import AmazonEchoApi
@@ -107,6 +107,30 @@ def reading_answer() -> Iterator[None]:
         ArithmeticError,
     ) as err:
         raise AmazonResponseError(f"{type(err).__name__}: {err}") from err
+
+
+def readable_login(login_data: object) -> TypeGuard[dict[str, Any]]:
+    """Whether a stored login has the shape the library reads it in.
+
+    Empty is readable: the library then asks for a sign-in (no stored
+    login). Otherwise it reads these parts without checking them, and a
+    damaged entry would fail inside it.
+    """
+    if not isinstance(login_data, dict):
+        return False
+    if not login_data:
+        return True
+    device_info, customer_info = (
+        login_data.get("device_info"),
+        login_data.get("customer_info"),
+    )
+    return (
+        isinstance(device_info, Mapping)
+        and isinstance(device_info.get("device_serial_number"), str)
+        and isinstance(customer_info, Mapping)
+        and isinstance(login_data.get("refresh_token"), str)
+        and isinstance(login_data.get("website_cookies"), Mapping)
+    )
 
 
 def read_or_leave_out[T](read: Callable[[], T], what: str) -> T | None:

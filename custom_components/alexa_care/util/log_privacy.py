@@ -73,17 +73,23 @@ _FIELDS = re.compile(
 )
 
 
+def _part(login_data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    # A part of another shape (a damaged entry) holds no secret we can tell.
+    part = login_data.get(key)
+    return part if isinstance(part, Mapping) else {}
+
+
 def secrets_of(email: str | None, login_data: Mapping[str, Any]) -> set[str]:
     """The secret values of an account's login: every token, cookie and id."""
     found = {email} if email else set()
     for key in ("adp_token", "device_private_key", "access_token", "refresh_token"):
         found.add(str(login_data.get(key) or ""))
     for cookies in ("website_cookies", "store_authentication_cookie"):
-        found.update(str(value) for value in (login_data.get(cookies) or {}).values())
-    customer = login_data.get("customer_info") or {}
+        found.update(str(value) for value in _part(login_data, cookies).values())
+    customer = _part(login_data, "customer_info")
     found.update(str(customer.get(key) or "") for key in ("user_id", "name"))
     found.add(str(login_data.get("account_customer_id") or ""))
-    device = login_data.get("device_info") or {}
+    device = _part(login_data, "device_info")
     found.add(str(device.get("device_serial_number") or ""))
     return {value for value in found if len(value) >= _MIN_SECRET_LENGTH}
 
