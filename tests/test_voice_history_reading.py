@@ -196,22 +196,48 @@ async def test_history_throttled(
     assert failed.value.translation_key == "history_throttled"
 
 
-async def test_a_record_of_no_moment_in_time_is_an_unreadable_answer(
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"timestamp": 1e300},
+        {"timestamp": "1795550700000"},
+        {"timestamp": None},
+        {"recordKey": {"id": 1}},
+        {"deviceInfo": KITCHEN},
+        {"title": {"text": "odd one"}},
+    ],
+    ids=[
+        "stamp_no_date",
+        "stamp_text",
+        "stamp_null",
+        "key_object",
+        "device_text",
+        "title",
+    ],
+)
+async def test_a_record_of_another_shape_costs_that_record_alone(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
     freezer: FrozenDateTimeFactory,
     monkeypatch: pytest.MonkeyPatch,
+    odd: dict[str, object],
 ) -> None:
-    """A stamp no datetime holds fails the read in words, not with a stack trace."""
-    freezer.tick(timedelta(minutes=2))
+    """Left out, or read without what does not fit; the others are read.
+
+    One odd record failed the whole read for as long as it was in the
+    7 days read: the sensor stuck, the action failing.
+    """
     fake_amazon.add_voice_record("Kitchen Echo", "what time is it", "2026-11-22T20:05Z")
-    record = fake_amazon.history[-1] | {"timestamp": 1e300}
-    # Amazon lists it within the hour asked for, whatever its stamp says.
-    monkeypatch.setattr(fake_amazon.voice_history, "between", lambda *_: [record])
-    with pytest.raises(HomeAssistantError) as failed:
-        await get_history(hass, init_integration)
-    assert failed.value.translation_key == "history_failed"
+    fake_amazon.add_voice_record("Kitchen Echo", "odd one", "2026-11-22T20:04Z")
+    good, bad = fake_amazon.history[-2], fake_amazon.history[-1] | odd
+    # Amazon lists them within the quarter hour asked for, whatever they say.
+    monkeypatch.setattr(fake_amazon.voice_history, "between", lambda *_: [bad, good])
+    await next_poll(hass, freezer, timedelta(minutes=16))
+    assert hass.states.get(KITCHEN_LAST_REQUEST).state == "2026-11-22T20:05:00+00:00"
+    response = await get_history(hass, init_integration)
+    assert response is not None
+    assert "what time is it" in json.dumps(response)
 
 
 async def test_a_record_of_no_placeable_moment_is_not_the_last_request(

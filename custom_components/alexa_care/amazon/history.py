@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 from http import HTTPMethod
 import time
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 from aioamazondevices.const import http as library_http
 from bs4 import Tag
 
-from .library import LibraryRequests, reading_answer
+from .graphql import field, text_or_none
+from .library import LibraryRequests, read_or_leave_out, reading_answer
 from .models import LOGGER, AmazonResponseError, VoiceRecord, placeable
 
 # The history is read page by page; this many pages at most per read.
@@ -71,17 +73,22 @@ class VoiceHistoryPage:
                 headers,
             )
             with reading_answer():
-                for raw in answer["alexaHistoryRecords"]:
-                    record = voice_record(raw)
-                    if not placeable(record.time):
-                        # Nobody spoke then: it would pass for the last request.
-                        LOGGER.warning(
-                            "Amazon listed a voice record of no placeable time"
-                        )
-                        continue
-                    key = raw.get("recordKey") or (record.time, record.serial_number)
-                    records.setdefault(key, record)
+                raws = list(answer["alexaHistoryRecords"])
                 page_token = answer.get("paginationToken")
+            for raw in raws:
+                # One record of another shape costs that record alone.
+                record = read_or_leave_out(partial(voice_record, raw), "a voice record")
+                if record is None:
+                    continue
+                if not placeable(record.time):
+                    # Nobody spoke then: it would pass for the last request.
+                    LOGGER.warning("Amazon listed a voice record of no placeable time")
+                    continue
+                key = text_or_none(raw.get("recordKey")) or (
+                    record.time,
+                    record.serial_number,
+                )
+                records.setdefault(key, record)
             if not page_token:
                 break
         return sorted(records.values(), key=lambda record: record.time, reverse=True)
@@ -93,14 +100,16 @@ def voice_record(raw: Mapping[str, Any]) -> VoiceRecord:
     device_info = raw.get("deviceInfo")
     if isinstance(device_info, list):
         device_info = device_info[0] if device_info else None
-    serial = (device_info or {}).get("deviceSerialNumber")
-    name = (device_info or {}).get("deviceName")
+    serial = field(device_info, "deviceSerialNumber")
+    stamp = raw["timestamp"]
+    if not isinstance(stamp, int | float) or isinstance(stamp, bool):
+        raise TypeError(f"a timestamp of type {type(stamp).__name__}")
     return VoiceRecord(
-        time=datetime.fromtimestamp(raw["timestamp"] / 1000, UTC),
+        time=datetime.fromtimestamp(stamp / 1000, UTC),
         serial_number=str(serial) if serial else None,
-        device_name=name if isinstance(name, str) and name else None,
+        device_name=text_or_none(field(device_info, "deviceName")),
         kind=str(raw.get("utteranceType") or raw.get("recordType") or "UNKNOWN"),
-        intent=raw.get("intent"),
-        heard=raw.get("title"),
-        answer=raw.get("subTitle"),
+        intent=text_or_none(raw.get("intent")),
+        heard=text_or_none(raw.get("title")),
+        answer=text_or_none(raw.get("subTitle")),
     )
