@@ -13,7 +13,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .common import settle
-from .repair_issues import GRACE, local
+from .repair_issues import GRACE, issue_events, local
 from .scenes import Household, serial
 
 
@@ -343,3 +343,68 @@ async def test_devices_offline_for_weeks_are_not_counted_in_an_outage(
     assert household.issues() == unplugged
     assert device_counts(household, 8)[:5] == [(0, 0.0)] * 5
     assert household_counts(hass)[0] == "2"
+
+
+async def _one_answer_without_devices(household: Household) -> None:
+    """One poll's answers list no device at all; the next lists them all again."""
+    amazon = household.amazon
+    devices, endpoints = list(amazon.devices), list(amazon.endpoints)
+    amazon.devices.clear()
+    amazon.endpoints.clear()
+    await household.poll()
+    amazon.devices.extend(devices)
+    amazon.endpoints.extend(endpoints)
+    await household.poll()
+
+
+async def test_an_answer_without_devices_does_not_end_an_outage(
+    hass: HomeAssistant, household: Household
+) -> None:
+    """Amazon's lists flicker: the outage, its count and its ignored issue go on.
+
+    Ended by one empty answer and begun again at the next, the outage was
+    counted twice, its minutes too, and its ignored issue came back.
+    """
+    await household.set_up(6)
+    household.set_all_online(online=False)
+    await household.poll()
+    await household.poll(GRACE)
+    assert household.issues() == {household.outage}
+    ir.async_ignore_issue(hass, DOMAIN, household.outage, ignore=True)
+
+    with issue_events(hass) as events:
+        await _one_answer_without_devices(household)
+    assert events == []
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, household.outage)
+    assert issue is not None
+    assert issue.dismissed_version is not None
+
+    household.set_all_online(online=True)
+    await household.poll()
+    assert household.issues() == set()
+    assert household_counts(hass)[0] == "1"
+    # Down from Amazon's stamp to the poll that saw them back: 35 minutes.
+    assert float(household_counts(hass)[1]) <= 35
+
+
+async def test_devices_gone_from_the_account_leave_the_outage(
+    hass: HomeAssistant, household: Household
+) -> None:
+    """Deregistered in the Alexa app during an outage: gone with the registry.
+
+    Kept through a flickering answer, but not for ever: else the outage
+    would hold on the devices that left.
+    """
+    await household.set_up(4)
+    household.set_all_online(online=False)
+    await household.poll()
+    await household.poll(GRACE)
+    assert household.issues() == {household.outage}
+
+    household.amazon.remove("Echo 0")
+    household.amazon.remove("Echo 1")
+    for _ in range(14):
+        await household.poll()
+
+    # Two left offline: too few for an outage, each has its own issue.
+    assert household.outage not in household.issues()

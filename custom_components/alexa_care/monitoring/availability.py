@@ -247,6 +247,7 @@ class AvailabilityIssues:
     def forget(self, device_key: str) -> None:
         """Withdraw every issue of a device."""
         self._outages.pop(device_key, None)
+        self._household.forget(device_key)
         self._delete(IssueKind.DEVICE_UNAVAILABLE, device_key)
         self._delete(IssueKind.DEVICE_KEEPS_DROPPING, device_key)
 

@@ -129,6 +129,12 @@ class HouseholdOutage:
             "baseline": sorted(outage.baseline),
         }
 
+    def forget(self, device_key: str) -> None:
+        """The device, gone from the account, left the device registry."""
+        if (outage := self._outage) is not None:
+            outage.devices.discard(device_key)
+            outage.baseline.discard(device_key)
+
     def restore(self, stored: StoredOutage | None) -> None:
         """Take up the outage that was under way before the restart."""
         if stored is None:
@@ -153,9 +159,6 @@ class HouseholdOutage:
         `dropped` holds the devices offline and in no outage, with the
         moment each went offline (None: unknown, offline since this update).
         """
-        known = {
-            key for key, device in snapshot.devices.items() if device.online is not None
-        }
         if self._outage is None:
             devices, since, latest = _same_minute(dropped, now)
             online = {key for key, device in snapshot.devices.items() if device.online}
@@ -172,13 +175,18 @@ class HouseholdOutage:
                 outage.devices.add(key)
                 outage.baseline.add(key)
                 outage.latest = max(outage.latest, seen or now)
+        # A device missing from one answer stays (Amazon's lists flicker);
+        # one gone from the account leaves with the registry (forget).
         outage.devices = {
             key
             for key in outage.devices
-            if (device := snapshot.devices.get(key)) and device.online is False
+            if (device := snapshot.devices.get(key)) is None or device.online is False
         }
-        # A device gone from the account (or its reachability) is in neither.
-        outage.baseline &= known
+        # A device whose reachability is unknown is in neither.
+        outage.baseline -= {
+            key for key, device in snapshot.devices.items() if device.online is None
+        }
+        outage.devices &= outage.baseline
         if not _is_most(len(outage.devices), len(outage.baseline)):
             self._outage = None
             async_withdraw(self._hass, self._issue)
