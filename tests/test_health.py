@@ -142,6 +142,57 @@ async def test_a_clock_set_back_never_counts_backwards(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_a_clock_set_back_across_midnight_keeps_the_day(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """NTP sets the clock back over midnight: yesterday is not counted whole.
+
+    A day earlier than the one counted started a new day, from yesterday's
+    midnight: 1,435 minutes offline for an Echo offline for 15.
+    """
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
+    freezer.move_to(MIDNIGHT - timedelta(minutes=15))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)  # 23:50
+    freezer.move_to(MIDNIGHT)
+    async_fire_time_changed(hass)
+    await settle(hass)
+    freezer.move_to(MIDNIGHT + timedelta(minutes=5))
+    await coordinator.async_refresh()
+    await settle(hass)
+    assert _state(hass, KITCHEN_OFFLINE) == "5.0"
+
+    written = states_written(hass, KITCHEN_OFFLINE)
+    freezer.move_to(MIDNIGHT - timedelta(minutes=5))  # back to 23:55
+    await coordinator.async_refresh()
+    await settle(hass)
+    assert all(float(value) <= 15 for value in written), written
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
+async def test_a_time_zone_moved_west_keeps_the_days_counts(
+    hass: HomeAssistant, fake_amazon: FakeAmazon, freezer: FrozenDateTimeFactory
+) -> None:
+    """Berlin to California: the day goes back, not on; its counts stay."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    freezer.move_to("2026-11-22T23:20:00+00:00")  # 00:20 on the 23rd in Berlin
+    async_fire_time_changed(hass)
+    await settle(hass)
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
+    await coordinator.async_refresh()
+    await settle(hass)
+    fake_amazon.set_online("Kitchen Echo", online=False, at=_now())
+    await next_poll(hass, freezer)
+    assert (_state(hass, KITCHEN_DROPS), _state(hass, KITCHEN_OFFLINE)) == ("1", "5.0")
+
+    await hass.config.async_set_time_zone("US/Pacific")
+    await next_poll(hass, freezer)
+    assert (_state(hass, KITCHEN_DROPS), _state(hass, KITCHEN_OFFLINE)) == ("1", "10.0")
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default", "init_integration")
 async def test_offline_at_setup_is_no_drop_off(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .common import settle
+from .common import settle, states_written
 from .repair_issues import GRACE, issue_events, local
 from .scenes import Household, serial
 
@@ -408,3 +408,24 @@ async def test_devices_gone_from_the_account_leave_the_outage(
 
     # Two left offline: too few for an outage, each has its own issue.
     assert household.outage not in household.issues()
+
+
+async def test_household_minutes_never_count_backwards_when_the_clock_is_set_back(
+    hass: HomeAssistant, household: Household
+) -> None:
+    """NTP sets the clock back during an outage: its minutes count on from there.
+
+    A meter that goes back is a reset to Home Assistant's statistics.
+    """
+    await household.set_up(4)
+    household.set_all_online(online=False)
+    await household.poll()
+    await household.poll()
+    assert household_counts(hass)[1] == "10.0"
+    written = states_written(hass, "sensor.household_outage_minutes_today")
+
+    household.freezer.tick(timedelta(minutes=-5))
+    await household.entry.runtime_data.coordinator.async_refresh()
+    await settle(hass)
+
+    assert all(float(value) >= 10 for value in written), written

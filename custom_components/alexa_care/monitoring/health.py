@@ -148,6 +148,7 @@ class DeviceHealth:
                 today.held = min(today.held, now)
             if today.left is not None:
                 today.left = min(today.left, now)
+        self.household.set_back(now)
 
     def _notify(self, changed: set[str] | None) -> None:
         """Wake the entities of `changed` (None: all), then the update listeners."""
@@ -357,8 +358,14 @@ class DeviceHealth:
         return remove
 
     def _advance(self, now: datetime) -> bool:
-        """Move to `now`; whether a new day began, which zeroes every count."""
-        new_day = (day := local_day(now)) != self.day
+        """Move to `now`; whether a new day began, which zeroes every count.
+
+        Only a later day is a new one. A day that went back (the clock set
+        back over midnight, the time zone moved west) keeps its counts:
+        starting it anew would count the device offline since its midnight.
+        The next midnight then starts the day after it as usual.
+        """
+        new_day = (day := local_day(now)) > self.day
         if new_day:
             midnight = midnight_before(now)
             for today in self._devices.values():
@@ -367,6 +374,6 @@ class DeviceHealth:
                 if today.offline_since is not None:
                     today.offline_since = midnight
             self.household.new_day(midnight)
-            self.day = day
+        self.day = day
         self.as_of = self.household.as_of = now
         return new_day

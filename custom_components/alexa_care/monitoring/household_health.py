@@ -82,6 +82,12 @@ class HouseholdHealth:
             self._ended += max(at - self._counted_from, timedelta(0))
         self._since = self._counted_from = None
 
+    def set_back(self, now: datetime) -> None:
+        """The clock was set back: an outage under way counts on from `now`."""
+        if self._counted_from is not None:
+            self._ended += max(self.as_of - self._counted_from, timedelta(0))
+            self._counted_from = now
+
     def new_day(self, midnight: datetime) -> None:
         """Start the day from zero; an outage under way counts from midnight."""
         self._outages = 0
