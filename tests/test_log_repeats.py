@@ -55,6 +55,18 @@ def test_a_repeat_within_the_hour_is_dropped(
 
 
 @pytest.mark.usefixtures("filtering")
+def test_a_clock_set_back_does_not_hide_a_line_for_long(
+    caplog: pytest.LogCaptureFixture, freezer: FrozenDateTimeFactory
+) -> None:
+    """Set back a day, the clock would hide the line for 25 hours: it is shown."""
+    caplog.set_level(logging.INFO, logger=OURS.name)
+    OURS.warning(RECONNECT)
+    freezer.tick(timedelta(days=-1, hours=2))
+    OURS.warning(RECONNECT)
+    assert _shown(caplog) == [("WARNING", RECONNECT)] * 2
+
+
+@pytest.mark.usefixtures("filtering")
 def test_with_debug_logging_a_repeat_shows_at_debug(
     caplog: pytest.LogCaptureFixture, freezer: FrozenDateTimeFactory
 ) -> None:

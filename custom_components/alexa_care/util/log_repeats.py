@@ -59,7 +59,8 @@ class RepeatFilter(logging.Filter):
             message = str(record.msg)
         key = (record.name, record.levelno, _URL_QUERY.sub(r"\1", message))
         last = self._shown.get(key)
-        if last is not None and record.created - last < REPEAT_WINDOW_SECONDS:
+        # A time before the last one: the clock was set back, shown again.
+        if last is not None and 0 <= record.created - last < REPEAT_WINDOW_SECONDS:
             record.levelno = logging.DEBUG
             record.levelname = logging.getLevelName(logging.DEBUG)
             return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
