@@ -11,7 +11,10 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
@@ -67,8 +70,13 @@ async def test_stopping_home_assistant_switches_the_plug_back_on(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A power cycle cut short by Home Assistant stopping leaves no plug off."""
+    """A power cycle cut short by Home Assistant stopping leaves no plug off.
+
+    And it ends there: it does not switch the plug on again once its off
+    time is over, nor poll for the Echo, while Home Assistant shuts down.
+    """
     cycle = await start_kitchen_power_cycle(
         hass, init_integration, fake_amazon, off_seconds=300
     )
@@ -77,7 +85,15 @@ async def test_stopping_home_assistant_switches_the_plug_back_on(
     await settle(hass)
 
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
-    cycle.cancel()
+    assert cycle.done()
+    with pytest.raises(HomeAssistantError) as interrupted:
+        cycle.result()
+    assert interrupted.value.translation_key == "reset_interrupted"
+    for _ in range(60):
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
 
 
 @pytest.mark.parametrize("reload", [True, False])

@@ -270,13 +270,7 @@ class Resets:
 
         A reload hands nothing over: the new entry finds no plug left off.
         """
-        self._unloaded = True
-        for waiting in self._waits:
-            if not waiting.done():
-                waiting.set_result(None)
-        await async_switch_on_or_log(
-            self._coordinator, self._store, "while Alexa Care unloaded"
-        )
+        await self._async_stop("while Alexa Care unloaded")
 
     async def async_restore_power(self, _event: Event | None = None) -> None:
         """Home Assistant stops mid power cycle: switch the plugs on now.
@@ -284,9 +278,19 @@ class Resets:
         The power cycles will not live to do it; a plug left off may power
         an Echo, the router, or the machine Home Assistant runs on.
         """
-        await async_switch_on_or_log(
-            self._coordinator, self._store, "before Home Assistant stopped"
-        )
+        await self._async_stop("before Home Assistant stopped")
+
+    async def _async_stop(self, when: str) -> None:
+        """End the resets under way, then switch on the plugs they left off.
+
+        A power cycle ends there: it neither switches its plug on again when
+        its off time is over nor polls for its Echo.
+        """
+        self._unloaded = True
+        for waiting in self._waits:
+            if not waiting.done():
+                waiting.set_result(None)
+        await async_switch_on_or_log(self._coordinator, self._store, when)
 
     async def _async_power_on(self, device: Device, plug: SmartPlug) -> None:
         """Switch the plug back on, trying again before giving up."""
