@@ -96,6 +96,30 @@ async def test_stopping_home_assistant_switches_the_plug_back_on(
     assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
 
 
+async def test_an_entry_removed_mid_cycle_leaves_no_file_behind(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Deleting the entry deletes its files: the cycle it ended writes none again."""
+    cycle = await start_kitchen_power_cycle(
+        hass, init_integration, fake_amazon, off_seconds=300
+    )
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await settle(hass)
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+
+    with pytest.raises(HomeAssistantError):
+        await run_while_time_passes(hass, freezer, cycle)
+    # Past any delayed write.
+    freezer.tick(timedelta(minutes=1))
+    async_fire_time_changed(hass)
+    await settle(hass)
+    assert reset_store(init_integration) not in hass_storage
+
+
 @pytest.mark.parametrize("reload", [True, False])
 async def test_unloading_mid_cycle_switches_the_plug_on_first(
     hass: HomeAssistant,

@@ -119,8 +119,10 @@ class Resets:
     def release(self, *devices: Device) -> None:
         """Undo a reservation: nothing was done to these devices."""
         self._finish(*devices)
-        self._store.cooldowns.give_back(*(device.key for device in devices))
-        self._store.save_soon()
+        given_back = self._store.cooldowns.give_back(*(d.key for d in devices))
+        # Unloaded, the file is the next entry's, or deleted with the entry.
+        if given_back and not self._unloaded:
+            self._store.save_soon()
 
     def _finish(self, *devices: Device) -> None:
         """The reset is over: the cooldown alone holds the devices now."""

@@ -124,15 +124,21 @@ class Cooldowns:
         for key in device_keys:
             self._before.pop(key, None)
 
-    def give_back(self, *device_keys: str) -> None:
-        """Nothing was sent: each device's cooldown is what it was before."""
+    def give_back(self, *device_keys: str) -> bool:
+        """Nothing was sent: each device's cooldown is what it was before.
+
+        Returns whether one was given back (and the file is to be written).
+        """
+        given_back = False
         for key in device_keys:
             if key not in self._before:
                 continue
+            given_back = True
             if (before := self._before.pop(key)) is None:
                 self._started.pop(key, None)
             else:
                 self._started[key] = before
+        return given_back
 
     def restore(self, started: Mapping[str, datetime]) -> None:
         """Take up the cooldowns a previous run left on disk."""
