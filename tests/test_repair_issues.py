@@ -27,6 +27,7 @@ from .common import (
     KITCHEN_PLUG,
     call,
     device_id,
+    iso,
     next_poll,
     read_network_identities,
     set_up,
@@ -38,6 +39,7 @@ from .repair_issues import (
     come_back,
     go_offline,
     keeps_dropping,
+    local,
     offline_issue,
     unavailable,
 )
@@ -74,6 +76,33 @@ async def test_issue_after_grace_and_gone_when_back(
 
     await come_back(hass, fake_amazon, freezer, "Kitchen Echo")
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_stamp_before_we_last_saw_it_online_keeps_the_grace(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon's clock an hour behind (never learnt without the push channel).
+
+    Seen online at the last poll, the Echo was not offline an hour before
+    it: the grace period counts from that poll, not from Amazon's stamp.
+    """
+    issue_id = unavailable(init_integration, KITCHEN)
+    await next_poll(hass, freezer)
+    last_seen_online = dt_util.utcnow()
+    fake_amazon.set_online(
+        "Kitchen Echo", online=False, at=iso(last_seen_online - timedelta(hours=1))
+    )
+    await next_poll(hass, freezer)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+    await next_poll(hass, freezer, timedelta(minutes=15))
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders["since"] == local(last_seen_online)
 
 
 async def test_issue_date_in_the_system_language(

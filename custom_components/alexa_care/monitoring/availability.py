@@ -55,6 +55,8 @@ class _Outages(Record, frozen=False):
     # The drop of the outage under way, while it counts: the household's
     # outage may claim it after it was counted.
     dropped: datetime | None = None
+    # When an update last showed it online (not kept across a restart).
+    seen_online_at: datetime | None = None
 
 
 def _dropped_while_away(device: Device, away_since: datetime | None) -> bool:
@@ -156,6 +158,7 @@ class AvailabilityIssues:
             outages = self._outages.setdefault(key, _Outages())
             if device.online:
                 outages.offline_since = outages.grace_from = outages.dropped = None
+                outages.seen_online_at = now
                 self._delete(IssueKind.DEVICE_UNAVAILABLE, key)
             else:
                 self._offline(
@@ -201,8 +204,12 @@ class AvailabilityIssues:
         key = device.key
         if outages.offline_since is None:
             # Amazon knows when it lost the device; we only know when we
-            # first saw it offline.
-            outages.offline_since = min(device.last_seen_online or now, now)
+            # first saw it offline. Not before we last saw it online: a
+            # stamp from before is Amazon's clock, behind ours.
+            since = min(device.last_seen_online or now, now)
+            if outages.seen_online_at is not None:
+                since = max(since, outages.seen_online_at)
+            outages.offline_since = since
             if dropped and key not in self._household:
                 outages.dropped = now
                 outages.drops.append(now)
