@@ -393,3 +393,28 @@ async def test_written_only_when_something_changed(
     assert _file(hass_storage, init_integration)["data"]["as_of"] == (
         dt_util.utcnow().isoformat()
     )
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_restart_with_the_clock_behind_keeps_the_days_counts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Back before its clock was set: the file is newer than the clock, not void.
+
+    A board without a clock of its own starts from the last time it saved,
+    behind the moment the counts were written.
+    """
+    fake_amazon.set_online("Kitchen Echo", online=False, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+    fake_amazon.set_online("Kitchen Echo", online=True, at=iso(dt_util.utcnow()))
+    await next_poll(hass, freezer)
+    drops = "sensor.kitchen_echo_drop_offs_today"
+    assert hass.states.get(drops).state == "1"
+
+    await _restart(
+        hass, init_integration, freezer, dt_util.utcnow() - timedelta(hours=2)
+    )
+    assert hass.states.get(drops).state == "1"

@@ -363,6 +363,9 @@ IN_AN_OUTAGE = HEALTH | {
         (_v(HEALTH | {"as_of": "2026-11-22T19:55:00"}, minor=1), 0, 0, True),
         # From a clock that ran ahead.
         (_v(HEALTH | {"as_of": "2027-01-01T00:00:00+00:00"}, minor=1), 0, 0, True),
+        # Read by a clock behind the one that wrote it (started before the
+        # time was set): the day's counts are kept.
+        (_v(HEALTH | {"as_of": "2026-11-22T21:55:00+00:00"}, minor=1), 2, 1, False),
         (_v([HEALTH], minor=1), 0, 0, True),
         # As written after a file that could not be read.
         (_v(HEALTH | {"day": None, "as_of": None}, minor=1), 0, 0, False),

@@ -204,11 +204,16 @@ def _parse(stored: Any, now: datetime) -> Parsed[StoredHealth]:  # noqa: ANN401
     if stored is None:
         return _empty(), left_out
     stored = mapping(stored, "the file", left_out, required=True)
-    as_of, day = moment(stored.get("as_of")), _day(stored.get("day"))
-    if as_of is None or day is None or as_of > now:
+    # Written later than now by this clock: Home Assistant started before
+    # its clock was set (a board without a clock of its own starts from
+    # the last time it saved). The counts go on from now.
+    if (as_of := moment(stored.get("as_of"))) is not None:
+        as_of = min(as_of, now)
+    day = _day(stored.get("day"))
+    if as_of is None or day is None:
         # Without them nothing in it can be placed in time (or it is from
-        # a clock that ran ahead). Neither: the file is empty, as written
-        # after one that could not be read.
+        # a clock that ran a day ahead). Neither: the file is empty, as
+        # written after one that could not be read.
         if stored.get("as_of") is not None or stored.get("day") is not None:
             left_out.append("when it was written (nothing in it was used)")
         return _empty(), left_out
