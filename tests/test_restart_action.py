@@ -73,6 +73,26 @@ async def test_restart_cooldown(
     await _refused_until_cooldown_ends(hass, fake_amazon, freezer, kitchen)
 
 
+async def test_a_clock_set_back_stretches_no_cooldown_past_its_length(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Set back three hours after a restart: refused for a cooldown, not 3 h 10.
+
+    How much time really passed is unknown: the cooldown runs from now.
+    """
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    await call(hass, "restart", {"device_id": kitchen})
+    freezer.tick(timedelta(hours=-3))
+    with pytest.raises(ServiceValidationError):
+        await call(hass, "restart", {"device_id": kitchen})
+
+    freezer.tick(timedelta(minutes=10))
+    await call(hass, "restart", {"device_id": kitchen})
+
+
 async def _refused_until_cooldown_ends(
     hass: HomeAssistant,
     fake_amazon: FakeAmazon,

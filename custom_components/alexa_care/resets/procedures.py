@@ -82,8 +82,13 @@ class Resets:
     def _check_cooldown(self, device: Device) -> None:
         if (last := self._store.cooldowns.last_reset(device.key)) is None:
             return
+        if last > (now := dt_util.utcnow()):
+            # The clock was set back: how much time passed is unknown, and
+            # the cooldown would last as long again. It runs from now.
+            last = self._store.cooldowns.set_back(device.key, now)
+            self._store.save_soon()
         until = last + self._cooldown
-        if dt_util.utcnow() < until:
+        if now < until:
             raise refused(
                 "cooldown",
                 device=device.name,
