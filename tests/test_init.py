@@ -75,6 +75,23 @@ async def test_no_password_is_given_to_the_library(
     assert given is not mock_config_entry.data[CONF_LOGIN_DATA]
 
 
+def _edited(
+    entry: MockConfigEntry,
+    *,
+    data: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """The entry as a hand edit or a damaged file may leave it."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=entry.entry_id,
+        unique_id=entry.unique_id,
+        title=entry.title,
+        data=entry.data if data is None else data,
+        options=options or {},
+    )
+
+
 @pytest.mark.parametrize("login_data", [{}], ids=["no stored login"])
 async def test_missing_login_starts_reauth(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
@@ -103,11 +120,8 @@ async def test_a_stored_login_of_another_shape_starts_reauth(
     login_data: object,
 ) -> None:
     """An entry edited by hand or damaged: sign in again, no traceback."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=mock_config_entry.entry_id,
-        unique_id=mock_config_entry.unique_id,
-        title=mock_config_entry.title,
+    entry = _edited(
+        mock_config_entry,
         data={
             CONF_EMAIL: mock_config_entry.data[CONF_EMAIL],
             CONF_LOGIN_DATA: login_data,
@@ -122,11 +136,8 @@ async def test_a_stored_email_of_another_kind_asks_to_reconfigure(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, fake_amazon: FakeAmazon
 ) -> None:
     """Without the email the password form cannot sign in: Reconfigure asks for both."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=mock_config_entry.entry_id,
-        unique_id=mock_config_entry.unique_id,
-        title=mock_config_entry.title,
+    entry = _edited(
+        mock_config_entry,
         data={CONF_LOGIN_DATA: mock_config_entry.data[CONF_LOGIN_DATA]},
     )
     entry.add_to_hass(hass)
@@ -388,14 +399,7 @@ async def test_stored_options_of_another_kind_or_out_of_range(
 
     Never a failed setup, and never Amazon polled without a pause.
     """
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        entry_id=mock_config_entry.entry_id,
-        unique_id=mock_config_entry.unique_id,
-        title=mock_config_entry.title,
-        data=mock_config_entry.data,
-        options=options,
-    )
+    entry = _edited(mock_config_entry, options=options)
     assert await set_up(hass, entry)
     assert entry.state is ConfigEntryState.LOADED, entry.reason
     read = entry.runtime_data.options
