@@ -164,6 +164,11 @@ class Dashboard:
         """Choose one of a menu's options."""
         return await self.send(flow["flow_id"], {"next_step_id": step_id})
 
+    async def close(self, flow_id: str) -> None:
+        """Close the dialog: the frontend deletes a flow that has not ended."""
+        response = await self._client.delete(f"/api/repairs/issues/fix/{flow_id}")
+        assert response.status == HTTPStatus.OK
+
     async def current(self, flow_id: str) -> dict[str, Any]:
         """Read the flow's current step, as the frontend does after progress."""
         response = await self._client.get(f"/api/repairs/issues/fix/{flow_id}")

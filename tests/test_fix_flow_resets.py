@@ -117,6 +117,33 @@ async def test_fix_flow_power_cycle_links_a_plug_first(
     await back_online_and_fixed(hass, freezer, fake_amazon, dashboard, flow, issue_id)
 
 
+async def test_closing_the_dialog_mid_power_cycle_lets_it_finish(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    dashboard: Dashboard,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The dialog closed while the plug is off: the power cycle goes on.
+
+    Home Assistant cancels a deleted flow's progress task; were that the
+    power cycle itself, its plug would stay off.
+    """
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    issue_id = await offline_issue(hass, init_integration, fake_amazon, freezer)
+    flow = await dashboard.start(issue_id)
+    flow = await dashboard.choose(flow, "power_cycle")
+    assert flow["type"] == "progress"
+    assert plug_switches(fake_amazon) == ["turnOff"]
+
+    await dashboard.close(flow["flow_id"])
+    for _ in range(12):
+        await next_poll(hass, freezer, timedelta(seconds=30))
+
+    assert plug_switches(fake_amazon) == ["turnOff", "turnOn"]
+    assert init_integration.runtime_data.reset_store.switched_off == {}
+
+
 async def test_fix_flow_plug_of_another_echo_asks_once_more(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

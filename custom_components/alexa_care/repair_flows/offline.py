@@ -69,6 +69,11 @@ def _device_step[FlowT: DeviceUnavailableRepairFlow, **P](
     return decorate
 
 
+def _outcome_read(task: asyncio.Task[ResetOutcome]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 class DeviceUnavailableRepairFlow(DeviceRepairFlow):
     """An offline device: suggest a soft reset, and perform it.
 
@@ -84,6 +89,8 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
         """Remember which device the issue is about."""
         super().__init__(issue_id, entry_id, device_key)
         self._task: asyncio.Task[ResetOutcome] | None = None
+        # What the progress dialog follows: the reset, and not itself.
+        self._progress: asyncio.Task[object] | None = None
         self._restarting = False
         # The power cycle that follows this flow's restart is not refused
         # for the restart's cooldown.
@@ -161,12 +168,20 @@ class DeviceUnavailableRepairFlow(DeviceRepairFlow):
                 )
             except ServiceValidationError as err:
                 return self._refused(err)
+            # Home Assistant cancels the progress task of a flow whose dialog
+            # is closed: the reset must go on (a plug it switched off is
+            # switched on), so the dialog follows it through a task of its own.
+            self._progress = self.hass.async_create_background_task(
+                asyncio.wait((self._task,)), f"{DOMAIN} reset of {self._device_key}"
+            )
+            # A closed dialog reads no outcome: the logbook has it.
+            self._task.add_done_callback(_outcome_read)
         if self._task is not None and not self._task.done():
             device = self._device()
             return self.async_show_progress(
                 step_id=step_id,
                 progress_action=progress,
-                progress_task=self._task,
+                progress_task=self._progress,
                 description_placeholders=self._placeholders(device) if device else {},
             )
         return self.async_show_progress_done(next_step_id="outcome")
