@@ -17,6 +17,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
 from .common import (
+    DESK_PLUG,
     KITCHEN,
     KITCHEN_PLUG,
     call,
@@ -142,3 +143,27 @@ async def test_a_device_being_deregistered_refuses_a_second_deregistration(
     with pytest.raises(ServiceValidationError) as refused:
         await call(hass, "restart", {"device_id": kitchen})
     assert refused.value.translation_key != "deregister_in_progress"
+
+
+async def test_a_deregistration_ending_after_an_unload_removes_the_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The entry is disabled while Amazon takes its time to let the plug go."""
+    fake_amazon.keeps_deleted_devices = True
+    desk = device_id(hass, init_integration, DESK_PLUG)
+    deregistration = hass.async_create_background_task(
+        call(hass, "deregister", {"device_id": desk, "confirm": True}), "deregister"
+    )
+    await settle(hass)
+    assert not deregistration.done()
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    await settle(hass)
+
+    fake_amazon.remove("Desk Lamp Plug")  # Amazon lets it go
+    response = await run_while_time_passes(hass, freezer, deregistration)
+    assert response["results"][0]["outcome"] == "deregistered"
+    assert device_registry.async_get(desk) is None

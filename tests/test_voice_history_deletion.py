@@ -7,6 +7,7 @@ sentence, and a history that cannot be read again afterwards.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -206,3 +207,33 @@ async def test_delete_then_history_unreadable(
         await run_while_time_passes(hass, freezer, deletion)
     assert failed.value.translation_key == "voice_deletion_unverified"
     assert failed.value.translation_placeholders["scope"] == "last"
+
+
+async def test_a_deletion_ending_after_an_unload_says_what_happened(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The entry unloads during the checks: the action still says what happened."""
+    fake_amazon.voice_deletion_enabled = False
+    kitchen = device_id(hass, init_integration, KITCHEN)
+    deletion = hass.async_create_background_task(
+        call(
+            hass,
+            "delete_voice_history",
+            {"device_id": kitchen, "scope": "today", "confirm": True},
+        ),
+        "deletion",
+    )
+    for _ in range(100):
+        if fake_amazon.text_commands:
+            break
+        await asyncio.sleep(0)
+    assert fake_amazon.text_commands
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    await settle(hass)
+
+    with pytest.raises(HomeAssistantError) as failed:
+        await run_while_time_passes(hass, freezer, deletion)
+    assert failed.value.translation_key == "voice_deletion_disabled"

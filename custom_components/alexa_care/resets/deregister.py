@@ -62,7 +62,10 @@ async def _async_deregister(hass: HomeAssistant, target: Target) -> dict[str, An
 
 async def _async_deregister_held(hass: HomeAssistant, target: Target) -> dict[str, Any]:
     device = target.device
-    account = target.entry.runtime_data.coordinator.account
+    # Read now: the entry may unload during the checks, and its runtime data
+    # goes with it; the device is gone from Amazon all the same.
+    runtime = target.entry.runtime_data
+    account = runtime.coordinator.account
     answer_refused: AlexaCareError | None = None
     try:
         if isinstance(device, Echo):
@@ -92,7 +95,6 @@ async def _async_deregister_held(hass: HomeAssistant, target: Target) -> dict[st
         raise failed(
             "deregister_not_verified", device=device.name, error=str(err)
         ) from err
-    runtime = target.entry.runtime_data
     await runtime.power_links.async_forget(device.key)
     # A plug a power cycle left off is no longer ours to switch on.
     await runtime.reset_store.async_forget(device.key)

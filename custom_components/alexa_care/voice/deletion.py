@@ -105,6 +105,9 @@ async def _async_delete(
 ) -> VoiceDeletion:
     history = entry.runtime_data.voice_history
     account = entry.runtime_data.coordinator.account
+    # Read now: the entry may unload during the checks, and its runtime data
+    # goes with it.
+    settings_url = privacy_settings_url(entry)
     in_scope = records_in_scope((await history.async_read()).records, scope, echo)
     if not in_scope:
         return VoiceDeletion(scope=scope, before=0, after=0)
@@ -143,7 +146,7 @@ async def _async_delete(
         "device": echo.name,
         "before": str(result.before),
         "scope": scope.value,
-        "url": privacy_settings_url(entry),
+        "url": settings_url,
     }
     async_raise(
         hass,
