@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -11,12 +13,14 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.alexa_care.const import EVENT_ACTION
+from custom_components.alexa_care.amazon.models import AccountSnapshot
+from custom_components.alexa_care.const import DOMAIN, EVENT_ACTION
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from .common import (
+    BEDROOM,
     DESK_PLUG,
     KITCHEN,
     KITCHEN_PLUG,
@@ -26,6 +30,7 @@ from .common import (
     settle,
 )
 from .fake_amazon import SERVER_ERROR, TIMEOUT, FakeAmazon
+from .repair_issues import offline_issue
 
 
 @pytest.mark.parametrize(
@@ -167,3 +172,44 @@ async def test_a_deregistration_ending_after_an_unload_removes_the_device(
     response = await run_while_time_passes(hass, freezer, deregistration)
     assert response["results"][0]["outcome"] == "deregistered"
     assert device_registry.async_get(desk) is None
+
+
+async def test_a_poll_under_way_brings_back_no_device_given_away(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The offline Echo Show is given away while a slow poll is under way.
+
+    The poll's answer, asked before, still lists it: taken as it is, it put
+    the device back, and with it an offline issue nothing would withdraw.
+    """
+    issue_id = await offline_issue(
+        hass, init_integration, fake_amazon, freezer, "Bedroom Echo Show", BEDROOM
+    )
+    coordinator = init_integration.runtime_data.coordinator
+    account = coordinator.account
+    read = account.async_get_snapshot
+    answer = asyncio.Event()
+
+    async def slow_read(*, refresh_device_list: bool = False) -> AccountSnapshot:
+        snapshot = await read(refresh_device_list=refresh_device_list)
+        await answer.wait()
+        return snapshot
+
+    with patch.object(account, "async_get_snapshot", slow_read):
+        poll = hass.async_create_background_task(coordinator.async_refresh(), "poll")
+        await asyncio.sleep(0)
+        bedroom = device_id(hass, init_integration, BEDROOM)
+        await run_while_time_passes(
+            hass,
+            freezer,
+            call(hass, "deregister", {"device_id": bedroom, "confirm": True}),
+        )
+        answer.set()
+        await poll
+        await settle(hass)
+
+    assert BEDROOM not in coordinator.data.devices
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

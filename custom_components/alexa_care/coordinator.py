@@ -198,12 +198,17 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
     ) -> AccountSnapshot:
         """The poll's answer, but the devices changed since it was asked as changed.
 
-        Amazon may push an Echo's drop (or we switch a plug) while a poll's
-        request is under way: the poll's answer is older news for them, and
-        would undo the change until the next poll.
+        Amazon may push an Echo's drop (or we switch a plug, or deregister a
+        device) while a poll's request is under way: the poll's answer is
+        older news for them, and would undo the change until the next poll,
+        or bring back a device that left the account.
         """
         for key in keys:
-            if key in polled.devices and (newer := self.data.devices.get(key)):
+            if key not in polled.devices:
+                continue
+            if (newer := self.data.devices.get(key)) is None:
+                polled = polled.without(key)
+            else:
                 polled = polled.with_changes(newer)
         return polled
 
@@ -241,6 +246,9 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 key
                 for key, device in snapshot.devices.items()
                 if self.data.devices.get(key) != device
+            )
+            self._changed_during_poll.update(
+                self.data.devices.keys() - snapshot.devices.keys()
             )
         now = dt_util.utcnow()
         self.data = snapshot
@@ -280,10 +288,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         """
         self._forget(device_key)
         if self.data is not None and device_key in self.data.devices:
-            echos, plugs = dict(self.data.echos), dict(self.data.plugs)
-            echos.pop(device_key, None)
-            plugs.pop(device_key, None)
-            self.async_set_pushed_data(AccountSnapshot(echos=echos, plugs=plugs))
+            self.async_set_pushed_data(self.data.without(device_key))
 
     @callback
     def _recheck_offline(self, _now: datetime) -> None:

@@ -140,6 +140,14 @@ class AccountSnapshot(Record):
         """Every device, Echos and plugs, by key (built once: every entity asks)."""
         return {**self.echos, **self.plugs}
 
+    def without(self, device_key: str) -> AccountSnapshot:
+        """This snapshot without one device: it left the account."""
+        return copy.replace(
+            self,
+            echos={k: v for k, v in self.echos.items() if k != device_key},
+            plugs={k: v for k, v in self.plugs.items() if k != device_key},
+        )
+
     def with_changes(self, device: Device, **changes: Any) -> AccountSnapshot:  # noqa: ANN401
         """This snapshot with one device's fields changed, as Amazon was told."""
         changed = copy.replace(device, **changes)
