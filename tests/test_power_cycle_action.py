@@ -6,8 +6,10 @@ unloading, an Echo not back, and Amazon refusing or not answering the plug.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -16,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.alexa_care.amazon.models import SmartPlug
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -118,6 +121,43 @@ async def test_an_entry_removed_mid_cycle_leaves_no_file_behind(
     async_fire_time_changed(hass)
     await settle(hass)
     assert reset_store(init_integration) not in hass_storage
+
+
+async def test_an_off_answered_after_a_reload_leaves_no_plug_off(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    fake_amazon: FakeAmazon,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Amazon is slow with "off"; the entry reloads meanwhile (options saved).
+
+    The reload switched the plug on before Amazon carried out the "off".
+    """
+    await link(hass, "kitchen_echo", "Kitchen Plug")
+    account = init_integration.runtime_data.coordinator.account
+    switch = account.async_set_plug_power
+    answer = asyncio.Event()
+
+    async def slow_off(plug: SmartPlug, *, turn_on: bool) -> None:
+        if not turn_on:
+            await answer.wait()
+        await switch(plug, turn_on=turn_on)
+
+    with patch.object(account, "async_set_plug_power", slow_off):
+        kitchen = device_id(hass, init_integration, KITCHEN)
+        cycle = hass.async_create_background_task(
+            call(hass, "power_cycle", {"device_id": kitchen}), "cycle"
+        )
+        await settle(hass)
+        await hass.config_entries.async_reload(init_integration.entry_id)
+        await settle(hass)
+        assert plug_switches(fake_amazon) == ["turnOn"]
+
+        answer.set()
+        with pytest.raises(HomeAssistantError):
+            await run_while_time_passes(hass, freezer, cycle)
+
+    assert plug_switches(fake_amazon) == ["turnOn", "turnOff", "turnOn"]
 
 
 @pytest.mark.parametrize("reload", [True, False])

@@ -20,6 +20,7 @@ from ..amazon.models import AlexaCareError, AmazonNoAnswerError, Device, Echo, S
 from ..const import (
     BACK_ONLINE_CHECK,
     BACK_ONLINE_TIMEOUT,
+    LOGGER,
     PLUG_RETRY_DELAY,
     POWER_ON_ATTEMPTS,
 )
@@ -229,6 +230,10 @@ class Resets:
             ) from err
         self._store.cooldowns.keep(device.key, plug.key)
         try:
+            if self._unloaded:
+                # Amazon carried out "off" after the unload or the stop had
+                # switched the plugs on: nothing else will switch this one on.
+                await self._async_power_on_once(plug)
             await self._async_wait(device, off_time)
             await self._async_power_on(device, plug)
             outcome = OUTCOME_POWER_CYCLED
@@ -298,6 +303,18 @@ class Resets:
             if not waiting.done():
                 waiting.set_result(None)
         await async_switch_on_or_log(self._coordinator, self._store, when)
+
+    async def _async_power_on_once(self, plug: SmartPlug) -> None:
+        try:
+            await self._coordinator.account.async_set_plug_power(plug, turn_on=True)
+        except AlexaCareError as err:
+            LOGGER.error(
+                "%s was switched off for a power cycle after Alexa Care unloaded "
+                "(or Home Assistant stopped), "
+                "and could not be switched on again: %s",
+                plug.name,
+                err,
+            )
 
     async def _async_power_on(self, device: Device, plug: SmartPlug) -> None:
         """Switch the plug back on, trying again before giving up."""
