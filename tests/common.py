@@ -57,10 +57,20 @@ _ADMIN_ACTIONS = f"admin service {DOMAIN}."
 _POLLS = " - refresh"
 # A button press is a tracked task too: a power cycle waits on the clock.
 _PRESSES = "ButtonEntity._async_press_action"
+# Ours in the background (a read a push asked for, the channel's restart)
+# are waited for; a fix flow's reset waits on the clock, as an action does.
+_OURS = f"{DOMAIN} "
+_FIX_FLOW_RESETS = f"{DOMAIN} reset of "
 
 
 def _is_press(task: asyncio.Task[object]) -> bool:
     return getattr(task.get_coro(), "__qualname__", "") == _PRESSES
+
+
+def _background_work(name: str) -> bool:
+    return name.endswith(_POLLS) or (
+        name.startswith(_OURS) and not name.startswith(_FIX_FLOW_RESETS)
+    )
 
 
 def _pending(hass: HomeAssistant) -> list[asyncio.Task[object]]:
@@ -70,7 +80,7 @@ def _pending(hass: HomeAssistant) -> list[asyncio.Task[object]]:
         for task in (*hass._tasks, *hass._background_tasks)
         if task is not current
         and not task.done()
-        and (task in hass._tasks or task.get_name().endswith(_POLLS))
+        and (task in hass._tasks or _background_work(task.get_name()))
         and not task.get_name().startswith(_ADMIN_ACTIONS)
         and not _is_press(task)
     ]

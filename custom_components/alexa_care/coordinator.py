@@ -256,7 +256,9 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             # E.g. the pushed Echos are back and a household outage left
             # devices offline whose return Amazon does not push (plugs): ask
             # now, or they would count as offline on their own till the next poll.
-            self.hass.async_create_task(self.async_request_refresh())
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), f"{DOMAIN} reading the account"
+            )
         self.async_update_listeners()
 
     def _observe(self, snapshot: AccountSnapshot, now: datetime) -> bool:

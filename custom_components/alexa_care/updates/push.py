@@ -13,10 +13,11 @@ restarted, and both poll as usual until it pushes again.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 import dataclasses
 from datetime import datetime, timedelta
 import logging
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.httpx_client import get_async_client
@@ -174,9 +175,9 @@ class PushUpdates:
         if isinstance(change, VoiceRequestPushed):
             # Debounced: a burst of requests is read at once and once more
             # after the cooldown, for those the first read may have missed.
-            self._hass.async_create_task(
+            self._in_background(
                 self._voice_history.async_request_refresh(),
-                f"{DOMAIN} voice history after a voice request",
+                "voice history after a voice request",
             )
             return
         if (snapshot := self._coordinator.data) is not None:
@@ -237,8 +238,15 @@ class PushUpdates:
     def _catch_up(
         self, coordinator: AlexaCareCoordinator | VoiceHistoryCoordinator, why: str
     ) -> None:
-        self._hass.async_create_task(
-            coordinator.async_request_refresh(), f"{DOMAIN} catching up as {why}"
+        self._in_background(
+            coordinator.async_request_refresh(), f"catching up as {why}"
+        )
+
+    def _in_background(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        # The entry's: cancelled when it unloads, so that no request goes
+        # to Amazon (and no line of the library's is logged) after that.
+        self._coordinator.config_entry.async_create_background_task(
+            self._hass, work, f"{DOMAIN} {what}"
         )
 
     def _log(self, level: int, message: str, *args: object) -> None:
@@ -310,9 +318,7 @@ class PushUpdates:
         ):
             self._restarted_at = now
             status.stall_restarts += 1
-            self._hass.async_create_task(
-                self._async_restart(), f"{DOMAIN} restarting the push channel"
-            )
+            self._in_background(self._async_restart(), "restarting the push channel")
 
     async def _async_restart(self) -> None:
         if (channel := self._channel) is None:

@@ -142,16 +142,15 @@ class SecretFilter(logging.Filter):
         self._last: dict[str, set[str]] = {}
         self._known: list[str] = []
 
-    @property
-    def active(self) -> bool:
-        """Whether anyone needs the filter now."""
-        return bool(self._by_owner)
-
     def protect(self, owner: str, secrets: Iterable[str]) -> None:
-        """Add the secrets of an entry or a flow; attach the filter if need be."""
-        if not self._by_owner:
-            for name in PROTECTED_LOGGERS:
-                logging.getLogger(name).addFilter(self)
+        """Add the secrets of an entry or a flow; attach the filter if need be.
+
+        Once attached it stays: a request still under way when its entry
+        unloaded is logged after, and the secrets' shapes and field names
+        are still recognised then.
+        """
+        for name in PROTECTED_LOGGERS:
+            logging.getLogger(name).addFilter(self)  # once: a filter is not added twice
         self._by_owner.setdefault(owner, set()).update(secrets)
         self._last[owner] = set(self._by_owner[owner])
         self._compile()
@@ -170,14 +169,10 @@ class SecretFilter(logging.Filter):
         self._last[owner] = secrets
 
     def release(self, owner: str) -> None:
-        """Forget an owner's secrets; detach the filter when none is left."""
+        """Forget an owner's secrets (the filter stays on the loggers)."""
         self._last.pop(owner, None)
-        if self._by_owner.pop(owner, None) is None:
-            return
-        self._compile()
-        if not self._by_owner:
-            for name in PROTECTED_LOGGERS:
-                logging.getLogger(name).removeFilter(self)
+        if self._by_owner.pop(owner, None) is not None:
+            self._compile()
 
     def _compile(self) -> None:
         forms = {
