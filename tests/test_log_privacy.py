@@ -214,6 +214,25 @@ def test_the_csrf_cookie_amazon_sets_is_redacted() -> None:
     )
 
 
+def test_the_sign_ins_client_id_is_redacted() -> None:
+    """The library's OAuth client id is the new device's serial number, in hex.
+
+    It is in the sign-in's URL and its register request, before the serial
+    is known to the filter.
+    """
+    serial_hex = b"3B8F0E2D5C7A49E1B6D4F0A2C8E5B7D9".hex()
+    url = f"https://www.amazon.com/ap/signin?openid.oa2.client_id=device:{serial_hex}"
+    register = f"POST request: {{'domain': 'Device', 'client_id': '{serial_hex}'}}"
+    assert serial_hex not in SECRET_FILTER.redact(f"GET request: {url}")
+    assert serial_hex not in SECRET_FILTER.redact(register)
+
+
+def test_a_field_name_at_a_lines_end_takes_nothing_from_the_next() -> None:
+    """The library's "Response for url …/auth/token :" line, then the status."""
+    line = "Response for url https://api.amazon.com/auth/token :\nstatus      : 200"
+    assert SECRET_FILTER.redact(line) == line
+
+
 @pytest.mark.parametrize("source", ["user", "reauth", "reconfigure"])
 async def test_library_sign_in_lines_carry_no_cookie_or_customer_id(
     hass: HomeAssistant,

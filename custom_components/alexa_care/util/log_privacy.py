@@ -65,9 +65,11 @@ _NEIGHBOURS = re.compile(
 _FIELDS = re.compile(
     r"""(?P<name>(?<![\w-])['"]?(?:[\w-]{0,40}token|[\w-]{0,40}private_key|cookies?|csrf|"""
     r"""session-id|ubid-main|x-main|at-main|sess-at-main|user_id|device_serial(?:_number)?|"""
-    # The sign-in's OAuth code and its verifier, and the device's fingerprint.
-    r"""authorization_code|authcode|code_verifier|frc|"""
-    r"""[\w-]{0,40}customer_id|customerId|password|otp_?code)['"]?\s*[:=]\s*)"""
+    # The sign-in's OAuth code and its verifier, the device's fingerprint,
+    # and its client id (its serial number, in hex).
+    r"""authorization_code|authcode|code_verifier|frc|client_id|"""
+    # Spaces, not line breaks: "…/auth/token :" ends a line of its own.
+    r"""[\w-]{0,40}customer_id|customerId|password|otp_?code)['"]?[ \t]*[:=][ \t]*)"""
     r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;}\]]+)""",
     re.IGNORECASE,
 )
