@@ -242,13 +242,12 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         if snapshot == self.data:
             return
         if self._changed_during_poll is not None and self.data is not None:
+            # Changed, added, or gone (deregistered).
+            before, after = self.data.devices, snapshot.devices
             self._changed_during_poll.update(
                 key
-                for key, device in snapshot.devices.items()
-                if self.data.devices.get(key) != device
-            )
-            self._changed_during_poll.update(
-                self.data.devices.keys() - snapshot.devices.keys()
+                for key in before.keys() | after.keys()
+                if before.get(key) != after.get(key)
             )
         now = dt_util.utcnow()
         self.data = snapshot

@@ -86,8 +86,9 @@ class Resets:
         if last > (now := dt_util.utcnow()):
             # The clock was set back: how much time passed is unknown, and
             # the cooldown would last as long again. It runs from now.
-            last = self._store.cooldowns.set_back(device.key, now)
+            self._store.cooldowns.set_back(device.key, now)
             self._store.save_soon()
+            last = now
         until = last + self._cooldown
         if now < until:
             raise refused(

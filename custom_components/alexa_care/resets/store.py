@@ -111,10 +111,9 @@ class Cooldowns:
         """Device key → start of its last reset."""
         return dict(self._started)
 
-    def set_back(self, device_key: str, now: datetime) -> datetime:
+    def set_back(self, device_key: str, now: datetime) -> None:
         """The clock went back past the device's last reset: it started `now`."""
         self._started[device_key] = now
-        return now
 
     def reserve(self, device_keys: Iterable[str], now: datetime) -> None:
         """Start the devices' cooldowns now, until kept or given back."""
