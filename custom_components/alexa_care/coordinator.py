@@ -13,7 +13,7 @@ from typing import Protocol, override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_EMAIL
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
+from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -23,7 +23,6 @@ from .amazon.models import (
     AccountSnapshot,
     AlexaCareError,
     AmazonAuthError,
-    AmazonConnectionError,
     AmazonMissingCountryError,
     AmazonThrottledError,
 )
@@ -39,6 +38,7 @@ from .monitoring.issues import IssueKind, IssueRef, async_raise, async_withdraw
 from .options import AlexaCareOptions
 from .updates.registry_sync import DeviceRegistrySync
 from .util.device_listeners import DeviceListeners
+from .util.errors import auth_failed, update_failed
 from .util.log_privacy import SECRET_FILTER, secrets_of
 
 type PollWatch = Callable[[AccountSnapshot | None, AccountSnapshot, datetime], None]
@@ -64,27 +64,6 @@ class SnapshotListener(Protocol):
 
     def forget(self, device_key: str) -> None:
         """The device, gone from the account, left the device registry."""
-
-
-def _auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
-    return ConfigEntryAuthFailed(
-        translation_domain=DOMAIN,
-        translation_key="invalid_auth",
-        translation_placeholders={"error": str(err)},
-    )
-
-
-def _update_failed(err: AlexaCareError) -> UpdateFailed:
-    key = (
-        "cannot_connect"
-        if isinstance(err, AmazonConnectionError)
-        else "cannot_retrieve_data"
-    )
-    return UpdateFailed(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"error": str(err)},
-    )
 
 
 class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
@@ -148,7 +127,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         try:
             await self.account.async_login()
         except AmazonAuthError as err:
-            raise _auth_failed(err) from err
+            raise auth_failed(err) from err
         except AmazonMissingCountryError as err:
             # Amazon refuses until the account has a country; retrying
             # cannot help, setting it and reloading does.
@@ -156,7 +135,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
                 translation_domain=DOMAIN, translation_key="missing_country"
             ) from err
         except AlexaCareError as err:
-            raise _update_failed(err) from err
+            raise update_failed(err) from err
 
     @override
     async def _async_update_data(self) -> AccountSnapshot:
@@ -166,7 +145,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
         try:
             snapshot = await self.account.async_get_snapshot()
         except AmazonAuthError as err:
-            raise _auth_failed(err) from err
+            raise auth_failed(err) from err
         except AmazonThrottledError as err:
             raise self._throttled() from err
         except AlexaCareError as err:
@@ -175,7 +154,7 @@ class AlexaCareCoordinator(DataUpdateCoordinator[AccountSnapshot]):
             self.update_interval = self._poll_interval(failed=True)
             if not self.backing_off:
                 self._withdraw_throttling()
-            raise _update_failed(err) from err
+            raise update_failed(err) from err
         finally:
             changed_meanwhile, self._changed_during_poll = (
                 self._changed_during_poll,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
+from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.loader import async_get_integration
 
 from ..amazon.models import (
@@ -97,3 +102,26 @@ async def async_library_mismatch_placeholders(
         "missing": ", ".join(err.missing),
         "supported": supported,
     }
+
+
+def auth_failed(err: AmazonAuthError) -> ConfigEntryAuthFailed:
+    """Amazon no longer takes the stored login: a poll asks for a new sign-in."""
+    return ConfigEntryAuthFailed(
+        translation_domain=DOMAIN,
+        translation_key="invalid_auth",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+def update_failed(err: AlexaCareError) -> UpdateFailed:
+    """A poll Amazon failed, in the words the entities' unavailability shows."""
+    key = (
+        "cannot_connect"
+        if isinstance(err, AmazonConnectionError)
+        else "cannot_retrieve_data"
+    )
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(err)},
+    )
